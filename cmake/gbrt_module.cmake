@@ -1,0 +1,12 @@
+# gbrt_module(NAME SOURCES... DEPS...): one library target per module, gbrt::NAME,
+# public headers in NAME/include, implementation in NAME/src.
+function(gbrt_module name)
+  cmake_parse_arguments(ARG "" "" "SOURCES;PUBLIC_DEPS;PRIVATE_DEPS" ${ARGN})
+  add_library(gbrt_${name} STATIC ${ARG_SOURCES})
+  add_library(gbrt::${name} ALIAS gbrt_${name})
+  set_target_properties(gbrt_${name} PROPERTIES OUTPUT_NAME gbrt_${name})
+  target_include_directories(gbrt_${name}
+    PUBLIC $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}/include> $<INSTALL_INTERFACE:include>
+    PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/src)
+  target_link_libraries(gbrt_${name} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
+endfunction()

@@ -1,0 +1,45 @@
+// Scanning JSON text that simdjson has already validated: skip a value, find a string's
+// end, unescape. Never run on unvalidated bytes (it trusts the syntax).
+#pragma once
+
+#include <string_view>
+
+#include <gbrt/events/json_view.hpp>
+#include <gbrt/events/string_arena.hpp>
+
+namespace gbrt::events::json_text {
+
+inline bool is_space(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+
+inline const char* skip_space(const char* p, const char* end) noexcept {
+  while (p < end && is_space(*p)) ++p;
+  return p;
+}
+
+inline JsonType type_at(char c) noexcept {
+  switch (c) {
+    case '{': return JsonType::object;
+    case '[': return JsonType::array;
+    case '"': return JsonType::string;
+    case 't':
+    case 'f': return JsonType::boolean;
+    case 'n': return JsonType::null;
+    default: return (c == '-' || (c >= '0' && c <= '9')) ? JsonType::number : JsonType::missing;
+  }
+}
+
+// `p` at the opening quote; returns the position after the closing quote.
+const char* skip_string(const char* p, const char* end) noexcept;
+// `p` at a value's first byte; returns the position after its last byte.
+const char* skip_value(const char* p, const char* end) noexcept;
+
+// The text between a string token's quotes (still escaped).
+inline std::string_view string_body(std::string_view token) noexcept {
+  return token.substr(1, token.size() - 2);
+}
+
+// Unescaped text of an escaped string body: the body itself when it has no escapes
+// (zero-copy), else a copy in `arena` with the escapes resolved.
+std::string_view unescape(std::string_view body, StringArena* arena);
+
+}  // namespace gbrt::events::json_text
