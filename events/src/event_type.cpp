@@ -57,10 +57,18 @@ EventType event_type_from_name(std::string_view name) noexcept {
   return EventType::other;
 }
 
-std::string_view to_string(InstallationStatus v) noexcept { return to_name(kStatusNames, v); }
-std::string_view to_string(Visibility v) noexcept { return to_name(kVisibilityNames, v); }
-std::string_view to_string(GitSyncState v) noexcept { return to_name(kGitSyncNames, v); }
-std::string_view to_string(FeedbackRating v) noexcept { return to_name(kRatingNames, v); }
+std::string_view to_string(InstallationStatus v) noexcept {
+  return to_name(kStatusNames, v);
+}
+std::string_view to_string(Visibility v) noexcept {
+  return to_name(kVisibilityNames, v);
+}
+std::string_view to_string(GitSyncState v) noexcept {
+  return to_name(kGitSyncNames, v);
+}
+std::string_view to_string(FeedbackRating v) noexcept {
+  return to_name(kRatingNames, v);
+}
 
 InstallationStatus installation_status_from(std::string_view text) noexcept {
   return from_name<InstallationStatus>(kStatusNames, text);

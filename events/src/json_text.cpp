@@ -95,11 +95,21 @@ std::string_view unescape(std::string_view body, StringArena* arena) {
     const char e = p[1];
     p += 2;
     switch (e) {
-      case 'b': *out++ = '\b'; break;
-      case 'f': *out++ = '\f'; break;
-      case 'n': *out++ = '\n'; break;
-      case 'r': *out++ = '\r'; break;
-      case 't': *out++ = '\t'; break;
+      case 'b':
+        *out++ = '\b';
+        break;
+      case 'f':
+        *out++ = '\f';
+        break;
+      case 'n':
+        *out++ = '\n';
+        break;
+      case 'r':
+        *out++ = '\r';
+        break;
+      case 't':
+        *out++ = '\t';
+        break;
       case 'u': {
         std::uint32_t cp = read_hex4(p);
         p += 4;
@@ -114,7 +124,9 @@ std::string_view unescape(std::string_view body, StringArena* arena) {
         out = put_utf8(out, cp);
         break;
       }
-      default: *out++ = e; break;  // '"', '\\', '/'
+      default:
+        *out++ = e;
+        break;  // '"', '\\', '/'
     }
   }
   return {out_begin, std::size_t(out - out_begin)};

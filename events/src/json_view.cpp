@@ -10,13 +10,20 @@ namespace jt = json_text;
 
 std::string_view to_string(JsonType type) noexcept {
   switch (type) {
-    case JsonType::missing: return "missing";
-    case JsonType::object: return "object";
-    case JsonType::array: return "array";
-    case JsonType::string: return "string";
-    case JsonType::number: return "number";
-    case JsonType::boolean: return "boolean";
-    case JsonType::null: return "null";
+    case JsonType::missing:
+      return "missing";
+    case JsonType::object:
+      return "object";
+    case JsonType::array:
+      return "array";
+    case JsonType::string:
+      return "string";
+    case JsonType::number:
+      return "number";
+    case JsonType::boolean:
+      return "boolean";
+    case JsonType::null:
+      return "null";
   }
   return "missing";
 }

@@ -21,22 +21,96 @@ namespace {
 
 // Every field name a typed view reads, at any level.
 enum class Key : std::uint8_t {
-  eventId, type, installationId, spaceId, siteId, siteSpaceId, pageId, status, previous,
-  configuration, visitor, anonymousId, cookies, userAgent, ip, language, url, referrer, feedback,
-  rating, comment, componentId, props, state, context, action, auth, userId, revisionId,
-  updatedBy, visibility, previousVisibility, commitId, apiEndpoint, apiTokens, integration,
-  installation, signingSecrets, secrets, spaceInstallation, siteInstallation, authToken,
-  signingSecret, count, none = count
+  eventId,
+  type,
+  installationId,
+  spaceId,
+  siteId,
+  siteSpaceId,
+  pageId,
+  status,
+  previous,
+  configuration,
+  visitor,
+  anonymousId,
+  cookies,
+  userAgent,
+  ip,
+  language,
+  url,
+  referrer,
+  feedback,
+  rating,
+  comment,
+  componentId,
+  props,
+  state,
+  context,
+  action,
+  auth,
+  userId,
+  revisionId,
+  updatedBy,
+  visibility,
+  previousVisibility,
+  commitId,
+  apiEndpoint,
+  apiTokens,
+  integration,
+  installation,
+  signingSecrets,
+  secrets,
+  spaceInstallation,
+  siteInstallation,
+  authToken,
+  signingSecret,
+  count,
+  none = count
 };
 constexpr std::size_t kKeyCount = static_cast<std::size_t>(Key::count);
-constexpr std::array<std::string_view, kKeyCount> kKeyNames = {
-    "eventId", "type", "installationId", "spaceId", "siteId", "siteSpaceId", "pageId", "status",
-    "previous", "configuration", "visitor", "anonymousId", "cookies", "userAgent", "ip",
-    "language", "url", "referrer", "feedback", "rating", "comment", "componentId", "props",
-    "state", "context", "action", "auth", "userId", "revisionId", "updatedBy", "visibility",
-    "previousVisibility", "commitId", "apiEndpoint", "apiTokens", "integration", "installation",
-    "signingSecrets", "secrets", "spaceInstallation", "siteInstallation", "authToken",
-    "signingSecret"};
+constexpr std::array<std::string_view, kKeyCount> kKeyNames = {"eventId",
+                                                               "type",
+                                                               "installationId",
+                                                               "spaceId",
+                                                               "siteId",
+                                                               "siteSpaceId",
+                                                               "pageId",
+                                                               "status",
+                                                               "previous",
+                                                               "configuration",
+                                                               "visitor",
+                                                               "anonymousId",
+                                                               "cookies",
+                                                               "userAgent",
+                                                               "ip",
+                                                               "language",
+                                                               "url",
+                                                               "referrer",
+                                                               "feedback",
+                                                               "rating",
+                                                               "comment",
+                                                               "componentId",
+                                                               "props",
+                                                               "state",
+                                                               "context",
+                                                               "action",
+                                                               "auth",
+                                                               "userId",
+                                                               "revisionId",
+                                                               "updatedBy",
+                                                               "visibility",
+                                                               "previousVisibility",
+                                                               "commitId",
+                                                               "apiEndpoint",
+                                                               "apiTokens",
+                                                               "integration",
+                                                               "installation",
+                                                               "signingSecrets",
+                                                               "secrets",
+                                                               "spaceInstallation",
+                                                               "siteInstallation",
+                                                               "authToken",
+                                                               "signingSecret"};
 
 Key key_from(std::string_view name) noexcept {
   for (std::size_t i = 0; i < kKeyCount; ++i) {
@@ -47,20 +121,34 @@ Key key_from(std::string_view name) noexcept {
 
 // The objects whose members are recorded: the event itself and the nested objects the
 // typed views read field by field. Other objects are validated and kept as a JsonView.
-enum class Scope : std::uint8_t { top, visitor, previous, feedback, auth, apiTokens, count, none = count };
+enum class Scope : std::uint8_t {
+  top,
+  visitor,
+  previous,
+  feedback,
+  auth,
+  apiTokens,
+  count,
+  none = count
+};
 constexpr std::size_t kScopeCount = static_cast<std::size_t>(Scope::count);
-constexpr std::array<std::string_view, kScopeCount> kScopeNames = {"",         "visitor",
-                                                                   "previous", "feedback",
-                                                                   "auth",     "apiTokens"};
+constexpr std::array<std::string_view, kScopeCount> kScopeNames = {
+    "", "visitor", "previous", "feedback", "auth", "apiTokens"};
 
 Scope scope_of(Key key) noexcept {
   switch (key) {
-    case Key::visitor: return Scope::visitor;
-    case Key::previous: return Scope::previous;
-    case Key::feedback: return Scope::feedback;
-    case Key::auth: return Scope::auth;
-    case Key::apiTokens: return Scope::apiTokens;
-    default: return Scope::none;
+    case Key::visitor:
+      return Scope::visitor;
+    case Key::previous:
+      return Scope::previous;
+    case Key::feedback:
+      return Scope::feedback;
+    case Key::auth:
+      return Scope::auth;
+    case Key::apiTokens:
+      return Scope::apiTokens;
+    default:
+      return Scope::none;
   }
 }
 
@@ -96,11 +184,21 @@ ParseError simdjson_error(error_code e, std::size_t offset) {
   ParseError err;
   err.offset = offset;
   switch (e) {
-    case simdjson::EMPTY: err.code = ParseError::Code::empty; break;
-    case simdjson::UTF8_ERROR: err.code = ParseError::Code::invalid_utf8; break;
-    case simdjson::DEPTH_ERROR: err.code = ParseError::Code::too_deep; break;
-    case simdjson::CAPACITY: err.code = ParseError::Code::too_large; break;
-    default: err.code = ParseError::Code::invalid_json; break;
+    case simdjson::EMPTY:
+      err.code = ParseError::Code::empty;
+      break;
+    case simdjson::UTF8_ERROR:
+      err.code = ParseError::Code::invalid_utf8;
+      break;
+    case simdjson::DEPTH_ERROR:
+      err.code = ParseError::Code::too_deep;
+      break;
+    case simdjson::CAPACITY:
+      err.code = ParseError::Code::too_large;
+      break;
+    default:
+      err.code = ParseError::Code::invalid_json;
+      break;
   }
   err.detail = simdjson::error_message(e);
   return err;
@@ -305,8 +403,7 @@ class Reader {
   const Field* check(Scope scope, Key key, const Field* f, JsonType type) {
     if (f->type == type) return f;
     fail(type == JsonType::object ? ParseError::Code::not_an_object : ParseError::Code::wrong_type,
-         kScopeNames[std::size_t(scope)], kKeyNames[std::size_t(key)], to_string(type),
-         f->offset);
+         kScopeNames[std::size_t(scope)], kKeyNames[std::size_t(key)], to_string(type), f->offset);
     return nullptr;
   }
 
@@ -489,7 +586,8 @@ Event read_event(Reader& r, EventType type, const char* base) {
       e.commit_id = r.string(T, Key::commitId);
       return e;
     }
-    case EventType::other: break;
+    case EventType::other:
+      break;
   }
   return GenericEvent{};
 }
@@ -531,7 +629,8 @@ struct Parser::Impl {
       return simdjson_error(simdjson::TRAILING_CONTENT, walker.location());
     }
     std::string_view whole = input.str();
-    whole.remove_prefix(std::size_t(json_text::skip_space(whole.data(), whole.data() + whole.size()) - whole.data()));
+    whole.remove_prefix(std::size_t(
+        json_text::skip_space(whole.data(), whole.data() + whole.size()) - whole.data()));
     return trim_right(whole);
   }
 };
@@ -540,7 +639,9 @@ Parser::Parser(std::size_t max_bytes) : impl_(std::make_unique<Impl>(max_bytes))
 Parser::~Parser() = default;
 Parser::Parser(Parser&&) noexcept = default;
 Parser& Parser::operator=(Parser&&) noexcept = default;
-std::size_t Parser::max_bytes() const noexcept { return impl_->max_bytes; }
+std::size_t Parser::max_bytes() const noexcept {
+  return impl_->max_bytes;
+}
 
 ParseResult<Event> Parser::parse_event(PaddedView input, StringArena& arena) {
   auto whole = impl_->walk(input, arena);
@@ -591,17 +692,30 @@ std::string ParseError::path() const {
 std::string ParseError::message() const {
   std::string out;
   switch (code) {
-    case Code::empty: out = "empty body: expected a JSON object"; break;
-    case Code::invalid_json: out = "invalid JSON: " + std::string(detail); break;
-    case Code::invalid_utf8: out = "invalid JSON: the input is not valid UTF-8"; break;
-    case Code::too_deep: out = "invalid JSON: nested deeper than 128 levels"; break;
-    case Code::too_large: out = "event too large for the parser"; break;
-    case Code::not_an_object:
-      out = field.empty() ? "expected a JSON object"
-                          : "field \"" + path() + "\": expected object";
+    case Code::empty:
+      out = "empty body: expected a JSON object";
       break;
-    case Code::missing_field: out = "missing required field \"" + path() + "\" (" + std::string(expected) + ")"; break;
-    case Code::wrong_type: out = "field \"" + path() + "\": expected " + std::string(expected); break;
+    case Code::invalid_json:
+      out = "invalid JSON: " + std::string(detail);
+      break;
+    case Code::invalid_utf8:
+      out = "invalid JSON: the input is not valid UTF-8";
+      break;
+    case Code::too_deep:
+      out = "invalid JSON: nested deeper than 128 levels";
+      break;
+    case Code::too_large:
+      out = "event too large for the parser";
+      break;
+    case Code::not_an_object:
+      out = field.empty() ? "expected a JSON object" : "field \"" + path() + "\": expected object";
+      break;
+    case Code::missing_field:
+      out = "missing required field \"" + path() + "\" (" + std::string(expected) + ")";
+      break;
+    case Code::wrong_type:
+      out = "field \"" + path() + "\": expected " + std::string(expected);
+      break;
   }
   out += " (byte " + std::to_string(offset) + ")";
   return out;

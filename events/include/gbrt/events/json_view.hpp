@@ -26,7 +26,8 @@ struct JsonMember;
 class JsonView {
  public:
   constexpr JsonView() noexcept = default;
-  JsonView(std::string_view raw_json, StringArena* arena) noexcept : raw_(raw_json), arena_(arena) {}
+  JsonView(std::string_view raw_json, StringArena* arena) noexcept
+      : raw_(raw_json), arena_(arena) {}
 
   JsonType type() const noexcept;
   bool is_missing() const noexcept { return raw_.empty(); }

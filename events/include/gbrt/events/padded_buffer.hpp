@@ -58,9 +58,7 @@ class PaddedBuffer {
   std::size_t size() const noexcept { return size_; }
   std::size_t capacity() const noexcept { return capacity_; }
   std::string_view str() const noexcept { return {data_.get(), size_}; }
-  PaddedView view() const noexcept {
-    return {data_.get(), size_, capacity_ == 0 ? 0 : capacity_};
-  }
+  PaddedView view() const noexcept { return {data_.get(), size_, capacity_ == 0 ? 0 : capacity_}; }
 
  private:
   std::unique_ptr<char[]> data_;

@@ -41,15 +41,16 @@ struct ParseError {
 };
 
 template <class T>
-using ParseResult = boost::outcome_v2::basic_result<T, ParseError, boost::outcome_v2::policy::terminate>;
+using ParseResult =
+    boost::outcome_v2::basic_result<T, ParseError, boost::outcome_v2::policy::terminate>;
 
 // Parses events. Not thread-safe: one per shard, reused event after event. The views it
 // returns do not refer to the Parser (only to the input bytes and the StringArena), so the
 // next parse does not invalidate them.
 class Parser {
  public:
-  static constexpr std::size_t kMaxDepth = 128;               // JSON nesting limit
-  static constexpr std::size_t kDefaultMaxBytes = 1u << 20;   // matches --max-body
+  static constexpr std::size_t kMaxDepth = 128;              // JSON nesting limit
+  static constexpr std::size_t kDefaultMaxBytes = 1u << 20;  // matches --max-body
 
   explicit Parser(std::size_t max_bytes = kDefaultMaxBytes);
   ~Parser();

@@ -217,17 +217,18 @@ struct GenericEvent : EventBase {
 };
 
 // Alternatives in EventType order: event.index() == static_cast<size_t>(type).
-using Event = std::variant<InstallationSetup, SpaceInstallationSetup, SiteInstallationSetup,
-                           InstallationDeleted, SpaceInstallationDeleted, SiteInstallationDeleted,
-                           SpaceView, SiteView, PageFeedback, UiRender, SpaceContentUpdated,
-                           SpaceVisibilityUpdated, SpaceGitSyncStarted, SpaceGitSyncCompleted,
-                           GenericEvent>;
+using Event =
+    std::variant<InstallationSetup, SpaceInstallationSetup, SiteInstallationSetup,
+                 InstallationDeleted, SpaceInstallationDeleted, SiteInstallationDeleted, SpaceView,
+                 SiteView, PageFeedback, UiRender, SpaceContentUpdated, SpaceVisibilityUpdated,
+                 SpaceGitSyncStarted, SpaceGitSyncCompleted, GenericEvent>;
 
 // A view type of this module: what `Runtime::on<View>` accepts.
 template <class T>
 concept EventView = std::derived_from<T, EventBase> && requires {
   { T::kType } -> std::convertible_to<EventType>;
-} && std::is_same_v<std::variant_alternative_t<static_cast<std::size_t>(T::kType), Event>, T>;
+} && std::is_same_v < std::variant_alternative_t < static_cast<std::size_t>(T::kType)
+, Event >, T > ;
 
 inline const EventBase& base(const Event& event) noexcept {
   return std::visit([](const EventBase& e) -> const EventBase& { return e; }, event);

@@ -1,0 +1,47 @@
+// gbrt's HTTP/1.1 server (Boost.Beast): accepts connections, spreads them over the
+// runtime's shards, and answers GitBook's two wire formats plus /healthz and /metrics.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gbrt/runtime/runtime.hpp>
+
+namespace gbrt::net {
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";   // address to listen on
+  std::uint16_t port = 8080;        // 0: an ephemeral port (see Server::port())
+  std::size_t max_body = 1u << 20;  // bytes; a larger body is answered 413
+  // Webhook signing secrets (any may sign). Empty: signatures are not checked.
+  std::vector<std::string> secrets;
+  std::chrono::seconds signature_tolerance{300};  // replay window around `t`
+  std::chrono::seconds idle_timeout{60};          // keep-alive connection with no request
+  std::chrono::seconds write_timeout{30};         // time to send one answer
+};
+
+class Server {
+ public:
+  Server(runtime::Runtime& runtime, ServerOptions options);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts accepting on the runtime's first shard. Throws if it cannot bind.
+  void start();
+  // The bound port (useful with port 0).
+  std::uint16_t port() const noexcept;
+  // Stops accepting; connections finish their current request.
+  void stop();
+
+  struct State;  // shared with the connections
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace gbrt::net

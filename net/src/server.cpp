@@ -1,0 +1,73 @@
+#include <gbrt/net/server.hpp>
+
+#include <cstdio>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "server_state.hpp"
+
+namespace gbrt::net {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
+  std::size_t next = 0;
+  for (;;) {
+    runtime::Shard& shard = state->runtime.shard(next++ % state->runtime.shard_count());
+    auto [ec, socket] = co_await state->acceptor.async_accept(shard.executor(),
+                                                              asio::as_tuple(asio::use_awaitable));
+    if (ec == asio::error::operation_aborted || !state->acceptor.is_open()) co_return;
+    if (ec) {
+      // Out of descriptors or a connection reset while queued: wait a little, go on.
+      asio::steady_timer pause(state->acceptor.get_executor(), std::chrono::milliseconds(10));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      continue;
+    }
+    boost::system::error_code ignored;
+    socket.set_option(tcp::no_delay(true), ignored);
+    asio::co_spawn(shard.executor(), run_session(state, std::move(socket), shard), asio::detached);
+  }
+}
+
+}  // namespace
+
+Server::Server(runtime::Runtime& runtime, ServerOptions options)
+    : state_(std::make_shared<State>(runtime, std::move(options))) {}
+
+Server::~Server() {
+  stop();
+}
+
+void Server::start() {
+  const ServerOptions& o = state_->options;
+  tcp::endpoint endpoint(asio::ip::make_address(o.host), o.port);
+  tcp::acceptor& acceptor = state_->acceptor;
+  acceptor.open(endpoint.protocol());
+  acceptor.set_option(asio::socket_base::reuse_address(true));
+  acceptor.bind(endpoint);
+  acceptor.listen(asio::socket_base::max_listen_connections);
+  state_->port = acceptor.local_endpoint().port();
+  asio::co_spawn(acceptor.get_executor(), accept_loop(state_), asio::detached);
+}
+
+std::uint16_t Server::port() const noexcept {
+  return state_->port.load();
+}
+
+void Server::stop() {
+  asio::post(state_->acceptor.get_executor(), [state = state_] {
+    boost::system::error_code ignored;
+    state->acceptor.close(ignored);
+  });
+}
+
+}  // namespace gbrt::net

@@ -1,0 +1,58 @@
+// What an event gets back: an HTTP-like status and body, with GitBook's semantics
+// (200 "OK", 406 unhandled type, 404 unknown component, ExposableError's code, 500).
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace gbrt {
+
+// Thrown by a handler to answer with `code` and {"error": message}, as GitBook's
+// runtime does for its ExposableError. Any other exception answers 500.
+class ExposableError : public std::runtime_error {
+ public:
+  explicit ExposableError(const std::string& message, unsigned code = 400)
+      : std::runtime_error(message), code_(code) {}
+  unsigned code() const noexcept { return code_; }
+
+ private:
+  unsigned code_;
+};
+
+// Appends `text` to `out` as the inside of a JSON string (quotes not included).
+void append_json_escaped(std::string& out, std::string_view text);
+
+namespace runtime {
+
+struct Answer {
+  unsigned status = 200;
+  std::string_view content_type = "text/plain";  // always a string literal
+  std::string body = "OK";
+  std::optional<std::chrono::seconds> cache_max_age;  // ui_render: Cache-Control: max-age
+
+  static Answer ok() { return {}; }
+  // {"error": message}, the message escaped.
+  static Answer error(unsigned status, std::string_view message);
+  static Answer json(unsigned status, std::string body) {
+    return {status, "application/json", std::move(body), std::nullopt};
+  }
+};
+
+// What a ui_render component returns (a ContentKit answer).
+struct ComponentResponse {
+  std::string json;  // the whole answer body
+  std::optional<std::chrono::seconds> cache_max_age;
+
+  // {"type":"element","state":…,"props":…,"element":…}; each argument is JSON text.
+  static ComponentResponse element(std::string_view element_json,
+                                   std::string_view state_json = "{}",
+                                   std::string_view props_json = "{}");
+  // {"type":"complete","returnValue":…}: an action that closes the component.
+  static ComponentResponse complete(std::string_view return_value_json = "{}");
+};
+
+}  // namespace runtime
+}  // namespace gbrt

@@ -1,0 +1,70 @@
+#include <gbrt/runtime/answer.hpp>
+
+#include <cstdio>
+
+namespace gbrt {
+
+void append_json_escaped(std::string& out, std::string_view text) {
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      default:
+        if (c < 0x20) {
+          char escaped[8];
+          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+          out += escaped;
+        } else {
+          out += char(c);
+        }
+    }
+  }
+}
+
+namespace runtime {
+
+Answer Answer::error(unsigned status, std::string_view message) {
+  std::string body = "{\"error\":\"";
+  append_json_escaped(body, message);
+  body += "\"}";
+  return json(status, std::move(body));
+}
+
+ComponentResponse ComponentResponse::element(std::string_view element_json,
+                                             std::string_view state_json,
+                                             std::string_view props_json) {
+  ComponentResponse r;
+  r.json.reserve(64 + element_json.size() + state_json.size() + props_json.size());
+  r.json += "{\"type\":\"element\",\"state\":";
+  r.json += state_json;
+  r.json += ",\"props\":";
+  r.json += props_json;
+  r.json += ",\"element\":";
+  r.json += element_json;
+  r.json += '}';
+  return r;
+}
+
+ComponentResponse ComponentResponse::complete(std::string_view return_value_json) {
+  ComponentResponse r;
+  r.json = "{\"type\":\"complete\",\"returnValue\":";
+  r.json += return_value_json;
+  r.json += '}';
+  return r;
+}
+
+}  // namespace runtime
+}  // namespace gbrt
