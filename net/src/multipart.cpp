@@ -52,8 +52,13 @@ std::string_view decode_dispatcher_form(std::string_view body, std::string_view 
                                         DispatcherForm& out) noexcept {
   // The first delimiter may open the body; every later one follows a CRLF.
   std::size_t pos = 0;
+  // "--boundary" followed by "--" (the end), white space or CRLF: "--boundaryX" is content.
   auto at_delimiter = [&](std::size_t p) {
-    return body.compare(p, 2, "--") == 0 && body.compare(p + 2, boundary.size(), boundary) == 0;
+    if (body.compare(p, 2, "--") != 0 || body.compare(p + 2, boundary.size(), boundary) != 0) {
+      return false;
+    }
+    std::string_view after = body.substr(p + 2 + boundary.size(), 2);
+    return after == "--" || after == "\r\n" || (!after.empty() && (after[0] == ' ' || after[0] == '\t'));
   };
   if (!at_delimiter(0)) {
     // A preamble: skip to the first "\r\n--boundary".

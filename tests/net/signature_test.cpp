@@ -1,0 +1,80 @@
+#include <gbrt/net/signature.hpp>
+
+#include <gtest/gtest.h>
+
+#include "support/fixtures.hpp"
+
+namespace {
+
+using gbrt::net::parse_signature_header;
+using gbrt::net::sign_webhook;
+using gbrt::net::SignatureStatus;
+using gbrt::net::SignatureVerifier;
+
+// tests/fixtures/site_view-1.signature: secret=…, t=…, X-GitBook-Signature: …
+struct Vector {
+  std::string secret, header;
+  std::int64_t t = 0;
+};
+Vector test_vector() {
+  std::string text = "\n" + gbrt::test::fixture("site_view-1.signature");
+  auto value = [&](const std::string& key) {  // `key` at the start of a line
+    auto at = text.find("\n" + key) + 1 + key.size();
+    return text.substr(at, text.find('\n', at) - at);
+  };
+  return {value("secret="), value("X-GitBook-Signature: "), std::stoll(value("t="))};
+}
+
+TEST(Signature, MatchesGitBooksTestVector) {
+  Vector v = test_vector();
+  std::string body = gbrt::test::fixture("site_view-1.json");
+  EXPECT_EQ(sign_webhook(v.secret, v.t, body), v.header);
+  SignatureVerifier verifier({v.secret});
+  EXPECT_EQ(verifier.verify(v.header, body, v.t + 10), SignatureStatus::valid);
+}
+
+TEST(Signature, RejectsAChangedBodyOrSecret) {
+  Vector v = test_vector();
+  std::string body = gbrt::test::fixture("site_view-1.json");
+  SignatureVerifier verifier({v.secret});
+  EXPECT_EQ(verifier.verify(v.header, body + " ", v.t), SignatureStatus::mismatch);
+  SignatureVerifier other({"another secret"});
+  EXPECT_EQ(other.verify(v.header, body, v.t), SignatureStatus::mismatch);
+}
+
+TEST(Signature, RejectsTimestampsOutsideTheWindowBothWays) {
+  Vector v = test_vector();
+  std::string body = gbrt::test::fixture("site_view-1.json");
+  SignatureVerifier verifier({v.secret}, std::chrono::seconds(300));
+  EXPECT_EQ(verifier.verify(v.header, body, v.t + 300), SignatureStatus::valid);
+  EXPECT_EQ(verifier.verify(v.header, body, v.t + 301), SignatureStatus::stale);
+  EXPECT_EQ(verifier.verify(v.header, body, v.t - 301), SignatureStatus::stale);
+}
+
+TEST(Signature, AcceptsAnyOfSeveralSecrets) {
+  SignatureVerifier verifier({"old", "new"});
+  EXPECT_EQ(verifier.verify(sign_webhook("old", 100, "{}"), "{}", 100), SignatureStatus::valid);
+  EXPECT_EQ(verifier.verify(sign_webhook("new", 100, "{}"), "{}", 100), SignatureStatus::valid);
+  EXPECT_EQ(verifier.verify(sign_webhook("other", 100, "{}"), "{}", 100),
+            SignatureStatus::mismatch);
+}
+
+TEST(Signature, HeaderParsing) {
+  std::string hex(64, 'a');
+  auto parsed = parse_signature_header(" t=12 , v1=" + hex + ",v0=zz");
+  ASSERT_TRUE(parsed);
+  EXPECT_EQ(parsed->timestamp, 12);
+  ASSERT_EQ(parsed->v1.size(), 1u);
+  EXPECT_EQ(parsed->v1[0][0], 0xaa);
+  EXPECT_FALSE(parse_signature_header("v1=" + hex));             // no t
+  EXPECT_FALSE(parse_signature_header("t=12"));                   // no v1
+  EXPECT_FALSE(parse_signature_header("t=x,v1=" + hex));          // t not a number
+  EXPECT_FALSE(parse_signature_header("t=12,v1=" + hex + "0"));   // wrong length
+  EXPECT_FALSE(parse_signature_header("t=12,v1=" + std::string(64, 'g')));  // not hex
+  EXPECT_FALSE(parse_signature_header("garbage"));
+  SignatureVerifier verifier({"s"});
+  EXPECT_EQ(verifier.verify("", "{}", 0), SignatureStatus::missing);
+  EXPECT_EQ(verifier.verify("t=1", "{}", 0), SignatureStatus::malformed);
+}
+
+}  // namespace

@@ -1,0 +1,228 @@
+#include <gbrt/runtime/runtime.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <gtest/gtest.h>
+
+#include "support/dispatch.hpp"
+#include "support/fixtures.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+namespace ev = gbrt::events;
+using gbrt::Context;
+using gbrt::ExposableError;
+using gbrt::Runtime;
+using gbrt::runtime::Answer;
+using gbrt::runtime::ComponentResponse;
+using gbrt::runtime::Outcome;
+using gbrt::test::dispatch_json;
+using gbrt::test::fixture;
+
+const std::string kTask = R"({"type":"task","eventId":"evt_t","installationId":"i","task":{"n":7}})";
+
+
+TEST(Runtime, TypedHandlerGetsTheViewAndAnswersOk) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  std::string seen_space, seen_url;
+  runtime.on<ev::SpaceView>([&](const ev::SpaceView& e, Context& c) -> asio::awaitable<void> {
+    seen_space = e.space_id;
+    seen_url = e.url;
+    EXPECT_EQ(c.event().event_id, "evt_x5sKI7hD5rgYc0saNQafAh04Yc");
+    EXPECT_EQ(c.environment(), nullptr);
+    co_return;
+  });
+  runtime.start();
+  Answer answer = dispatch_json(runtime, fixture("space_view-1.json"));
+  EXPECT_EQ(answer.status, 200u);
+  EXPECT_EQ(answer.body, "OK");
+  EXPECT_EQ(seen_space, "I60sJqTEugnPucbaY7sU");
+  EXPECT_EQ(seen_url, "https://docs.example.com/reference/api?tab=curl#auth");
+}
+
+TEST(Runtime, TypeWithoutHandlerIs406WithGitBooksMessage) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  runtime.start();
+  Answer answer = dispatch_json(runtime, fixture("space_view-1.json"));
+  EXPECT_EQ(answer.status, 406u);
+  EXPECT_EQ(answer.body, R"({"error":"Integration does not handle \"space_view\" events"})");
+  EXPECT_EQ(runtime.metrics().handled(std::size_t(ev::EventType::space_view), Outcome::rejected), 1u);
+}
+
+TEST(Runtime, AllHandlersOfATypeRunConcurrentlyAndTheAnswerWaitsForAll) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  // The first handler waits on a gate only the second opens: run one after the other,
+  // they would never finish (dispatch_json would time out).
+  std::shared_ptr<asio::steady_timer> gate;
+  std::atomic<int> finished{0};
+  runtime.on<ev::SpaceView>([&](const ev::SpaceView&, Context& c) -> asio::awaitable<void> {
+    gate = std::make_shared<asio::steady_timer>(c.executor(), asio::steady_timer::time_point::max());
+    auto keep = gate;
+    co_await keep->async_wait(asio::as_tuple(asio::use_awaitable));
+    ++finished;
+  });
+  runtime.on<ev::SpaceView>([&](const ev::SpaceView&, Context& c) -> asio::awaitable<void> {
+    asio::steady_timer pause(c.executor(), std::chrono::milliseconds(20));
+    co_await pause.async_wait(asio::use_awaitable);
+    gate->cancel();
+    ++finished;
+  });
+  runtime.start();
+  Answer answer = dispatch_json(runtime, fixture("space_view-1.json"));
+  EXPECT_EQ(answer.status, 200u);
+  EXPECT_EQ(finished.load(), 2);
+}
+
+TEST(Runtime, ExposableErrorGivesItsCodeAndMessage) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  runtime.on<ev::SiteView>([](const ev::SiteView&, Context&) -> asio::awaitable<void> {
+    throw ExposableError("quota \"exceeded\"", 429);
+    co_return;
+  });
+  runtime.start();
+  Answer answer = dispatch_json(runtime, fixture("site_view-1.json"));
+  EXPECT_EQ(answer.status, 429u);
+  EXPECT_EQ(answer.body, R"({"error":"quota \"exceeded\""})");
+  EXPECT_EQ(answer.content_type, "application/json");
+}
+
+TEST(Runtime, OtherExceptionsAre500WithoutDetails) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  runtime.on<ev::SiteView>([](const ev::SiteView&, Context&) -> asio::awaitable<void> {
+    co_return;
+  });
+  runtime.on<ev::SiteView>([](const ev::SiteView&, Context&) -> asio::awaitable<void> {
+    throw std::runtime_error("database password is hunter2");
+    co_return;
+  });
+  runtime.start();
+  Answer answer = dispatch_json(runtime, fixture("site_view-1.json"));
+  EXPECT_EQ(answer.status, 500u);
+  EXPECT_EQ(answer.body, R"({"error":"Internal server error"})");
+  EXPECT_EQ(runtime.metrics().handled(std::size_t(ev::EventType::site_view), Outcome::error), 1u);
+}
+
+TEST(Runtime, UiRenderGoesToTheComponentNamedByComponentId) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  runtime.component("embed-block", [](const ev::UiRender& e, Context&)
+                                       -> asio::awaitable<ComponentResponse> {
+    auto response = ComponentResponse::element(R"({"type":"text","text":"hi"})",
+                                               e.state ? e.state->raw() : "{}", e.props.raw());
+    response.cache_max_age = std::chrono::seconds(60);
+    co_return response;
+  });
+  runtime.start();
+  Answer answer = dispatch_json(runtime, fixture("ui_render-2.json"));
+  EXPECT_EQ(answer.status, 200u);
+  EXPECT_EQ(answer.content_type, "application/json");
+  EXPECT_EQ(answer.body.rfind(R"({"type":"element","state":{"page": 6)", 0), 0u) << answer.body;
+  EXPECT_NE(answer.body.find(R"("element":{"type":"text","text":"hi"})"), std::string::npos);
+  ASSERT_TRUE(answer.cache_max_age);
+  EXPECT_EQ(answer.cache_max_age->count(), 60);
+
+  Answer unknown = dispatch_json(runtime, fixture("ui_render-3.json"));  // view-counter
+  EXPECT_EQ(unknown.status, 404u);
+  EXPECT_EQ(unknown.body, R"({"error":"Component view-counter not found"})");
+}
+
+TEST(Runtime, HandlersByTypeNameForEventsWithoutAView) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  std::int64_t n = 0;
+  runtime.on("task", [&](const ev::GenericEvent& e, Context&) -> asio::awaitable<void> {
+    n = e.json["task"]["n"].get_int64().value_or(-1);
+    co_return;
+  });
+  runtime.start();
+  EXPECT_EQ(dispatch_json(runtime, kTask).status, 200u);
+  EXPECT_EQ(n, 7);
+  const std::string fetch = R"({"type":"fetch","eventId":"e","installationId":"i"})";
+  EXPECT_EQ(dispatch_json(runtime, fetch).status, 406u);
+  std::string metrics = runtime.metrics().render();
+  EXPECT_NE(metrics.find(R"(gbrt_events_handled_total{type="task",outcome="ok"} 1)"),
+            std::string::npos);
+  EXPECT_NE(metrics.find(R"(gbrt_events_handled_total{type="other",outcome="rejected"} 1)"),
+            std::string::npos);
+}
+
+TEST(Runtime, HandlersRunOnTheirShardThreadAcrossAwaits) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 2});
+  std::thread::id before, after;
+  std::size_t shard_index = 99;
+  runtime.on<ev::SpaceView>([&](const ev::SpaceView&, Context& c) -> asio::awaitable<void> {
+    before = std::this_thread::get_id();
+    shard_index = c.shard_index();
+    asio::steady_timer pause(c.executor(), std::chrono::milliseconds(5));
+    co_await pause.async_wait(asio::use_awaitable);
+    after = std::this_thread::get_id();
+  });
+  runtime.start();
+  EXPECT_EQ(dispatch_json(runtime, fixture("space_view-1.json"), 1).status, 200u);
+  EXPECT_EQ(shard_index, 1u);
+  EXPECT_EQ(before, after);
+  EXPECT_NE(before, std::this_thread::get_id());
+}
+
+TEST(Runtime, WaitUntilWorkOutlivesTheAnswerAndShutdownWaitsForIt) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  std::atomic<bool> background_done{false};
+  runtime.on<ev::SpaceView>([&](const ev::SpaceView& e, Context& c) -> asio::awaitable<void> {
+    std::string space(e.space_id);  // copied: the view ends with the answer
+    c.wait_until([](asio::any_io_executor ex, std::string space,
+                    std::atomic<bool>* done) -> asio::awaitable<void> {
+      asio::steady_timer pause(ex, std::chrono::milliseconds(200));
+      co_await pause.async_wait(asio::use_awaitable);
+      if (space == "I60sJqTEugnPucbaY7sU") *done = true;
+    }(c.executor(), std::move(space), &background_done));
+    co_return;
+  });
+  runtime.start();
+  EXPECT_EQ(dispatch_json(runtime, fixture("space_view-1.json")).status, 200u);
+  EXPECT_FALSE(background_done.load());  // the answer did not wait
+  EXPECT_EQ(runtime.pending_background(), 1u);
+  runtime.shutdown(std::chrono::seconds(5));
+  EXPECT_TRUE(background_done.load());
+  EXPECT_EQ(runtime.pending_background(), 0u);
+}
+
+TEST(Runtime, RunsOnExecutorsTheEmbedderOwns) {
+  asio::io_context io(1);
+  Runtime runtime({io.get_executor()});
+  bool handled = false;
+  runtime.on<ev::SpaceGitSyncStarted>(
+      [&](const ev::SpaceGitSyncStarted& e, Context&) -> asio::awaitable<void> {
+        handled = e.commit_id == "7af9100ce3c043a950eb4a4837b2c03e04983bde";
+        co_return;
+      });
+  auto future = asio::co_spawn(
+      io, gbrt::test::parse_and_dispatch(runtime, runtime.shard(0), fixture("space_gitsync_started-1.json")),
+      asio::use_future);
+  io.run();  // on this thread: the embedder's loop
+  EXPECT_EQ(future.get().status, 200u);
+  EXPECT_TRUE(handled);
+}
+
+TEST(Runtime, CountsReceivedAndHandledPerType) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 2});
+  runtime.on<ev::SpaceView>([](const ev::SpaceView&, Context&) -> asio::awaitable<void> { co_return; });
+  runtime.start();
+  for (int i = 0; i < 10; ++i) dispatch_json(runtime, fixture("space_view-2.json"), i % 2);
+  auto type = std::size_t(ev::EventType::space_view);
+  EXPECT_EQ(runtime.metrics().received(type), 10u);
+  EXPECT_EQ(runtime.metrics().handled(type, Outcome::ok), 10u);
+}
+
+TEST(Runtime, RegisteringAfterStartIsAnError) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  runtime.start();
+  EXPECT_THROW(runtime.on<ev::SpaceView>(
+                   [](const ev::SpaceView&, Context&) -> asio::awaitable<void> { co_return; }),
+               std::logic_error);
+}
+
+}  // namespace

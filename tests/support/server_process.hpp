@@ -1,0 +1,40 @@
+// A real gbrt-server started as a child process on an ephemeral loopback port.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gbrt::test {
+
+class ServerProcess {
+ public:
+  // Starts `gbrt-server --listen 127.0.0.1:0 <args>` with extra environment variables and
+  // waits for its "listening on" line. Throws if it does not start.
+  explicit ServerProcess(std::vector<std::string> args = {},
+                         std::map<std::string, std::string> env = {});
+  ~ServerProcess();
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  std::uint16_t port() const { return port_; }
+  // Sends `signal` and waits for the exit; returns the exit status (or 128 + signal).
+  int stop(int signal = 15);
+  bool running();
+  // What the server wrote to stderr so far.
+  std::string stderr_text() const;
+
+ private:
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  std::string stderr_path_;
+  int exit_status_ = -1;
+};
+
+// Runs gbrt-server with `args` to completion; returns {exit status, stdout + stderr}.
+std::pair<int, std::string> run_server_command(const std::vector<std::string>& args);
+
+}  // namespace gbrt::test
