@@ -58,7 +58,8 @@ std::string_view decode_dispatcher_form(std::string_view body, std::string_view 
       return false;
     }
     std::string_view after = body.substr(p + 2 + boundary.size(), 2);
-    return after == "--" || after == "\r\n" || (!after.empty() && (after[0] == ' ' || after[0] == '\t'));
+    return after == "--" || after == "\r\n" ||
+           (!after.empty() && (after[0] == ' ' || after[0] == '\t'));
   };
   if (!at_delimiter(0)) {
     // A preamble: skip to the first "\r\n--boundary".

@@ -2,9 +2,9 @@
 // Runtime and a net::Server in this process, a Beast client on loopback.
 #include <atomic>
 
+#include <gtest/gtest.h>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <gtest/gtest.h>
 
 #include <gbrt/net/server.hpp>
 
@@ -27,7 +27,8 @@ class InProcessServer : public ::testing::Test {
   InProcessServer() : runtime_(gbrt::runtime::RuntimeOptions{.threads = 2}) {
     runtime_.on<ev::SpaceVisibilityUpdated>(
         [](const ev::SpaceVisibilityUpdated& e, Context&) -> asio::awaitable<void> {
-          if (e.visibility == ev::Visibility::share_link) throw ExposableError("no share links", 403);
+          if (e.visibility == ev::Visibility::share_link)
+            throw ExposableError("no share links", 403);
           co_return;
         });
     runtime_.on<ev::SpaceGitSyncCompleted>(
@@ -46,19 +47,19 @@ class InProcessServer : public ::testing::Test {
     runtime_.on<ev::InstallationSetup>(
         [this](const ev::InstallationSetup&, Context& c) -> asio::awaitable<void> {
           if (c.environment() != nullptr) {
-            environment_name_ = std::string(
-                c.environment()->integration["name"].get_string().value_or("?"));
+            environment_name_ =
+                std::string(c.environment()->integration["name"].get_string().value_or("?"));
           }
           co_return;
         });
-    runtime_.component("embed-block", [](const ev::UiRender& e, Context&)
-                                          -> asio::awaitable<ComponentResponse> {
-      if (e.action) co_return ComponentResponse::complete(e.action->raw());
-      auto response = ComponentResponse::element(R"({"type":"text","text":"embed"})", "{}",
-                                                 e.props.raw());
-      response.cache_max_age = std::chrono::seconds(86400);
-      co_return response;
-    });
+    runtime_.component(
+        "embed-block", [](const ev::UiRender& e, Context&) -> asio::awaitable<ComponentResponse> {
+          if (e.action) co_return ComponentResponse::complete(e.action->raw());
+          auto response =
+              ComponentResponse::element(R"({"type":"text","text":"embed"})", "{}", e.props.raw());
+          response.cache_max_age = std::chrono::seconds(86400);
+          co_return response;
+        });
     runtime_.start();
     server_.start();
   }
@@ -99,7 +100,8 @@ TEST_F(InProcessServer, TheAnswerWaitsForEveryHandler) {
 
 TEST_F(InProcessServer, DispatcherFormatGivesHandlersTheEnvironment) {
   HttpClient client(server_.port());
-  auto [ct, body] = dispatcher_form(fixture("installation_setup-2.json"), fixture("environment.json"));
+  auto [ct, body] =
+      dispatcher_form(fixture("installation_setup-2.json"), fixture("environment.json"));
   EXPECT_EQ(client.request("POST", "/v1", body, ct).status, 200u);
   EXPECT_EQ(environment_name_, "space-analytics");
 }
@@ -113,7 +115,8 @@ TEST_F(InProcessServer, ComponentsAnswerContentKitWithCacheControl) {
       << element.body;
   auto action = client.post_json("/v1", fixture("ui_render-1.json"));  // has an action
   EXPECT_EQ(action.status, 200u);
-  EXPECT_EQ(action.body, R"({"type":"complete","returnValue":{"action": "@ui.modal.open", "value": 4}})");
+  EXPECT_EQ(action.body,
+            R"({"type":"complete","returnValue":{"action": "@ui.modal.open", "value": 4}})");
 }
 
 TEST_F(InProcessServer, UnhandledTypesAndUnknownComponents) {

@@ -78,18 +78,21 @@ TEST_F(GbrtServer, ViewCounterComponentCountsPageViewsOfItsSpace) {
   for (int i = 0; i < 3; ++i) ASSERT_EQ(client_.post_json("/v1", view).status, 200u);
   std::string render = fixture("ui_render-3.json");
   const std::string render_space = "69PwZE0Sp7ZNpgJ8w3kh";
-  for (auto at = render.find(render_space); at != std::string::npos; at = render.find(render_space)) {
+  for (auto at = render.find(render_space); at != std::string::npos;
+       at = render.find(render_space)) {
     render.replace(at, render_space.size(), new_space);
   }
   auto res = client_.post_json("/v1", render);
   EXPECT_EQ(res.status, 200u);
   EXPECT_EQ(res.header("content-type"), "application/json");
   EXPECT_NE(res.body.find(R"("type":"element")"), std::string::npos) << res.body;
-  EXPECT_NE(res.body.find(R"({"type":"text","text":"3 page views"})"), std::string::npos) << res.body;
+  EXPECT_NE(res.body.find(R"({"type":"text","text":"3 page views"})"), std::string::npos)
+      << res.body;
 }
 
 TEST_F(GbrtServer, AnswersFollowGitBooksSemanticsAndNameTheProblem) {
-  auto unhandled = client_.post_json("/", R"({"type":"task","eventId":"e","installationId":"i","task":{}})");
+  auto unhandled =
+      client_.post_json("/", R"({"type":"task","eventId":"e","installationId":"i","task":{}})");
   EXPECT_EQ(unhandled.status, 406u);
   EXPECT_EQ(unhandled.body, R"({"error":"Integration does not handle \"task\" events"})");
 
@@ -108,7 +111,8 @@ TEST_F(GbrtServer, AnswersFollowGitBooksSemanticsAndNameTheProblem) {
   EXPECT_EQ(version.status, 400u);
   EXPECT_EQ(version.body, R"({"error":"Unsupported version v2"})");
 
-  auto media = client_.request("POST", "/v1", "type=space_view", "application/x-www-form-urlencoded");
+  auto media =
+      client_.request("POST", "/v1", "type=space_view", "application/x-www-form-urlencoded");
   EXPECT_EQ(media.status, 415u);
   EXPECT_NE(media.body.find("application/x-www-form-urlencoded"), std::string::npos);
 
@@ -135,7 +139,8 @@ TEST_F(GbrtServer, EveryBadFixtureIs400WithAJsonErrorAndTheServerStaysUp) {
   auto missing = client_.post_json("/v1", fixture("bad/url-missing.bad"));
   EXPECT_NE(missing.body.find(R"("field":"url","expected":"string")"), std::string::npos)
       << missing.body;
-  auto [ct, body] = dispatcher_form(fixture("bad/visitor-wrong-type.bad"), fixture("environment.json"));
+  auto [ct, body] =
+      dispatcher_form(fixture("bad/visitor-wrong-type.bad"), fixture("environment.json"));
   auto in_form = client_.request("POST", "/v1", body, ct);
   EXPECT_EQ(in_form.status, 400u);
   EXPECT_NE(in_form.body.find(R"("field":"visitor","expected":"object")"), std::string::npos);
@@ -173,8 +178,10 @@ TEST_F(GbrtServer, KeepAliveServesManyRequestsOnOneConnection) {
 TEST_F(GbrtServer, TwentyThousandConcurrentEventsAreAllAnsweredAndCounted) {
   HttpClient scrape(server_->port());
   std::string before = scrape.get("/metrics").body;
-  double received_before = metric_value(before, R"(gbrt_events_received_total{type="space_content_updated"})");
-  double ok_before = metric_value(before, R"(gbrt_events_handled_total{type="space_content_updated",outcome="ok"})");
+  double received_before =
+      metric_value(before, R"(gbrt_events_received_total{type="space_content_updated"})");
+  double ok_before = metric_value(
+      before, R"(gbrt_events_handled_total{type="space_content_updated",outcome="ok"})");
 
   constexpr int kConnections = 32, kPerConnection = 625;  // 20,000 events
   std::string body = fixture("space_content_updated-2.json");
@@ -204,7 +211,8 @@ TEST_F(GbrtServer, TwentyThousandConcurrentEventsAreAllAnsweredAndCounted) {
   EXPECT_EQ(metric_value(after, R"(gbrt_events_received_total{type="space_content_updated"})") -
                 received_before,
             20000);
-  EXPECT_EQ(metric_value(after, R"(gbrt_events_handled_total{type="space_content_updated",outcome="ok"})") -
+  EXPECT_EQ(metric_value(
+                after, R"(gbrt_events_handled_total{type="space_content_updated",outcome="ok"})") -
                 ok_before,
             20000);
   EXPECT_GE(metric_value(after, R"(gbrt_example_events_seen_total{type="space_content_updated"})"),
@@ -239,10 +247,12 @@ TEST(GbrtServerSigned, AcceptsValidSignaturesAndRejectsTheRest) {
   EXPECT_EQ(client.post_json("/", tampered, headers).status, 401u);
   // The dispatcher format is signed over its whole multipart body too.
   auto [ct, form] = dispatcher_form(body, fixture("environment.json"));
-  EXPECT_EQ(client.request("POST", "/v1", form, ct,
-                           {{"X-GitBook-Signature", gbrt::net::sign_webhook("new-secret", now(), form)}})
-                .status,
-            200u);
+  EXPECT_EQ(
+      client
+          .request("POST", "/v1", form, ct,
+                   {{"X-GitBook-Signature", gbrt::net::sign_webhook("new-secret", now(), form)}})
+          .status,
+      200u);
   EXPECT_EQ(server.stderr_text().find("warning: no signing secret"), std::string::npos);
 }
 

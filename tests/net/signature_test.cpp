@@ -66,10 +66,10 @@ TEST(Signature, HeaderParsing) {
   EXPECT_EQ(parsed->timestamp, 12);
   ASSERT_EQ(parsed->v1.size(), 1u);
   EXPECT_EQ(parsed->v1[0][0], 0xaa);
-  EXPECT_FALSE(parse_signature_header("v1=" + hex));             // no t
-  EXPECT_FALSE(parse_signature_header("t=12"));                   // no v1
-  EXPECT_FALSE(parse_signature_header("t=x,v1=" + hex));          // t not a number
-  EXPECT_FALSE(parse_signature_header("t=12,v1=" + hex + "0"));   // wrong length
+  EXPECT_FALSE(parse_signature_header("v1=" + hex));                        // no t
+  EXPECT_FALSE(parse_signature_header("t=12"));                             // no v1
+  EXPECT_FALSE(parse_signature_header("t=x,v1=" + hex));                    // t not a number
+  EXPECT_FALSE(parse_signature_header("t=12,v1=" + hex + "0"));             // wrong length
   EXPECT_FALSE(parse_signature_header("t=12,v1=" + std::string(64, 'g')));  // not hex
   EXPECT_FALSE(parse_signature_header("garbage"));
   SignatureVerifier verifier({"s"});

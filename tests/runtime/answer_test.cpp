@@ -14,16 +14,17 @@ TEST(Answer, OkIsGitBooksPlainOk) {
 }
 
 TEST(Answer, ErrorBodyIsValidJsonWhateverTheMessage) {
-  Answer a = Answer::error(400, std::string("quote \" backslash \\ newline \n nul ") + '\0' + "\x1f");
+  Answer a =
+      Answer::error(400, std::string("quote \" backslash \\ newline \n nul ") + '\0' + "\x1f");
   EXPECT_EQ(a.status, 400u);
   EXPECT_EQ(a.content_type, "application/json");
-  EXPECT_EQ(a.body,
-            R"({"error":"quote \" backslash \\ newline \n nul \u0000\u001f"})");
+  EXPECT_EQ(a.body, R"({"error":"quote \" backslash \\ newline \n nul \u0000\u001f"})");
 }
 
 TEST(ComponentResponse, ElementAndComplete) {
-  EXPECT_EQ(ComponentResponse::element(R"({"type":"text","text":"x"})", R"({"s":1})", "{}").json,
-            R"({"type":"element","state":{"s":1},"props":{},"element":{"type":"text","text":"x"}})");
+  EXPECT_EQ(
+      ComponentResponse::element(R"({"type":"text","text":"x"})", R"({"s":1})", "{}").json,
+      R"({"type":"element","state":{"s":1},"props":{},"element":{"type":"text","text":"x"}})");
   EXPECT_EQ(ComponentResponse::complete(R"({"ok":true})").json,
             R"({"type":"complete","returnValue":{"ok":true}})");
 }

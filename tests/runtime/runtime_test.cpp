@@ -3,11 +3,11 @@
 #include <atomic>
 #include <thread>
 
+#include <gtest/gtest.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <gtest/gtest.h>
 
 #include "support/dispatch.hpp"
 #include "support/fixtures.hpp"
@@ -25,8 +25,8 @@ using gbrt::runtime::Outcome;
 using gbrt::test::dispatch_json;
 using gbrt::test::fixture;
 
-const std::string kTask = R"({"type":"task","eventId":"evt_t","installationId":"i","task":{"n":7}})";
-
+const std::string kTask =
+    R"({"type":"task","eventId":"evt_t","installationId":"i","task":{"n":7}})";
 
 TEST(Runtime, TypedHandlerGetsTheViewAndAnswersOk) {
   Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
@@ -52,7 +52,8 @@ TEST(Runtime, TypeWithoutHandlerIs406WithGitBooksMessage) {
   Answer answer = dispatch_json(runtime, fixture("space_view-1.json"));
   EXPECT_EQ(answer.status, 406u);
   EXPECT_EQ(answer.body, R"({"error":"Integration does not handle \"space_view\" events"})");
-  EXPECT_EQ(runtime.metrics().handled(std::size_t(ev::EventType::space_view), Outcome::rejected), 1u);
+  EXPECT_EQ(runtime.metrics().handled(std::size_t(ev::EventType::space_view), Outcome::rejected),
+            1u);
 }
 
 TEST(Runtime, AllHandlersOfATypeRunConcurrentlyAndTheAnswerWaitsForAll) {
@@ -62,7 +63,8 @@ TEST(Runtime, AllHandlersOfATypeRunConcurrentlyAndTheAnswerWaitsForAll) {
   std::shared_ptr<asio::steady_timer> gate;
   std::atomic<int> finished{0};
   runtime.on<ev::SpaceView>([&](const ev::SpaceView&, Context& c) -> asio::awaitable<void> {
-    gate = std::make_shared<asio::steady_timer>(c.executor(), asio::steady_timer::time_point::max());
+    gate =
+        std::make_shared<asio::steady_timer>(c.executor(), asio::steady_timer::time_point::max());
     auto keep = gate;
     co_await keep->async_wait(asio::as_tuple(asio::use_awaitable));
     ++finished;
@@ -94,9 +96,8 @@ TEST(Runtime, ExposableErrorGivesItsCodeAndMessage) {
 
 TEST(Runtime, OtherExceptionsAre500WithoutDetails) {
   Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
-  runtime.on<ev::SiteView>([](const ev::SiteView&, Context&) -> asio::awaitable<void> {
-    co_return;
-  });
+  runtime.on<ev::SiteView>(
+      [](const ev::SiteView&, Context&) -> asio::awaitable<void> { co_return; });
   runtime.on<ev::SiteView>([](const ev::SiteView&, Context&) -> asio::awaitable<void> {
     throw std::runtime_error("database password is hunter2");
     co_return;
@@ -110,13 +111,13 @@ TEST(Runtime, OtherExceptionsAre500WithoutDetails) {
 
 TEST(Runtime, UiRenderGoesToTheComponentNamedByComponentId) {
   Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
-  runtime.component("embed-block", [](const ev::UiRender& e, Context&)
-                                       -> asio::awaitable<ComponentResponse> {
-    auto response = ComponentResponse::element(R"({"type":"text","text":"hi"})",
-                                               e.state ? e.state->raw() : "{}", e.props.raw());
-    response.cache_max_age = std::chrono::seconds(60);
-    co_return response;
-  });
+  runtime.component(
+      "embed-block", [](const ev::UiRender& e, Context&) -> asio::awaitable<ComponentResponse> {
+        auto response = ComponentResponse::element(R"({"type":"text","text":"hi"})",
+                                                   e.state ? e.state->raw() : "{}", e.props.raw());
+        response.cache_max_age = std::chrono::seconds(60);
+        co_return response;
+      });
   runtime.start();
   Answer answer = dispatch_json(runtime, fixture("ui_render-2.json"));
   EXPECT_EQ(answer.status, 200u);
@@ -199,9 +200,11 @@ TEST(Runtime, RunsOnExecutorsTheEmbedderOwns) {
         handled = e.commit_id == "7af9100ce3c043a950eb4a4837b2c03e04983bde";
         co_return;
       });
-  auto future = asio::co_spawn(
-      io, gbrt::test::parse_and_dispatch(runtime, runtime.shard(0), fixture("space_gitsync_started-1.json")),
-      asio::use_future);
+  auto future =
+      asio::co_spawn(io,
+                     gbrt::test::parse_and_dispatch(runtime, runtime.shard(0),
+                                                    fixture("space_gitsync_started-1.json")),
+                     asio::use_future);
   io.run();  // on this thread: the embedder's loop
   EXPECT_EQ(future.get().status, 200u);
   EXPECT_TRUE(handled);
@@ -209,7 +212,8 @@ TEST(Runtime, RunsOnExecutorsTheEmbedderOwns) {
 
 TEST(Runtime, CountsReceivedAndHandledPerType) {
   Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 2});
-  runtime.on<ev::SpaceView>([](const ev::SpaceView&, Context&) -> asio::awaitable<void> { co_return; });
+  runtime.on<ev::SpaceView>(
+      [](const ev::SpaceView&, Context&) -> asio::awaitable<void> { co_return; });
   runtime.start();
   for (int i = 0; i < 10; ++i) dispatch_json(runtime, fixture("space_view-2.json"), i % 2);
   auto type = std::size_t(ev::EventType::space_view);

@@ -28,9 +28,9 @@ inline boost::asio::awaitable<runtime::Answer> parse_and_dispatch(Runtime& runti
 inline runtime::Answer dispatch_json(Runtime& runtime, std::string json, std::size_t index = 0,
                                      std::chrono::milliseconds limit = std::chrono::seconds(5)) {
   runtime::Shard& shard = runtime.shard(index);
-  auto future = boost::asio::co_spawn(shard.executor(),
-                                      parse_and_dispatch(runtime, shard, std::move(json)),
-                                      boost::asio::use_future);
+  auto future =
+      boost::asio::co_spawn(shard.executor(), parse_and_dispatch(runtime, shard, std::move(json)),
+                            boost::asio::use_future);
   if (future.wait_for(limit) != std::future_status::ready) {
     throw std::runtime_error("dispatch did not complete in time");
   }

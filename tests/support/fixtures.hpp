@@ -11,7 +11,9 @@
 
 namespace gbrt::test {
 
-inline std::filesystem::path fixtures_dir() { return GBRT_FIXTURES_DIR; }
+inline std::filesystem::path fixtures_dir() {
+  return GBRT_FIXTURES_DIR;
+}
 
 inline std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -22,14 +24,17 @@ inline std::string read_file(const std::filesystem::path& path) {
 }
 
 // tests/fixtures/<name>
-inline std::string fixture(const std::string& name) { return read_file(fixtures_dir() / name); }
+inline std::string fixture(const std::string& name) {
+  return read_file(fixtures_dir() / name);
+}
 
 // Every file in tests/fixtures (or a subfolder) with the given extension, sorted.
 inline std::vector<std::filesystem::path> fixture_files(const std::string& extension,
                                                         const std::string& subdir = "") {
   std::vector<std::filesystem::path> out;
   for (const auto& entry : std::filesystem::directory_iterator(fixtures_dir() / subdir)) {
-    if (entry.is_regular_file() && entry.path().extension() == extension) out.push_back(entry.path());
+    if (entry.is_regular_file() && entry.path().extension() == extension)
+      out.push_back(entry.path());
   }
   std::sort(out.begin(), out.end());
   return out;

@@ -41,7 +41,8 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 
 }  // namespace
 
-ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string, std::string> env) {
+ServerProcess::ServerProcess(std::vector<std::string> args,
+                             std::map<std::string, std::string> env) {
   std::vector<std::string> argv = {GBRT_SERVER_PATH, "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> envv = child_environment(env);
@@ -110,7 +111,9 @@ int ServerProcess::stop(int signal) {
   return exit_status_;
 }
 
-std::string ServerProcess::stderr_text() const { return read_file(stderr_path_); }
+std::string ServerProcess::stderr_text() const {
+  return read_file(stderr_path_);
+}
 
 std::pair<int, std::string> run_server_command(const std::vector<std::string>& args) {
   std::string command = GBRT_SERVER_PATH;
