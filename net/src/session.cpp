@@ -4,11 +4,13 @@
 #include <chrono>
 #include <string>
 #include <string_view>
+#include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
@@ -183,7 +185,16 @@ asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::soc
     parser.header_limit(kHeaderLimit);
     parser.body_limit(options.max_body);
     stream.expires_after(options.idle_timeout);
-    auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, kAwait);
+    auto [read_ec, read_bytes] = co_await http::async_read_header(stream, buffer, parser, kAwait);
+    if (!read_ec && !parser.is_done()) {
+      // curl and others wait for "100 Continue" before sending a large body.
+      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> proceed(http::status::continue_, parser.get().version());
+        auto [continue_ec, sent] = co_await http::async_write(stream, proceed, kAwait);
+        if (continue_ec) break;
+      }
+      std::tie(read_ec, read_bytes) = co_await http::async_read(stream, buffer, parser, kAwait);
+    }
 
     http::response<http::string_body> response;
     std::string_view allow;

@@ -219,6 +219,33 @@ TEST_F(GbrtServer, TwentyThousandConcurrentEventsAreAllAnsweredAndCounted) {
             20000);
 }
 
+TEST_F(GbrtServer, ExpectContinueGetsA100BeforeTheBody) {
+  std::string body = fixture("space_view-2.json");
+  HttpClient raw(server_->port());
+  auto interim = raw.raw(
+      "POST /v1 HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+      "Expect: 100-continue\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n");
+  EXPECT_EQ(interim.status, 100u);
+  auto final_answer = raw.raw(body);
+  EXPECT_EQ(final_answer.status, 200u);
+  EXPECT_EQ(final_answer.body, "OK");
+}
+
+TEST_F(GbrtServer, Http10ClosesUnlessAskedToKeepAlive) {
+  std::string body = fixture("space_view-3.json");
+  std::string head = "POST / HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: " +
+                     std::to_string(body.size()) + "\r\n";
+  HttpClient keep(server_->port());
+  auto first = keep.raw(head + "Connection: keep-alive\r\n\r\n" + body);
+  EXPECT_EQ(first.status, 200u);
+  EXPECT_TRUE(first.keep_alive);
+  HttpClient once(server_->port());
+  auto second = once.raw(head + "\r\n" + body);
+  EXPECT_EQ(second.status, 200u);
+  EXPECT_FALSE(second.keep_alive);
+}
+
 // Signatures: a server with secrets from GBRT_SECRET (two: rotation).
 TEST(GbrtServerSigned, AcceptsValidSignaturesAndRejectsTheRest) {
   ServerProcess server({"--threads", "1"}, {{"GBRT_SECRET", "old-secret, new-secret"}});
