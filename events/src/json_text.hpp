@@ -9,7 +9,9 @@
 
 namespace gbrt::events::json_text {
 
-inline bool is_space(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+inline bool is_space(char c) noexcept {
+  return c == ' ' || c == '\n' || c == '\r' || c == '\t';
+}
 
 inline const char* skip_space(const char* p, const char* end) noexcept {
   while (p < end && is_space(*p)) ++p;
@@ -18,13 +20,19 @@ inline const char* skip_space(const char* p, const char* end) noexcept {
 
 inline JsonType type_at(char c) noexcept {
   switch (c) {
-    case '{': return JsonType::object;
-    case '[': return JsonType::array;
-    case '"': return JsonType::string;
+    case '{':
+      return JsonType::object;
+    case '[':
+      return JsonType::array;
+    case '"':
+      return JsonType::string;
     case 't':
-    case 'f': return JsonType::boolean;
-    case 'n': return JsonType::null;
-    default: return (c == '-' || (c >= '0' && c <= '9')) ? JsonType::number : JsonType::missing;
+    case 'f':
+      return JsonType::boolean;
+    case 'n':
+      return JsonType::null;
+    default:
+      return (c == '-' || (c >= '0' && c <= '9')) ? JsonType::number : JsonType::missing;
   }
 }
 
@@ -32,6 +40,13 @@ inline JsonType type_at(char c) noexcept {
 const char* skip_string(const char* p, const char* end) noexcept;
 // `p` at a value's first byte; returns the position after its last byte.
 const char* skip_value(const char* p, const char* end) noexcept;
+
+// After an object member or array element ending at `after`: the next one's first byte,
+// or nullptr at the container's end.
+inline const char* next_item(const char* after, const char* end) noexcept {
+  const char* p = skip_space(after, end);
+  return (p < end && *p == ',') ? skip_space(p + 1, end) : nullptr;
+}
 
 // The text between a string token's quotes (still escaped).
 inline std::string_view string_body(std::string_view token) noexcept {

@@ -116,14 +116,8 @@ void JsonView::MemberIterator::load() noexcept {
 }
 
 JsonView::MemberIterator& JsonView::MemberIterator::operator++() noexcept {
-  const char* raw_end = current_.value.raw().data() + current_.value.raw().size();
-  const char* p = jt::skip_space(raw_end, end_);
-  if (p < end_ && *p == ',') {
-    pos_ = jt::skip_space(p + 1, end_);
-    load();
-  } else {
-    pos_ = nullptr;
-  }
+  pos_ = jt::next_item(current_.value.raw().data() + current_.value.raw().size(), end_);
+  if (pos_ != nullptr) load();
   return *this;
 }
 
@@ -143,13 +137,8 @@ void JsonView::ElementIterator::load() noexcept {
 }
 
 JsonView::ElementIterator& JsonView::ElementIterator::operator++() noexcept {
-  const char* p = jt::skip_space(current_.raw().data() + current_.raw().size(), end_);
-  if (p < end_ && *p == ',') {
-    pos_ = jt::skip_space(p + 1, end_);
-    load();
-  } else {
-    pos_ = nullptr;
-  }
+  pos_ = jt::next_item(current_.raw().data() + current_.raw().size(), end_);
+  if (pos_ != nullptr) load();
   return *this;
 }
 

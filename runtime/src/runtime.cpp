@@ -31,23 +31,23 @@ Runtime::Runtime(RuntimeOptions options) {
     shards_.push_back(
         std::make_unique<Shard>(i, contexts_.back()->get_executor(), options.max_event_bytes));
   }
-  metrics_ = std::make_unique<Metrics>(n);
-  for (std::size_t t = 0; t <= events::kTypedEventCount; ++t) {
-    metrics_->add_type(std::string(events::to_string(EventType(t))));
-  }
-  handlers_.resize(events::kTypedEventCount + 1);
+  init_types();
 }
 
 Runtime::Runtime(std::vector<asio::any_io_executor> executors, std::size_t max_event_bytes) {
   for (std::size_t i = 0; i < executors.size(); ++i) {
     shards_.push_back(std::make_unique<Shard>(i, std::move(executors[i]), max_event_bytes));
   }
+  init_types();
+}
+
+// Type ids 0..14: the typed events, then "other"; registered names come after.
+void Runtime::init_types() {
   metrics_ = std::make_unique<Metrics>(shards_.size());
   for (std::size_t t = 0; t <= events::kTypedEventCount; ++t) {
     metrics_->add_type(std::string(events::to_string(EventType(t))));
   }
   handlers_.resize(events::kTypedEventCount + 1);
-  started_ = true;  // the embedder runs the executors
 }
 
 Runtime::~Runtime() {
@@ -59,12 +59,12 @@ Metrics& Runtime::metrics() {
 }
 
 void Runtime::add_handler(std::size_t type_id, Handler handler) {
-  if (threads_.size() != 0) throw std::logic_error("gbrt: register handlers before start()");
+  if (started_) throw std::logic_error("gbrt: register handlers before start()");
   handlers_[type_id].push_back(std::move(handler));
 }
 
 void Runtime::add_component(std::string id, Component component) {
-  if (threads_.size() != 0) throw std::logic_error("gbrt: register components before start()");
+  if (started_) throw std::logic_error("gbrt: register components before start()");
   components_.insert_or_assign(std::move(id), std::move(component));
 }
 
@@ -86,7 +86,7 @@ std::size_t Runtime::type_id(const events::Event& event) const noexcept {
 }
 
 void Runtime::start() {
-  if (!threads_.empty() || contexts_.empty()) return;
+  if (started_ || contexts_.empty()) return;
   started_ = true;
   for (auto& context : contexts_) {
     threads_.emplace_back([ctx = context.get()] {

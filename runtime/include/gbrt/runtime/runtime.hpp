@@ -120,6 +120,7 @@ class Runtime {
 
  private:
   friend class Context;
+  void init_types();
   void add_handler(std::size_t type_id, Handler handler);
   void add_component(std::string id, Component component);
   std::size_t type_id_for(std::string name);
@@ -144,7 +145,7 @@ class Runtime {
   StringMap<Component> components_;
   std::unique_ptr<Metrics> metrics_;
   std::atomic<std::size_t> background_{0};
-  bool started_ = false;
+  bool started_ = false;  // owned mode: threads run, registration is closed
 };
 
 }  // namespace runtime
