@@ -2,8 +2,10 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -35,6 +37,67 @@ bool split_listen(const std::string& listen, std::string& host, std::uint16_t& p
     return false;
   }
   return true;
+}
+
+// "TYPE=VALUE" -> (TYPE, VALUE); throws with the flag's name when malformed.
+std::pair<std::string, std::string> split_assignment(const std::string& flag,
+                                                     const std::string& text) {
+  std::size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    throw std::runtime_error("--" + flag + " wants TYPE=VALUE, got \"" + text + "\"");
+  }
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+std::size_t to_count(const std::string& flag, const std::string& text) {
+  std::size_t used = 0;
+  unsigned long long value = 0;
+  try {
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || text[0] == '-') {
+    throw std::runtime_error("--" + flag + ": \"" + text + "\" is not a whole number");
+  }
+  return static_cast<std::size_t>(value);
+}
+
+std::vector<std::string> values(const po::variables_map& vm, const char* name) {
+  return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+// The runtime's options from the flags (see the option table in main).
+gbrt::runtime::RuntimeOptions runtime_options(const po::variables_map& vm) {
+  gbrt::runtime::RuntimeOptions o;
+  o.threads = vm["threads"].as<std::size_t>();
+  o.max_event_bytes = vm["max-body"].as<std::size_t>();
+  o.max_inflight = vm["max-inflight"].as<std::size_t>();
+  for (const auto& item : values(vm, "max-inflight-per-type")) {
+    auto [type, n] = split_assignment("max-inflight-per-type", item);
+    o.max_inflight_per_type[type] = to_count("max-inflight-per-type", n);
+  }
+  for (const auto& item : values(vm, "deadline")) {
+    if (item.find('=') == std::string::npos) {
+      o.deadline = std::chrono::milliseconds(to_count("deadline", item));
+    } else {
+      auto [type, ms] = split_assignment("deadline", item);
+      o.deadline_per_type[type] = std::chrono::milliseconds(to_count("deadline", ms));
+    }
+  }
+  o.slow_handler = std::chrono::milliseconds(vm["slow-handler-ms"].as<std::size_t>());
+  for (const auto& item : values(vm, "ack")) {
+    auto [type, mode] = split_assignment("ack", item);
+    if (mode == "handled") {
+      o.ack_per_type[type] = gbrt::runtime::AckMode::handled;
+    } else if (mode == "queued") {
+      o.ack_per_type[type] = gbrt::runtime::AckMode::queued;
+    } else {
+      throw std::runtime_error("--ack " + type + "=" + mode + ": want handled or queued");
+    }
+  }
+  o.queue_capacity = vm["queue-capacity"].as<std::size_t>();
+  return o;
 }
 
 std::string trim(std::string s) {
@@ -72,17 +135,39 @@ std::vector<std::string> load_secrets(const po::variables_map& vm) {
 int main(int argc, char** argv) {
   // The option table: name, default, meaning — the one place each is declared.
   po::options_description options("gbrt-server options");
-  options.add_options()("help,h", "print this help and exit")("version",
-                                                              "print the version and exit")(
-      "listen", po::value<std::string>()->default_value("127.0.0.1:8080"),
-      "HOST:PORT to listen on; port 0 picks a free port (printed at start)")(
-      "threads", po::value<std::size_t>()->default_value(0),
-      "shards: threads, each with its own executor; 0 = one per core")(
-      "secret-file", po::value<std::string>(),
-      "file with the Webhook signing secret(s), one per line; without it, the environment "
-      "variable GBRT_SECRET (comma-separated). Never a command-line value: the process list "
-      "is visible to every user")("max-body", po::value<std::size_t>()->default_value(1u << 20),
-                                  "largest request body in bytes; larger is answered 413");
+  // clang-format off
+  options.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print the version and exit")
+      ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"),
+       "HOST:PORT to listen on; port 0 picks a free port (printed at start)")
+      ("threads", po::value<std::size_t>()->default_value(0),
+       "shards: threads, each with its own executor; 0 = one per core")
+      ("secret-file", po::value<std::string>(),
+       "file with the Webhook signing secret(s), one per line; without it, the environment "
+       "variable GBRT_SECRET (comma-separated). Never a command-line value: the process list "
+       "is visible to every user")
+      ("max-body", po::value<std::size_t>()->default_value(1u << 20),
+       "largest request body in bytes; larger is answered 413")
+      ("max-inflight", po::value<std::size_t>()->default_value(10000),
+       "events whose handlers run at once, all types; past it: 503 with Retry-After")
+      ("max-inflight-per-type", po::value<std::vector<std::string>>()->composing(),
+       "TYPE=N: a cap for one type as well (repeatable)")
+      ("deadline", po::value<std::vector<std::string>>()->composing(),
+       "MS or TYPE=MS: handler deadline, default 8000 ms; past it the handlers are cancelled "
+       "and the event is answered 504 (repeatable)")
+      ("slow-handler-ms", po::value<std::size_t>()->default_value(1000),
+       "log a handler still running after this long, once")
+      ("ack", po::value<std::vector<std::string>>()->composing(),
+       "TYPE=handled|queued: handled (default) answers when the handlers finish; queued "
+       "answers 202 once the event is in the shard's in-memory queue (drained at shutdown, "
+       "lost on a crash) (repeatable)")
+      ("queue-capacity", po::value<std::size_t>()->default_value(10000),
+       "queued events waiting per shard; a full queue answers 503 with Retry-After")
+      ("drain-timeout", po::value<std::size_t>()->default_value(20000),
+       "ms: at SIGTERM/SIGINT, how long running handlers, queued events and wait_until work "
+       "may take before they are cancelled (a second signal cancels at once)");
+  // clang-format on
 
   po::variables_map vm;
   try {
@@ -120,12 +205,20 @@ int main(int argc, char** argv) {
                  "events\n";
   }
 
-  gbrt::runtime::RuntimeOptions runtime_options;
-  runtime_options.threads = vm["threads"].as<std::size_t>();
-  runtime_options.max_event_bytes = server_options.max_body;
-  gbrt::Runtime runtime(runtime_options);
+  gbrt::runtime::RuntimeOptions options_for_runtime;
+  try {
+    options_for_runtime = runtime_options(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "gbrt-server: " << e.what() << "\n";
+    return 2;
+  }
+  const auto drain_timeout = std::chrono::milliseconds(vm["drain-timeout"].as<std::size_t>());
+  gbrt::Runtime runtime(options_for_runtime);
   auto views = gbrt::examples::register_example_handlers(runtime);
 
+  // Signals are caught from before the "listening" line: a SIGTERM right after it drains.
+  boost::asio::io_context signals_context(1);
+  boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
   gbrt::net::Server server(runtime, server_options);
   try {
     runtime.start();
@@ -139,17 +232,30 @@ int main(int argc, char** argv) {
   std::cout << "gbrt-server listening on " << server_options.host << ':' << server.port() << " ("
             << runtime.shard_count() << " shards)" << std::endl;
 
-  boost::asio::io_context signals_context(1);
-  boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int signal) {
-    std::cerr << "gbrt-server: signal " << signal << ", shutting down\n";
-    server.stop();
-  });
+  // First SIGTERM/SIGINT: drain (readyz fails, no new connections, answers still go out);
+  // a second one: cancel what is left at once.
+  std::thread drainer;
+  std::function<void(const boost::system::error_code&, int)> on_signal =
+      [&](const boost::system::error_code& ec, int signal) {
+        if (ec) return;
+        if (drainer.joinable()) {
+          std::cerr << "gbrt-server: signal " << signal << " again, cancelling what is left\n";
+          runtime.skip_drain();
+          return;
+        }
+        std::cerr << "gbrt-server: signal " << signal << ", draining (up to "
+                  << drain_timeout.count() << " ms)\n";
+        server.stop();
+        drainer = std::thread([&] {
+          runtime.drain(drain_timeout, [&] { return server.busy_connections() == 0; });
+          signals_context.stop();
+        });
+        signals.async_wait(on_signal);
+      };
+  signals.async_wait(on_signal);
   signals_context.run();
-  runtime.shutdown();
-  const auto& m = runtime.metrics();
-  std::uint64_t received = 0;
-  for (std::size_t t = 0; t <= gbrt::events::kTypedEventCount; ++t) received += m.received(t);
-  std::cerr << "{\"stopped\":true,\"events_received\":" << received << "}" << std::endl;
+  if (drainer.joinable()) drainer.join();
+  runtime.stop();
+  std::cerr << "{\"event\":\"stopped\",\"stats\":" << runtime.stats_json() << "}" << std::endl;
   return 0;
 }

@@ -41,7 +41,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
 }  // namespace
 
 Server::Server(runtime::Runtime& runtime, ServerOptions options)
-    : state_(std::make_shared<State>(runtime, std::move(options))) {}
+    : state_(std::make_shared<State>(runtime, std::move(options))) {
+  runtime.metrics().gauge("gbrt_open_connections", "HTTP connections open now.",
+                          [state = state_.get()] { return double(state->open.load()); });
+}
 
 Server::~Server() {
   stop();
@@ -63,11 +66,23 @@ std::uint16_t Server::port() const noexcept {
   return state_->port.load();
 }
 
+std::size_t Server::open_connections() const noexcept {
+  return state_->open.load();
+}
+std::size_t Server::busy_connections() const noexcept {
+  return state_->busy.load();
+}
+
 void Server::stop() {
+  if (state_->stopping.exchange(true)) return;
   asio::post(state_->acceptor.get_executor(), [state = state_] {
     boost::system::error_code ignored;
     state->acceptor.close(ignored);
   });
+  for (std::size_t i = 0; i < state_->runtime.shard_count(); ++i) {
+    asio::post(state_->runtime.shard(i).executor(),
+               [state = state_, i] { close_idle_connections(*state, i); });
+  }
 }
 
 }  // namespace gbrt::net

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -12,23 +13,32 @@
 
 namespace gbrt::net {
 
+struct Connection;  // session.cpp
+
 struct Server::State {
   State(runtime::Runtime& rt, ServerOptions opts)
       : runtime(rt),
         options(std::move(opts)),
         verifier(options.secrets, options.signature_tolerance),
-        acceptor(rt.shard(0).executor()) {}
+        acceptor(rt.shard(0).executor()),
+        connections(rt.shard_count(), nullptr) {}
 
   runtime::Runtime& runtime;
   const ServerOptions options;
   const SignatureVerifier verifier;
   boost::asio::ip::tcp::acceptor acceptor;  // on shard 0
   std::atomic<std::uint16_t> port{0};
+  std::atomic<bool> stopping{false};
+  std::atomic<std::size_t> open{0};
+  std::atomic<std::size_t> busy{0};
+  std::vector<Connection*> connections;  // per shard: a list, touched by that shard only
 };
 
 // Serves one connection on `shard` until it closes.
 boost::asio::awaitable<void> run_session(std::shared_ptr<Server::State> state,
                                          boost::asio::ip::tcp::socket socket,
                                          runtime::Shard& shard);
+// On `shard`'s thread: close the connections that wait for a request.
+void close_idle_connections(Server::State& state, std::size_t shard);
 
 }  // namespace gbrt::net

@@ -1,9 +1,12 @@
-// One connection: read a request into the connection's padded buffer, route it, answer,
-// repeat while keep-alive. Requests on a connection are handled one at a time, so one
-// body buffer and one string arena per connection serve every event it carries.
+// One connection: read a request into an event slot from the shard's pool, route it,
+// hand events to the runtime, answer, repeat while keep-alive. Requests on a connection
+// are handled one at a time.
+#include <sys/socket.h>
 #include <chrono>
 #include <string>
 #include <string_view>
+
+#include <cerrno>
 #include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
@@ -37,40 +40,16 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kMaxEcho = 200;  // bytes of client input an error message may repeat
 
-// What a connection keeps from one request to the next.
-struct Exchange {
-  events::PaddedBuffer body;
-  events::StringArena arena;
-};
-
 std::string_view clip(std::string_view text) {
   return text.substr(0, kMaxEcho);
 }
 
-Answer parse_error_answer(const events::ParseError& error, std::string_view what) {
-  std::string body = "{\"error\":\"";
-  if (!what.empty()) {
-    body += what;
-    body += ": ";
-  }
-  append_json_escaped(body, error.message());
-  body += '"';
-  if (!error.field.empty()) {
-    body += ",\"field\":\"";
-    append_json_escaped(body, error.path());
-    body += "\",\"expected\":\"";
-    body += error.expected;
-    body += '"';
-  }
-  body += ",\"offset\":" + std::to_string(error.offset) + "}";
-  return Answer::json(400, std::move(body));
-}
-
-enum class Route { event, health, metrics, not_found, bad_version };
+enum class Route { event, health, ready, metrics, not_found, bad_version };
 
 // `/` and `/v1` take events; `/v<digits>…` is another protocol version.
 Route route_of(std::string_view path, std::string_view& version) {
   if (path == "/healthz") return Route::health;
+  if (path == "/readyz") return Route::ready;
   if (path == "/metrics") return Route::metrics;
   if (path == "/" || path == "/v1" || path == "/v1/") return Route::event;
   std::string_view first = path.substr(1, path.find('/', 1) - 1);
@@ -87,10 +66,46 @@ std::int64_t unix_now() {
       .count();
 }
 
-// Verifies, decodes and parses one event request, then dispatches it.
+}  // namespace
+
+// A connection's state, shared with the callback that watches for the client leaving.
+struct Connection {
+  Connection(tcp::socket socket, std::size_t read_ahead)
+      : stream(std::move(socket)), buffer(read_ahead) {}
+  beast::tcp_stream stream;
+  beast::flat_buffer buffer;
+  asio::cancellation_signal client_gone;
+  bool idle = false;      // waiting for a request: closed at once by a drain
+  bool handling = false;  // an event's handlers run
+  bool watching = false;  // a wait for readability is pending
+  Connection* prev = nullptr;
+  Connection* next = nullptr;
+};
+
+namespace {
+
+// While handlers run, a readable socket means either the next pipelined request or the
+// client leaving (EOF): only the second cancels the handlers.
+void watch_for_departure(const std::shared_ptr<Connection>& connection) {
+  connection->watching = true;
+  connection->stream.socket().async_wait(
+      tcp::socket::wait_read, [connection](boost::system::error_code ec) {
+        connection->watching = false;
+        if (ec || !connection->handling) return;
+        char byte;
+        ssize_t n =
+            ::recv(connection->stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+          connection->client_gone.emit(asio::cancellation_type::terminal);
+        }
+      });
+}
+
+// Verifies, decodes and parses one event request, then gives it to the runtime.
 asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard,
-                                     const Request& request, Exchange& exchange) {
-  const events::PaddedView body = exchange.body.view();
+                                     const Request& request, runtime::SlotPtr& slot,
+                                     const std::shared_ptr<Connection>& connection) {
+  const events::PaddedView body = slot->body.view();
   std::string_view content_type = request[http::field::content_type];
   const bool is_json = media_type_is(content_type, "application/json");
   const auto boundary = is_json ? std::nullopt : multipart_boundary(content_type);
@@ -107,45 +122,69 @@ asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard
     if (status != SignatureStatus::valid) co_return Answer::error(401, to_string(status));
   }
   events::Parser& parser = shard.parser();
-  exchange.arena.reset();
   if (is_json) {
-    auto event = parser.parse_event(body, exchange.arena);
-    if (!event) co_return parse_error_answer(event.error(), "");
-    co_return co_await state.runtime.dispatch(event.value(), nullptr, shard);
+    auto event = parser.parse_event(body, slot->arena);
+    if (!event) co_return Answer::parse_error(event.error());
+    slot->event.emplace(std::move(event.value()));
+  } else {
+    DispatcherForm form;
+    if (auto problem = decode_dispatcher_form(body.str(), *boundary, form); !problem.empty()) {
+      co_return Answer::error(400, problem);
+    }
+    if (!form.event) co_return Answer::error(400, "multipart field \"event\" is missing");
+    if (!form.environment) {
+      co_return Answer::error(400, "multipart field \"environment\" is missing");
+    }
+    auto event = parser.parse_event(body.sub(form.event->offset, form.event->size), slot->arena);
+    if (!event) co_return Answer::parse_error(event.error(), "event");
+    auto environment = parser.parse_environment(
+        body.sub(form.environment->offset, form.environment->size), slot->arena);
+    if (!environment) co_return Answer::parse_error(environment.error(), "environment");
+    slot->event.emplace(std::move(event.value()));
+    slot->environment.emplace(std::move(environment.value()));
   }
-  DispatcherForm form;
-  if (auto problem = decode_dispatcher_form(body.str(), *boundary, form); !problem.empty()) {
-    co_return Answer::error(400, problem);
+  connection->handling = true;
+  if (!connection->watching) watch_for_departure(connection);
+  Answer answer =
+      co_await state.runtime.execute(std::move(slot), shard, connection->client_gone.slot());
+  connection->handling = false;
+  if (connection->watching) {
+    boost::system::error_code ignored;
+    connection->stream.socket().cancel(ignored);
   }
-  if (!form.event) co_return Answer::error(400, "multipart field \"event\" is missing");
-  if (!form.environment) co_return Answer::error(400, "multipart field \"environment\" is missing");
-  auto event = parser.parse_event(body.sub(form.event->offset, form.event->size), exchange.arena);
-  if (!event) co_return parse_error_answer(event.error(), "event");
-  auto environment = parser.parse_environment(
-      body.sub(form.environment->offset, form.environment->size), exchange.arena);
-  if (!environment) co_return parse_error_answer(environment.error(), "environment");
-  co_return co_await state.runtime.dispatch(event.value(), &environment.value(), shard);
+  co_return answer;
 }
 
 asio::awaitable<Answer> handle(Server::State& state, runtime::Shard& shard, const Request& request,
-                               Exchange& exchange, std::string_view& allow) {
+                               runtime::SlotPtr& slot,
+                               const std::shared_ptr<Connection>& connection,
+                               std::string_view& allow) {
   std::string_view target = request.target();
   std::string_view path = target.substr(0, target.find('?'));
   std::string_view version;
   const http::verb method = request.method();
+  const bool get = method == http::verb::get || method == http::verb::head;
   switch (route_of(path, version)) {
     case Route::health:
       allow = "GET, HEAD";
-      if (method != http::verb::get && method != http::verb::head) break;
+      if (!get) break;
       co_return Answer::json(200, "{\"status\":\"ok\"}");
+    case Route::ready:
+      allow = "GET, HEAD";
+      if (!get) break;
+      if (state.stopping || state.runtime.draining()) {
+        co_return Answer::json(503, "{\"status\":\"draining\"}");
+      }
+      if (state.runtime.overloaded()) co_return Answer::json(503, "{\"status\":\"overloaded\"}");
+      co_return Answer::json(200, "{\"status\":\"ready\"}");
     case Route::metrics:
       allow = "GET, HEAD";
-      if (method != http::verb::get && method != http::verb::head) break;
-      co_return Answer{200, "text/plain; version=0.0.4", state.runtime.metrics().render(), {}};
+      if (!get) break;
+      co_return Answer{200, "text/plain; version=0.0.4", state.runtime.metrics().render(), {}, {}};
     case Route::event:
       allow = "POST";
       if (method != http::verb::post) break;
-      co_return co_await handle_event(state, shard, request, exchange);
+      co_return co_await handle_event(state, shard, request, slot, connection);
     case Route::bad_version:
       co_return Answer::error(400, "Unsupported version " + std::string(clip(version)));
     case Route::not_found:
@@ -170,22 +209,67 @@ asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
   stream.socket().close(ec);
 }
 
+// Counts a connection as busy for its scope.
+struct Busy {
+  explicit Busy(std::atomic<std::size_t>& c) : count(c) { count.fetch_add(1); }
+  ~Busy() { count.fetch_sub(1); }
+  std::atomic<std::size_t>& count;
+};
+
+// The shard's list of connections, for the drain.
+struct Registration {
+  Registration(Server::State& state, std::size_t shard, Connection* c)
+      : head(state.connections[shard]), open(state.open), connection(c) {
+    c->next = head;
+    if (head != nullptr) head->prev = c;
+    head = c;
+    open.fetch_add(1);
+  }
+  ~Registration() {
+    if (connection->prev != nullptr) connection->prev->next = connection->next;
+    if (connection->next != nullptr) connection->next->prev = connection->prev;
+    if (head == connection) head = connection->next;
+    open.fetch_sub(1);
+  }
+  Connection*& head;
+  std::atomic<std::size_t>& open;
+  Connection* connection;
+};
+
 }  // namespace
+
+void close_idle_connections(Server::State& state, std::size_t shard) {
+  for (Connection* c = state.connections[shard]; c != nullptr; c = c->next) {
+    if (c->idle) {
+      boost::system::error_code ignored;
+      c->stream.socket().close(ignored);
+    }
+  }
+}
 
 asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::socket socket,
                                   runtime::Shard& shard) {
-  beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
-  Exchange exchange;
+  auto connection = std::make_shared<Connection>(std::move(socket), state->options.read_ahead);
+  Registration registration(*state, shard.index(), connection.get());
+  beast::tcp_stream& stream = connection->stream;
   const ServerOptions& options = state->options;
-  for (;;) {
-    exchange.body.clear();  // a request without a body never reaches the body reader
+  while (!state->stopping) {
+    runtime::SlotPtr slot = shard.slots().acquire();
     http::request_parser<PaddedBody> parser;
-    parser.get().body().buffer = &exchange.body;
+    parser.get().body().buffer = &slot->body;
     parser.header_limit(kHeaderLimit);
     parser.body_limit(options.max_body);
     stream.expires_after(options.idle_timeout);
-    auto [read_ec, read_bytes] = co_await http::async_read_header(stream, buffer, parser, kAwait);
+    connection->idle = connection->buffer.size() == 0;  // no pipelined request waiting
+    auto [read_ec, read_bytes] =
+        co_await http::async_read_header(stream, connection->buffer, parser, kAwait);
+    connection->idle = false;
+    if (read_ec == http::error::end_of_stream || read_ec == beast::error::timeout ||
+        read_ec == asio::error::connection_reset || read_ec == asio::error::eof ||
+        read_ec == asio::error::operation_aborted || read_ec == asio::error::bad_descriptor) {
+      break;  // the client left, was idle too long, or the server is stopping
+    }
+    Busy busy(state->busy);  // a request is being read: the drain waits for its answer
     if (!read_ec && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a large body.
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -193,18 +277,15 @@ asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::soc
         auto [continue_ec, sent] = co_await http::async_write(stream, proceed, kAwait);
         if (continue_ec) break;
       }
-      std::tie(read_ec, read_bytes) = co_await http::async_read(stream, buffer, parser, kAwait);
+      std::tie(read_ec, read_bytes) =
+          co_await http::async_read(stream, connection->buffer, parser, kAwait);
     }
 
     http::response<http::string_body> response;
     std::string_view allow;
     bool close = false;
     Answer answer;
-    if (read_ec == http::error::end_of_stream || read_ec == beast::error::timeout ||
-        read_ec == asio::error::connection_reset || read_ec == asio::error::eof ||
-        read_ec == asio::error::operation_aborted) {
-      break;  // the client left, or was idle too long
-    } else if (read_ec == http::error::body_limit) {
+    if (read_ec == http::error::body_limit) {
       answer = Answer::error(413, "Request body larger than the limit of " +
                                       std::to_string(options.max_body) + " bytes");
       close = true;
@@ -215,9 +296,9 @@ asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::soc
       answer = Answer::error(400, "Malformed HTTP request: " + read_ec.message());
       close = true;
     } else {
-      stream.expires_never();  // handlers have their own time; the sender's is 10 s
-      answer = co_await handle(*state, shard, parser.get(), exchange, allow);
-      close = !parser.get().keep_alive();
+      stream.expires_never();  // handlers have their own deadline
+      answer = co_await handle(*state, shard, parser.get(), slot, connection, allow);
+      close = !parser.get().keep_alive() || state->stopping;
       response.version(parser.get().version());
     }
 
@@ -228,6 +309,9 @@ asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::soc
     if (answer.cache_max_age) {
       response.set(http::field::cache_control,
                    "max-age=" + std::to_string(answer.cache_max_age->count()));
+    }
+    if (answer.retry_after) {
+      response.set(http::field::retry_after, std::to_string(answer.retry_after->count()));
     }
     response.body() = std::move(answer.body);
     response.keep_alive(!close);

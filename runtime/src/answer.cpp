@@ -43,6 +43,31 @@ Answer Answer::error(unsigned status, std::string_view message) {
   return json(status, std::move(body));
 }
 
+Answer Answer::parse_error(const events::ParseError& error, std::string_view what) {
+  std::string body = "{\"error\":\"";
+  if (!what.empty()) {
+    append_json_escaped(body, what);
+    body += ": ";
+  }
+  append_json_escaped(body, error.message());
+  body += '"';
+  if (!error.field.empty()) {
+    body += ",\"field\":\"";
+    append_json_escaped(body, error.path());
+    body += "\",\"expected\":\"";
+    body += error.expected;
+    body += '"';
+  }
+  body += ",\"offset\":" + std::to_string(error.offset) + "}";
+  return json(400, std::move(body));
+}
+
+Answer Answer::unavailable(std::string_view message, std::chrono::seconds retry_after) {
+  Answer answer = error(503, message);
+  answer.retry_after = retry_after;
+  return answer;
+}
+
 ComponentResponse ComponentResponse::element(std::string_view element_json,
                                              std::string_view state_json,
                                              std::string_view props_json) {

@@ -1,13 +1,14 @@
+// Runtime set-up, registration, background work and shutdown. The life of an event
+// (admission, deadline, queue, handlers) is in execute.cpp.
 #include <gbrt/runtime/runtime.hpp>
 
 #include <cstdio>
 #include <exception>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/post.hpp>
+
+#include "runtime_internal.hpp"
 
 namespace gbrt::runtime {
 
@@ -16,7 +17,7 @@ using events::EventType;
 
 namespace {
 
-std::size_t default_threads(std::size_t requested) {
+std::size_t one_per_core(std::size_t requested) {
   if (requested != 0) return requested;
   unsigned cores = std::thread::hardware_concurrency();
   return cores == 0 ? 1 : cores;
@@ -24,25 +25,28 @@ std::size_t default_threads(std::size_t requested) {
 
 }  // namespace
 
-Runtime::Runtime(RuntimeOptions options) {
-  std::size_t n = default_threads(options.threads);
+Runtime::Runtime(RuntimeOptions options)
+    : options_(std::move(options)), compute_(one_per_core(options_.compute_threads)) {
+  std::size_t n = one_per_core(options_.threads);
   for (std::size_t i = 0; i < n; ++i) {
     contexts_.push_back(std::make_unique<asio::io_context>(1));
     shards_.push_back(
-        std::make_unique<Shard>(i, contexts_.back()->get_executor(), options.max_event_bytes));
+        std::make_unique<Shard>(i, contexts_.back()->get_executor(), options_.max_event_bytes));
   }
-  init_types();
+  init();
 }
 
-Runtime::Runtime(std::vector<asio::any_io_executor> executors, std::size_t max_event_bytes) {
+Runtime::Runtime(std::vector<asio::any_io_executor> executors, RuntimeOptions options)
+    : options_(std::move(options)), compute_(one_per_core(options_.compute_threads)) {
   for (std::size_t i = 0; i < executors.size(); ++i) {
-    shards_.push_back(std::make_unique<Shard>(i, std::move(executors[i]), max_event_bytes));
+    shards_.push_back(
+        std::make_unique<Shard>(i, std::move(executors[i]), options_.max_event_bytes));
   }
-  init_types();
+  init();
 }
 
 // Type ids 0..14: the typed events, then "other"; registered names come after.
-void Runtime::init_types() {
+void Runtime::init() {
   metrics_ = std::make_unique<Metrics>(shards_.size());
   for (std::size_t t = 0; t <= events::kTypedEventCount; ++t) {
     metrics_->add_type(std::string(events::to_string(EventType(t))));
@@ -51,11 +55,11 @@ void Runtime::init_types() {
 }
 
 Runtime::~Runtime() {
-  if (!threads_.empty()) shutdown(std::chrono::milliseconds(0));
-}
-
-Metrics& Runtime::metrics() {
-  return *metrics_;
+  if (!threads_.empty()) {
+    skip_drain();
+    stop();
+  }
+  compute_.join();
 }
 
 void Runtime::add_handler(std::size_t type_id, Handler handler) {
@@ -86,8 +90,36 @@ std::size_t Runtime::type_id(const events::Event& event) const noexcept {
 }
 
 void Runtime::start() {
-  if (started_ || contexts_.empty()) return;
+  if (started_) return;
   started_ = true;
+  // Per-type policies, resolved from the options' type names.
+  for (std::size_t t = 0; t < metrics_->type_count(); ++t) {
+    auto state = std::make_unique<TypeState>();
+    const std::string& name = metrics_->type_name(t);
+    if (auto it = options_.max_inflight_per_type.find(name);
+        it != options_.max_inflight_per_type.end()) {
+      state->max_inflight = it->second;
+    }
+    state->deadline = options_.deadline;
+    if (auto it = options_.deadline_per_type.find(name); it != options_.deadline_per_type.end()) {
+      state->deadline = it->second;
+    }
+    if (auto it = options_.ack_per_type.find(name); it != options_.ack_per_type.end()) {
+      state->ack = it->second;
+    }
+    types_.push_back(std::move(state));
+  }
+  metrics_->gauge("gbrt_events_in_flight", "Events whose handlers run now (all types).",
+                  [this] { return double(inflight_.load() + queued_.load() - queued_waiting()); });
+  metrics_->gauge("gbrt_queue_depth", "Queued events waiting for their handlers (all shards).",
+                  [this] { return double(queued_waiting()); });
+  metrics_->gauge("gbrt_tasks_pending", "Delayed tasks (Context::queue_task) not due yet.",
+                  [this] { return double(tasks_pending_.load()); });
+  for (std::size_t t = 0; t < types_.size(); ++t) {
+    metrics_->gauge("gbrt_events_in_flight_by_type{type=\"" + metrics_->type_name(t) + "\"}",
+                    "Events whose handlers run now, by type.",
+                    [state = types_[t].get()] { return double(state->running.load()); });
+  }
   for (auto& context : contexts_) {
     threads_.emplace_back([ctx = context.get()] {
       auto guard = asio::make_work_guard(*ctx);
@@ -96,9 +128,37 @@ void Runtime::start() {
   }
 }
 
-void Runtime::shutdown(std::chrono::milliseconds drain_timeout) {
-  auto deadline = std::chrono::steady_clock::now() + drain_timeout;
-  while (background_.load() != 0 && std::chrono::steady_clock::now() < deadline) {
+std::size_t Runtime::queued_waiting() const noexcept {
+  return queued_waiting_.load();
+}
+
+void Runtime::spawn_background(Shard& shard, asio::awaitable<void> work) {
+  background_.fetch_add(1);
+  asio::co_spawn(shard.executor(), std::move(work), [this](std::exception_ptr error) {
+    if (error) log_exception("background work (wait_until) failed", error);
+    background_.fetch_sub(1);
+  });
+}
+
+bool Runtime::drain(std::chrono::milliseconds timeout, std::function<bool()> also_idle) {
+  begin_drain();
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  auto done = [&] { return idle() && (!also_idle || also_idle()); };
+  while (!done() && !skip_drain_ && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return done();
+}
+
+void Runtime::stop() {
+  begin_drain();
+  stopping_ = true;
+  for (auto& shard : shards_) {
+    asio::post(shard->executor(), [this, s = shard.get()] { cancel_everything(*s); });
+  }
+  auto deadline = std::chrono::steady_clock::now() + options_.cancel_grace;
+  while ((inflight_.load() != 0 || queued_.load() != 0) &&
+         std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   for (auto& context : contexts_) context->stop();
@@ -106,90 +166,46 @@ void Runtime::shutdown(std::chrono::milliseconds drain_timeout) {
   threads_.clear();
 }
 
-void Runtime::spawn_background(Shard& shard, asio::awaitable<void> work) {
-  background_.fetch_add(1);
-  asio::co_spawn(shard.executor(), std::move(work), [this](std::exception_ptr error) {
-    if (error) {
-      try {
-        std::rethrow_exception(error);
-      } catch (const std::exception& e) {
-        std::fprintf(stderr, "gbrt: background work failed: %s\n", e.what());
-      } catch (...) {
-        std::fprintf(stderr, "gbrt: background work failed\n");
-      }
-    }
-    background_.fetch_sub(1);
-  });
+void Runtime::shutdown(std::chrono::milliseconds drain_timeout) {
+  drain(drain_timeout);
+  stop();
 }
 
-// Runs every handler concurrently on this shard and waits for all; rethrows the first
-// failure once all have finished (Promise.all waits for the first; we do not abandon the
-// rest, since they borrow the event).
-asio::awaitable<void> Runtime::run_all(const std::vector<Handler>& handlers,
-                                       const events::Event& event, Context& context) {
-  auto executor = co_await asio::this_coro::executor;
-  struct Join {
-    std::size_t remaining;
-    std::exception_ptr first_error;
-    asio::steady_timer done;
-  } join{handlers.size(), nullptr,
-         asio::steady_timer(executor, asio::steady_timer::time_point::max())};
-  for (const Handler& handler : handlers) {
-    auto on_done = [&join](std::exception_ptr error) {
-      if (error && !join.first_error) join.first_error = error;
-      if (--join.remaining == 0) join.done.cancel();
-    };
-    asio::co_spawn(executor, handler(event, context), std::move(on_done));
+// On the shard's thread: stop running handlers, drop queued events (they stay counted as
+// pending), cancel delayed tasks.
+void Runtime::cancel_everything(Shard& shard) {
+  for (EventSlot* s = shard.running_; s != nullptr; s = s->next) s->stop(StopReason::shutdown);
+  while (!shard.queue_.empty()) {
+    shard.queue_.pop_front();
+    queued_.fetch_sub(1);
+    queued_waiting_.fetch_sub(1);
   }
-  if (join.remaining != 0) {
-    co_await join.done.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
-  if (join.first_error) std::rethrow_exception(join.first_error);
+  for (asio::steady_timer* timer : shard.task_timers_) timer->cancel();
 }
 
-asio::awaitable<Answer> Runtime::dispatch(const events::Event& event,
-                                          const events::Environment* environment, Shard& shard) {
-  const std::size_t type = type_id(event);
-  const events::EventBase& common = events::base(event);
-  metrics_->event_received(shard.index(), type);
-  Context context(*this, shard, common, environment);
-  Outcome outcome = Outcome::ok;
-  Answer answer;
-  try {
-    if (const auto* render = std::get_if<events::UiRender>(&event)) {
-      auto it = components_.find(render->component_id);
-      if (it == components_.end()) {
-        outcome = Outcome::rejected;
-        answer =
-            Answer::error(404, "Component " + std::string(render->component_id) + " not found");
-      } else {
-        ComponentResponse response = co_await it->second(*render, context);
-        answer = Answer::json(200, std::move(response.json));
-        answer.cache_max_age = response.cache_max_age;
-      }
-    } else if (const auto& handlers = handlers_[type]; handlers.empty()) {
-      outcome = Outcome::rejected;
-      answer = Answer::error(
-          406, "Integration does not handle \"" + std::string(common.type) + "\" events");
-    } else if (handlers.size() == 1) {
-      co_await handlers.front()(event, context);  // no extra frame for the common case
-    } else {
-      co_await run_all(handlers, event, context);
+std::string Runtime::stats_json() const {
+  std::string out = "{\"types\":{";
+  bool first = true;
+  for (std::size_t t = 0; t < metrics_->type_count(); ++t) {
+    std::uint64_t received = metrics_->received(t);
+    std::uint64_t handled = metrics_->handled_total(t);
+    if (received == 0 && handled == 0) continue;
+    if (!first) out += ',';
+    first = false;
+    out += '"';
+    append_json_escaped(out, metrics_->type_name(t));
+    out += "\":{\"received\":" + std::to_string(received);
+    for (std::size_t o = 0; o < kOutcomeCount; ++o) {
+      out += ",\"";
+      out += to_string(Outcome(o));
+      out += "\":" + std::to_string(metrics_->handled(t, Outcome(o)));
     }
-  } catch (const ExposableError& e) {
-    outcome = Outcome::error;
-    answer = Answer::error(e.code(), e.what());
-  } catch (const std::exception& e) {
-    outcome = Outcome::error;
-    std::fprintf(stderr, "gbrt: handler for %.*s event %.*s failed: %s\n", int(common.type.size()),
-                 common.type.data(), int(common.event_id.size()), common.event_id.data(), e.what());
-    answer = Answer::error(500, "Internal server error");
-  } catch (...) {
-    outcome = Outcome::error;
-    answer = Answer::error(500, "Internal server error");
+    out += ",\"pending\":" + std::to_string(received - std::min(received, handled)) + "}";
   }
-  metrics_->event_handled(shard.index(), type, outcome);
-  co_return answer;
+  out += "},\"tasks_pending\":" + std::to_string(tasks_pending_.load());
+  out += ",\"tasks_cancelled\":" + std::to_string(tasks_cancelled_.load());
+  out += ",\"background_pending\":" + std::to_string(background_.load()) + "}";
+  return out;
 }
 
 // Context
@@ -200,8 +216,35 @@ asio::any_io_executor Context::executor() const noexcept {
 std::size_t Context::shard_index() const noexcept {
   return shard_.index();
 }
+
 void Context::wait_until(asio::awaitable<void> work) const {
   runtime_.spawn_background(shard_, std::move(work));
+}
+
+void Context::queue_task(std::string_view payload_json, std::chrono::milliseconds delay) const {
+  if (delay.count() < 0 || delay > std::chrono::hours(24)) {
+    throw std::out_of_range("queue_task: delay must be 0 to 86,400 s");
+  }
+  SlotPtr slot = shard_.slots().acquire();
+  std::string id =
+      "task_" + std::to_string(shard_.index()) + "_" + std::to_string(++shard_.next_task_);
+  events::PaddedBuffer& body = slot->body;
+  body.append(R"({"type":"task","eventId":")");
+  body.append(id);
+  body.append(R"(","installationId":")");
+  std::string installation;
+  append_json_escaped(installation, event_.installation_id);
+  body.append(installation);
+  body.append(R"(","task":)");
+  body.append(payload_json);
+  body.append("}");
+  auto event = shard_.parser().parse_event(body.view(), slot->arena);
+  if (!event) {
+    throw std::invalid_argument("queue_task: the payload is not valid JSON: " +
+                                event.error().message());
+  }
+  slot->event.emplace(std::move(event.value()));
+  runtime_.schedule_task(shard_, std::move(slot), delay);
 }
 
 }  // namespace gbrt::runtime

@@ -1,5 +1,6 @@
 // gbrt's HTTP/1.1 server (Boost.Beast): accepts connections, spreads them over the
-// runtime's shards, and answers GitBook's two wire formats plus /healthz and /metrics.
+// runtime's shards, and answers GitBook's two wire formats, /healthz, /readyz and /metrics.
+// Construct it before the runtime starts serving (it registers its metrics).
 #pragma once
 
 #include <chrono>
@@ -22,6 +23,9 @@ struct ServerOptions {
   std::chrono::seconds signature_tolerance{300};  // replay window around `t`
   std::chrono::seconds idle_timeout{60};          // keep-alive connection with no request
   std::chrono::seconds write_timeout{30};         // time to send one answer
+  // Request bytes a connection reads ahead of the request being handled (pipelining); a
+  // client that sends faster waits for TCP back-pressure, it is never buffered further.
+  std::size_t read_ahead = 64 * 1024;
 };
 
 class Server {
@@ -35,8 +39,12 @@ class Server {
   void start();
   // The bound port (useful with port 0).
   std::uint16_t port() const noexcept;
-  // Stops accepting; connections finish their current request.
+  // Stops accepting and closes idle keep-alive connections; a connection busy with a
+  // request answers it (with Connection: close) and then closes. /readyz answers 503.
   void stop();
+  std::size_t open_connections() const noexcept;
+  // Connections between reading a request and writing its answer.
+  std::size_t busy_connections() const noexcept;
 
   struct State;  // shared with the connections
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <string_view>
 
+#include <gbrt/events/parse.hpp>
+
 namespace gbrt {
 
 // Thrown by a handler to answer with `code` and {"error": message}, as GitBook's
@@ -32,12 +34,18 @@ struct Answer {
   std::string_view content_type = "text/plain";  // always a string literal
   std::string body = "OK";
   std::optional<std::chrono::seconds> cache_max_age;  // ui_render: Cache-Control: max-age
+  std::optional<std::chrono::seconds> retry_after;    // 503: when the sender may retry
 
   static Answer ok() { return {}; }
   // {"error": message}, the message escaped.
   static Answer error(unsigned status, std::string_view message);
+  // 400 naming the problem: {"error":…, "field":…, "expected":…, "offset":…}; `what` says
+  // which document ("environment") when there are several.
+  static Answer parse_error(const events::ParseError& error, std::string_view what = {});
+  // 503 with Retry-After: the sender retries (GitBook's does on 5xx), nothing is lost.
+  static Answer unavailable(std::string_view message, std::chrono::seconds retry_after);
   static Answer json(unsigned status, std::string body) {
-    return {status, "application/json", std::move(body), std::nullopt};
+    return {status, "application/json", std::move(body), std::nullopt, std::nullopt};
   }
 };
 

@@ -1,8 +1,11 @@
-// What a handler gets besides its event: the environment, its shard's executor, and
-// wait_until() for background work that must finish before the runtime shuts down.
+// What a handler gets besides its event: the environment, its shard's executor, and the
+// ways to do more work: wait_until (background), queue_task (later), offload (CPU-heavy).
 #pragma once
 
+#include <chrono>
 #include <cstddef>
+#include <string_view>
+#include <type_traits>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -32,9 +35,21 @@ class Context {
   Runtime& runtime() const noexcept { return runtime_; }
 
   // Runs `work` on this shard in the background; the event's answer does not wait for it,
-  // the runtime's shutdown does. `work` must not refer to the event's views (they end with
+  // the runtime's drain does. `work` must not refer to the event's views (they end with
   // the answer): copy what it needs into the coroutine.
   void wait_until(boost::asio::awaitable<void> work) const;
+
+  // Runs the `task` handlers with `payload` (JSON text, copied) after `delay`, as GitBook's
+  // context.integration.queueTask does: the handlers get a GenericEvent of type "task"
+  // whose json["task"] is the payload. Delay 0 to 86,400 s (std::out_of_range otherwise);
+  // a payload that is not valid JSON throws std::invalid_argument. Tasks live in memory:
+  // pending ones at shutdown are cancelled and counted in the final stats line.
+  void queue_task(std::string_view payload_json, std::chrono::milliseconds delay) const;
+
+  // Runs `fn()` on the runtime's compute pool and resumes this handler on its shard with
+  // the result: for CPU-heavy work that would otherwise stall every event of the shard.
+  template <class F>
+  boost::asio::awaitable<std::invoke_result_t<F&>> offload(F fn) const;
 
  private:
   Runtime& runtime_;

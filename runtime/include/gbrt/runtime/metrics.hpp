@@ -1,11 +1,14 @@
-// Counters for /metrics: one cell per shard, written only by that shard's thread (no
-// lock, no contended cache line), summed when scraped. Rendered as Prometheus text.
+// Counters, histograms and gauges for /metrics. Counters and histograms have one cell per
+// shard, written only by that shard's thread (no lock, no shared cache line), summed when
+// scraped. Rendered as Prometheus text.
 #pragma once
 
 #include <array>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -42,15 +45,49 @@ class Counter {
   std::size_t shards_;
 };
 
-enum class Outcome : std::uint8_t {
-  ok,        // every handler succeeded
-  error,     // a handler threw (ExposableError or anything else)
-  rejected,  // no handler for the type, or no such component
+// Durations in base-2 buckets from 1 µs (le=1e-6 s, 2e-6, 4e-6, … 2^24 µs ≈ 16.8 s) and +Inf,
+// one row of cells per shard.
+class Histogram {
+ public:
+  static constexpr std::size_t kBuckets = 25;  // finite upper bounds: 2^0 .. 2^24 µs
+
+  explicit Histogram(std::size_t shards)
+      : rows_(std::make_unique<Row[]>(shards)), shards_(shards) {}
+
+  void record(std::size_t shard, std::chrono::nanoseconds elapsed) noexcept;
+
+  struct Snapshot {
+    std::array<std::uint64_t, kBuckets + 1> buckets{};  // per bucket (not cumulative), last +Inf
+    std::uint64_t count = 0;
+    double sum_seconds = 0;
+    // The smallest bucket bound (seconds) below which `q` of the samples fall.
+    double quantile_upper_bound(double q) const noexcept;
+  };
+  Snapshot snapshot() const noexcept;
+  static double bound_seconds(std::size_t bucket) noexcept { return double(1ull << bucket) * 1e-6; }
+
+ private:
+  struct alignas(64) Row {
+    std::array<std::atomic<std::uint64_t>, kBuckets + 1> buckets{};
+    std::atomic<std::uint64_t> count{0};
+    std::atomic<std::uint64_t> sum_ns{0};
+  };
+  std::unique_ptr<Row[]> rows_;
+  std::size_t shards_;
 };
-inline constexpr std::size_t kOutcomeCount = 3;
+
+enum class Outcome : std::uint8_t {
+  ok,         // every handler succeeded (or the event was queued and then handled)
+  error,      // a handler threw (ExposableError or anything else)
+  rejected,   // no handler for the type, or no such component
+  shed,       // refused by admission control or a full queue (503)
+  timeout,    // past its deadline (504)
+  cancelled,  // its client left, or shutdown cancelled it
+};
+inline constexpr std::size_t kOutcomeCount = 6;
 std::string_view to_string(Outcome outcome) noexcept;
 
-// The runtime's own series plus counters that applications register by name.
+// The runtime's own series plus what applications register by name.
 class Metrics {
  public:
   explicit Metrics(std::size_t shards);
@@ -58,20 +95,35 @@ class Metrics {
   // A value of the `type` label; returns its type id (0, 1, ... in call order).
   // Before serving only.
   std::size_t add_type(std::string name);
+  std::size_t type_count() const noexcept { return type_names_.size(); }
+  const std::string& type_name(std::size_t type_id) const noexcept { return type_names_[type_id]; }
 
   void event_received(std::size_t shard, std::size_t type_id) noexcept {
-    received_[type_id]->inc(shard);
+    types_[type_id]->received.inc(shard);
   }
   void event_handled(std::size_t shard, std::size_t type_id, Outcome outcome) noexcept {
-    handled_[type_id * kOutcomeCount + std::size_t(outcome)]->inc(shard);
+    types_[type_id]->handled[std::size_t(outcome)]->inc(shard);
+  }
+  void handler_duration(std::size_t shard, std::size_t type_id,
+                        std::chrono::nanoseconds d) noexcept {
+    types_[type_id]->duration.record(shard, d);
+  }
+  void queue_wait(std::size_t shard, std::size_t type_id, std::chrono::nanoseconds d) noexcept {
+    types_[type_id]->queue_wait.record(shard, d);
   }
   void http_request(std::size_t shard, unsigned status) noexcept {
     http_[status < kStatusSlots ? status : 0]->inc(shard);
   }
 
-  std::uint64_t received(std::size_t type_id) const noexcept { return received_[type_id]->value(); }
+  std::uint64_t received(std::size_t type_id) const noexcept {
+    return types_[type_id]->received.value();
+  }
   std::uint64_t handled(std::size_t type_id, Outcome o) const noexcept {
-    return handled_[type_id * kOutcomeCount + std::size_t(o)]->value();
+    return types_[type_id]->handled[std::size_t(o)]->value();
+  }
+  std::uint64_t handled_total(std::size_t type_id) const noexcept;
+  Histogram::Snapshot handler_durations(std::size_t type_id) const noexcept {
+    return types_[type_id]->duration.snapshot();
   }
   std::uint64_t http_requests(unsigned status) const noexcept {
     return http_[status < kStatusSlots ? status : 0]->value();
@@ -80,22 +132,30 @@ class Metrics {
   // A counter of the application's, exported as `series` (a metric name with optional
   // labels, e.g. `app_views_total{space="x"}`). Register before serving; stable address.
   Counter& counter(std::string series, std::string help);
+  // A gauge read when scraped (any thread: `read` must be thread-safe).
+  void gauge(std::string series, std::string help, std::function<double()> read);
 
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
-
   std::size_t shards() const noexcept { return shards_; }
 
  private:
   static constexpr unsigned kStatusSlots = 600;
+  struct PerType {
+    explicit PerType(std::size_t shards);
+    Counter received;
+    std::array<std::unique_ptr<Counter>, kOutcomeCount> handled;
+    Histogram duration;
+    Histogram queue_wait;
+  };
   std::size_t shards_;
   std::vector<std::string> type_names_;
-  std::vector<std::unique_ptr<Counter>> received_;
-  std::vector<std::unique_ptr<Counter>> handled_;
+  std::vector<std::unique_ptr<PerType>> types_;
   std::vector<std::unique_ptr<Counter>> http_;
   struct Custom {
     std::string series, help;
     std::unique_ptr<Counter> counter;
+    std::function<double()> gauge;
   };
   std::deque<Custom> custom_;
 };

@@ -1,13 +1,16 @@
-// gbrt::Runtime: shards (a thread and an executor each), the handler registry, and
-// dispatch of a parsed event to its handlers with GitBook's answer semantics.
+// gbrt::Runtime: shards (a thread and an executor each), the handler registry, and the
+// life of an event: admission, handlers under a deadline, queues, answer, drain.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <concepts>
 #include <cstddef>
+#include <deque>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -17,25 +20,26 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <gbrt/events/parse.hpp>
 #include <gbrt/events/views.hpp>
 #include <gbrt/runtime/answer.hpp>
 #include <gbrt/runtime/context.hpp>
+#include <gbrt/runtime/event_slot.hpp>
 #include <gbrt/runtime/metrics.hpp>
+#include <gbrt/runtime/options.hpp>
 
 namespace gbrt {
 namespace runtime {
 
-// Options of a Runtime that owns its threads.
-struct RuntimeOptions {
-  std::size_t threads = 0;                                         // shards; 0: one per core
-  std::size_t max_event_bytes = events::Parser::kDefaultMaxBytes;  // parser capacity
-};
-
-// One thread's share of the runtime: an executor, a parser, metric cells. Everything
-// here is used only from that executor's thread.
+// One thread's share of the runtime: an executor, a parser, a pool of event slots, the
+// queue of events acknowledged early. Everything here is used only from that thread.
 class Shard {
  public:
   Shard(std::size_t index, boost::asio::any_io_executor executor, std::size_t max_event_bytes)
@@ -43,11 +47,20 @@ class Shard {
   std::size_t index() const noexcept { return index_; }
   const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
   events::Parser& parser() noexcept { return parser_; }
+  SlotPool& slots() noexcept { return slots_; }
 
  private:
+  friend class Runtime;
+  friend class Context;
   std::size_t index_;
   boost::asio::any_io_executor executor_;
   events::Parser parser_;
+  SlotPool slots_;
+  std::deque<SlotPtr> queue_;                         // queued events not started yet
+  std::size_t queue_running_ = 0;                     // queued events whose handlers run
+  EventSlot* running_ = nullptr;                      // every event whose handlers run (a list)
+  std::set<boost::asio::steady_timer*> task_timers_;  // delayed tasks not due yet
+  std::uint64_t next_task_ = 0;
 };
 
 template <class F, class View>
@@ -68,8 +81,7 @@ class Runtime {
   // Owns `options.threads` shards, each an io_context run by its own thread after start().
   explicit Runtime(RuntimeOptions options = {});
   // Runs on executors the embedding service owns (one shard each) and runs itself.
-  explicit Runtime(std::vector<boost::asio::any_io_executor> executors,
-                   std::size_t max_event_bytes = events::Parser::kDefaultMaxBytes);
+  Runtime(std::vector<boost::asio::any_io_executor> executors, RuntimeOptions options = {});
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -100,37 +112,94 @@ class Runtime {
     add_component(std::move(component_id), Component(std::move(handler)));
   }
 
-  // Starts the shard threads (owned mode). Handlers can no longer be registered.
+  // Closes registration; in owned mode starts the shard threads.
   void start();
-  // Waits for wait_until() work, up to `drain_timeout`, then stops the shards and joins.
-  void shutdown(std::chrono::milliseconds drain_timeout = std::chrono::seconds(20));
 
-  // Runs every handler of `event` and answers as GitBook's runtime does. Call on `shard`'s
-  // executor; the event's views must stay valid until the returned awaitable completes.
+  // The life of one parsed event (slot->event set) on `shard`'s executor: admission, then
+  // either the queue (202) or the handlers under their deadline, and the answer. When
+  // `client_gone` is emitted, the handlers are cancelled (not for queued events).
+  boost::asio::awaitable<Answer> execute(SlotPtr slot, Shard& shard,
+                                         boost::asio::cancellation_slot client_gone = {});
+  // Raw bytes in, answer out, on a shard of the runtime's choosing: for services that
+  // receive events some other way, and for tests. `environment_json` as GitBook's dispatcher
+  // sends it. The bytes are copied before the first suspension.
+  boost::asio::awaitable<Answer> handle(std::string_view event_json,
+                                        std::optional<std::string_view> environment_json = {});
+  // Runs `event`'s handlers now, without admission, deadline or queue (benchmarks, tests).
+  // Call on `shard`'s executor; the views must outlive the returned awaitable.
   boost::asio::awaitable<Answer> dispatch(const events::Event& event,
                                           const events::Environment* environment, Shard& shard);
 
+  // Shutdown in three steps; shutdown() does all three.
+  // 1. Draining: /readyz fails; accepted work goes on.
+  void begin_drain() noexcept { draining_ = true; }
+  // 2. Wait (blocking) until no event runs or waits in a queue and no wait_until work is
+  //    left, or `timeout` passes, or skip_drain() is called. True if everything finished.
+  // `also_idle`, when given, must hold too (a server's requests being read, say).
+  bool drain(std::chrono::milliseconds timeout, std::function<bool()> also_idle = {});
+  void skip_drain() noexcept { skip_drain_ = true; }
+  // 3. Cancel what remains (running handlers, queued events, delayed tasks), give handlers
+  //    options.cancel_grace to unwind, stop the shards and join their threads.
+  void stop();
+  // All three, with RuntimeOptions' drain timeout given here.
+  void shutdown(std::chrono::milliseconds drain_timeout = std::chrono::seconds(20));
+
+  bool draining() const noexcept { return draining_; }
+  // No event runs or waits in a queue, and no wait_until work is left.
+  bool idle() const noexcept {
+    return inflight_.load() == 0 && queued_.load() == 0 && background_.load() == 0;
+  }
+  bool overloaded() const noexcept { return inflight_.load() >= options_.max_inflight; }
+  std::size_t in_flight() const noexcept { return inflight_.load(); }
+  std::size_t queued() const noexcept { return queued_.load(); }
+  std::size_t pending_background() const noexcept { return background_.load(); }
+  std::size_t pending_tasks() const noexcept { return tasks_pending_.load(); }
+  // One JSON object: per type received, handled by outcome, pending; tasks and background.
+  std::string stats_json() const;
+
   std::size_t shard_count() const noexcept { return shards_.size(); }
   Shard& shard(std::size_t i) noexcept { return *shards_[i]; }
-  Metrics& metrics();
-  // The type id used for metrics: typed events, registered names, then "other".
+  Metrics& metrics() { return *metrics_; }
+  const RuntimeOptions& options() const noexcept { return options_; }
+  // The type id used for metrics: typed events, "other", then registered names.
   std::size_t type_id(const events::Event& event) const noexcept;
-  // Background work started by Context::wait_until and not yet finished.
-  std::size_t pending_background() const noexcept { return background_.load(); }
+  boost::asio::thread_pool::executor_type compute_executor() { return compute_.get_executor(); }
 
  private:
   friend class Context;
-  void init_types();
+  struct TypeState;
+  void init();
   void add_handler(std::size_t type_id, Handler handler);
   void add_component(std::string id, Component component);
   std::size_t type_id_for(std::string name);
   void spawn_background(Shard& shard, boost::asio::awaitable<void> work);
+  void schedule_task(Shard& shard, SlotPtr slot, std::chrono::milliseconds delay);
+  boost::asio::awaitable<void> delayed_task(SlotPtr slot, Shard& shard,
+                                            std::chrono::milliseconds delay);
+  boost::asio::awaitable<Answer> handle_on(std::string event_json,
+                                           std::optional<std::string> environment_json,
+                                           Shard& shard);
+  Answer enqueue(SlotPtr slot, Shard& shard);
+  void pump_queue(Shard& shard);
+  boost::asio::awaitable<Answer> supervise(SlotPtr slot, Shard& shard,
+                                           boost::asio::cancellation_slot client_gone);
+  boost::asio::awaitable<void> run(SlotPtr slot, Shard& shard);
+  boost::asio::awaitable<Answer> run_handlers(const events::Event& event,
+                                              const events::Environment* environment, Shard& shard,
+                                              std::size_t type, const StopReason* stop);
   boost::asio::awaitable<void> run_all(const std::vector<Handler>& handlers,
                                        const events::Event& event, Context& context);
+  void cancel_everything(Shard& shard);
+  std::size_t queued_waiting() const noexcept;
 
-  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;  // owned mode only
+  RuntimeOptions options_;
+  // Shards before contexts: destroying a context destroys its pending coroutines, whose
+  // event slots go back to the shards' pools.
   std::vector<std::unique_ptr<Shard>> shards_;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;  // owned mode only
   std::vector<std::thread> threads_;
+  boost::asio::thread_pool compute_;
+
   struct StringHash {
     using is_transparent = void;
     std::size_t operator()(std::string_view s) const noexcept {
@@ -140,13 +209,39 @@ class Runtime {
   template <class T>
   using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
 
-  StringMap<std::size_t> named_types_;          // registered type names -> type id
-  std::vector<std::vector<Handler>> handlers_;  // index: type id
+  StringMap<std::size_t> named_types_;             // registered type names -> type id
+  std::vector<std::vector<Handler>> handlers_;     // index: type id
+  std::vector<std::unique_ptr<TypeState>> types_;  // index: type id; built by start()
   StringMap<Component> components_;
   std::unique_ptr<Metrics> metrics_;
+
+  std::atomic<std::size_t> inflight_{0};        // handled-mode events running
+  std::atomic<std::size_t> queued_{0};          // queued events, waiting or running
+  std::atomic<std::size_t> queued_waiting_{0};  // queued events not started
   std::atomic<std::size_t> background_{0};
-  bool started_ = false;  // owned mode: threads run, registration is closed
+  std::atomic<std::size_t> tasks_pending_{0};
+  std::atomic<std::size_t> tasks_cancelled_{0};
+  std::atomic<std::size_t> next_shard_{0};
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> skip_drain_{false};
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;  // registration is closed
 };
+
+namespace detail {
+template <class F>
+boost::asio::awaitable<std::invoke_result_t<F&>> call_on_pool(F fn) {
+  co_return fn();
+}
+}  // namespace detail
+
+template <class F>
+boost::asio::awaitable<std::invoke_result_t<F&>> Context::offload(F fn) const {
+  // co_spawn onto the pool and await it there: the coroutine resumes on this shard after.
+  auto work = detail::call_on_pool(std::move(fn));
+  co_return co_await boost::asio::co_spawn(runtime_.compute_executor(), std::move(work),
+                                           boost::asio::use_awaitable);
+}
 
 }  // namespace runtime
 

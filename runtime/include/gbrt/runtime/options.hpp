@@ -1,0 +1,52 @@
+// Options of a gbrt::Runtime, each with its default and meaning (the server's flags of
+// the same names set them).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include <gbrt/events/parse.hpp>
+
+namespace gbrt::runtime {
+
+// How an event of a type is answered.
+enum class AckMode : std::uint8_t {
+  handled,  // after every handler finished (GitBook's semantics): 200, or the failure's code
+  queued,   // at once, 202, once copied into the shard's bounded queue; handlers run later
+};
+
+struct RuntimeOptions {
+  // Shards: threads, each with its own executor. 0: one per core.
+  std::size_t threads = 0;
+  // Largest event the parser accepts (bytes); the server sets it to --max-body.
+  std::size_t max_event_bytes = events::Parser::kDefaultMaxBytes;
+
+  // Events whose handlers run at once, all types together (--max-inflight). Past it: 503.
+  std::size_t max_inflight = 10000;
+  // Per type name (--max-inflight-per-type TYPE=N); absent: only the global cap.
+  std::map<std::string, std::size_t> max_inflight_per_type;
+
+  // Handler deadline (--deadline TYPE=ms sets one type's): past it the handlers are
+  // cancelled and the event is answered 504. Under GitBook's 10 s sender timeout.
+  std::chrono::milliseconds deadline{8000};
+  std::map<std::string, std::chrono::milliseconds> deadline_per_type;
+  // After cancelling at the deadline, how long the answer waits for the handlers to
+  // unwind before answering 504 anyway (a handler that ignores cancellation).
+  std::chrono::milliseconds cancel_grace{1000};
+  // A handler running longer than this is logged once, while it runs (--slow-handler-ms).
+  std::chrono::milliseconds slow_handler{1000};
+
+  // Per type name (--ack TYPE=handled|queued); absent: handled.
+  std::map<std::string, AckMode> ack_per_type;
+  // Queued events waiting per shard (--queue-capacity); a full queue answers 503.
+  std::size_t queue_capacity = 10000;
+  // Queued events whose handlers run at once, per shard.
+  std::size_t queue_concurrency = 64;
+
+  // Threads of the compute pool behind Context::offload(); 0: one per core.
+  std::size_t compute_threads = 0;
+};
+
+}  // namespace gbrt::runtime

@@ -1,0 +1,322 @@
+// The life of an event: admission, the queue, handlers under a deadline, the answer.
+//
+//   execute ─► admission ─► supervise ──co_spawn──► run ─► run_handlers ─► handlers
+//           └► enqueue (202) ─► pump_queue ─► supervise …
+//
+// supervise() waits for run() with a timer: at the deadline it cancels the handlers
+// (their co_awaits see operation_aborted), and if they ignore that it answers 504 anyway
+// after cancel_grace, leaving run() the sole owner of the event's slot.
+#include <gbrt/runtime/runtime.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/this_coro.hpp>
+
+#include "runtime_internal.hpp"
+
+namespace gbrt::runtime {
+
+namespace asio = boost::asio;
+using std::chrono::steady_clock;
+
+namespace {
+
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+constexpr std::chrono::seconds kRetryAfter{1};
+
+void link(EventSlot*& head, EventSlot* s) noexcept {
+  s->prev = nullptr;
+  s->next = head;
+  if (head != nullptr) head->prev = s;
+  head = s;
+}
+
+void unlink(EventSlot*& head, EventSlot* s) noexcept {
+  if (s->prev != nullptr) s->prev->next = s->next;
+  if (s->next != nullptr) s->next->prev = s->prev;
+  if (head == s) head = s->next;
+  s->prev = s->next = nullptr;
+}
+
+// The answer for handlers stopped before they finished.
+Answer stopped_answer(StopReason reason, std::chrono::milliseconds deadline) {
+  switch (reason) {
+    case StopReason::deadline:
+      return Answer::error(
+          504, "Handler deadline of " + std::to_string(deadline.count()) + " ms exceeded");
+    case StopReason::shutdown:
+      return Answer::unavailable("Shutting down", kRetryAfter);
+    default:
+      return Answer::unavailable("Client went away", kRetryAfter);
+  }
+}
+
+}  // namespace
+
+asio::awaitable<Answer> Runtime::execute(SlotPtr slot, Shard& shard,
+                                         asio::cancellation_slot client_gone) {
+  const std::size_t type = type_id(*slot->event);
+  slot->type_id = type;
+  metrics_->event_received(shard.index(), type);
+  TypeState& state = *types_[type];
+  if (state.ack == AckMode::queued) co_return enqueue(std::move(slot), shard);
+
+  // Admission: count first, then check, so concurrent shards never overshoot a cap.
+  const std::size_t total = inflight_.fetch_add(1) + 1;
+  const std::size_t of_type = state.running.fetch_add(1) + 1;
+  if (total > options_.max_inflight || (state.max_inflight != 0 && of_type > state.max_inflight)) {
+    inflight_.fetch_sub(1);
+    state.running.fetch_sub(1);
+    metrics_->event_handled(shard.index(), type, Outcome::shed);
+    co_return Answer::unavailable(
+        "Overloaded: too many " + metrics_->type_name(type) + " events in flight, retry later",
+        kRetryAfter);
+  }
+  co_return co_await supervise(std::move(slot), shard, client_gone);
+}
+
+Answer Runtime::enqueue(SlotPtr slot, Shard& shard) {
+  if (shard.queue_.size() >= options_.queue_capacity || stopping_) {
+    metrics_->event_handled(shard.index(), slot->type_id, Outcome::shed);
+    return Answer::unavailable("Queue full for " + metrics_->type_name(slot->type_id) + " events",
+                               kRetryAfter);
+  }
+  slot->from_queue = true;
+  slot->enqueued_at = steady_clock::now();
+  queued_.fetch_add(1);
+  queued_waiting_.fetch_add(1);
+  shard.queue_.push_back(std::move(slot));
+  pump_queue(shard);
+  return Answer::json(202, R"({"status":"queued"})");
+}
+
+void Runtime::pump_queue(Shard& shard) {
+  while (shard.queue_running_ < options_.queue_concurrency && !shard.queue_.empty() && !stopping_) {
+    SlotPtr slot = std::move(shard.queue_.front());
+    shard.queue_.pop_front();
+    queued_waiting_.fetch_sub(1);
+    ++shard.queue_running_;
+    metrics_->queue_wait(shard.index(), slot->type_id, steady_clock::now() - slot->enqueued_at);
+    types_[slot->type_id]->running.fetch_add(1);
+    asio::co_spawn(shard.executor(), supervise(std::move(slot), shard, {}), asio::detached);
+  }
+}
+
+asio::awaitable<Answer> Runtime::supervise(SlotPtr slot, Shard& shard,
+                                           asio::cancellation_slot client_gone) {
+  EventSlot* const s = slot.get();
+  const TypeState& state = *types_[s->type_id];
+  Waiter waiter(shard.executor());
+  s->waiter = &waiter;
+  link(shard.running_, s);
+  asio::co_spawn(shard.executor(), run(std::move(slot), shard),
+                 asio::bind_cancellation_slot(s->cancel.slot(), asio::detached));
+  if (client_gone.is_connected()) {
+    client_gone.assign([&waiter, s](asio::cancellation_type) {
+      if (!waiter.done) s->stop(StopReason::client_gone);
+    });
+  }
+
+  const auto start = steady_clock::now();
+  auto deadline = start + state.deadline;
+  const auto slow_at = start + options_.slow_handler;
+  bool slow_reported = false;
+  bool abandoned = false;
+  while (!waiter.done) {
+    waiter.wake.expires_at(!slow_reported && slow_at < deadline ? slow_at : deadline);
+    co_await waiter.wake.async_wait(kAwait);
+    if (waiter.done) break;
+    const auto now = steady_clock::now();
+    if (!slow_reported && now >= slow_at) {
+      slow_reported = true;
+      const events::EventBase& e = events::base(*s->event);
+      std::fprintf(stderr, "gbrt: slow handler: %.*s event %.*s still running after %lld ms\n",
+                   int(e.type.size()), e.type.data(), int(e.event_id.size()), e.event_id.data(),
+                   static_cast<long long>(options_.slow_handler.count()));
+    }
+    if (now < deadline) continue;
+    if (s->stop_reason == StopReason::none) {
+      s->stop(StopReason::deadline);  // cancel, then give the handlers cancel_grace to unwind
+      deadline = now + options_.cancel_grace;
+      continue;
+    }
+    abandoned = true;  // they ignore cancellation: run() keeps the slot until they finish
+    s->waiter = nullptr;
+    break;
+  }
+  if (client_gone.is_connected()) client_gone.clear();
+  if (abandoned) co_return stopped_answer(s->stop_reason, state.deadline);
+  co_return std::move(waiter.answer);
+}
+
+asio::awaitable<void> Runtime::run(SlotPtr slot, Shard& shard) {
+  EventSlot* const s = slot.get();
+  const events::Environment* environment = s->environment ? &*s->environment : nullptr;
+  Answer answer = co_await run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason);
+  types_[s->type_id]->running.fetch_sub(1);
+  unlink(shard.running_, s);
+  if (s->waiter != nullptr) {
+    s->waiter->answer = std::move(answer);
+    s->waiter->done = true;
+    s->waiter->wake.cancel();
+  }
+  if (s->from_queue) {
+    --shard.queue_running_;
+    queued_.fetch_sub(1);
+    slot.reset();  // back to the pool before the queue takes the next one
+    pump_queue(shard);
+  } else {
+    inflight_.fetch_sub(1);
+  }
+}
+
+asio::awaitable<Answer> Runtime::dispatch(const events::Event& event,
+                                          const events::Environment* environment, Shard& shard) {
+  const std::size_t type = type_id(event);
+  metrics_->event_received(shard.index(), type);
+  co_return co_await run_handlers(event, environment, shard, type, nullptr);
+}
+
+asio::awaitable<Answer> Runtime::run_handlers(const events::Event& event,
+                                              const events::Environment* environment, Shard& shard,
+                                              std::size_t type, const StopReason* stop) {
+  const events::EventBase& common = events::base(event);
+  const auto start = steady_clock::now();
+  Context context(*this, shard, common, environment);
+  Outcome outcome = Outcome::ok;
+  Answer answer;
+  try {
+    if (const auto* render = std::get_if<events::UiRender>(&event)) {
+      auto it = components_.find(render->component_id);
+      if (it == components_.end()) {
+        outcome = Outcome::rejected;
+        answer =
+            Answer::error(404, "Component " + std::string(render->component_id) + " not found");
+      } else {
+        ComponentResponse response = co_await it->second(*render, context);
+        answer = Answer::json(200, std::move(response.json));
+        answer.cache_max_age = response.cache_max_age;
+      }
+    } else if (const auto& handlers = handlers_[type]; handlers.empty()) {
+      outcome = Outcome::rejected;
+      answer = Answer::error(
+          406, "Integration does not handle \"" + std::string(common.type) + "\" events");
+    } else if (handlers.size() == 1) {
+      co_await handlers.front()(event, context);  // no extra frame for the common case
+    } else {
+      co_await run_all(handlers, event, context);
+    }
+  } catch (const ExposableError& e) {
+    outcome = Outcome::error;
+    answer = Answer::error(e.code(), e.what());
+  } catch (...) {
+    outcome = Outcome::error;
+    if (stop == nullptr || *stop == StopReason::none) {
+      std::string what = "handler for " + std::string(common.type) + " event " +
+                         std::string(common.event_id) + " failed";
+      log_exception(what.c_str(), std::current_exception());
+    }
+    answer = Answer::error(500, "Internal server error");
+  }
+  if (stop != nullptr && *stop != StopReason::none) {
+    outcome = *stop == StopReason::deadline ? Outcome::timeout : Outcome::cancelled;
+    answer = stopped_answer(*stop, types_[type]->deadline);
+  }
+  metrics_->handler_duration(shard.index(), type, steady_clock::now() - start);
+  metrics_->event_handled(shard.index(), type, outcome);
+  co_return answer;
+}
+
+// Runs every handler concurrently on this shard and waits for all, even when cancelled
+// (they borrow the event); then rethrows the first failure. Cancellation of this coroutine
+// is forwarded to every handler.
+asio::awaitable<void> Runtime::run_all(const std::vector<Handler>& handlers,
+                                       const events::Event& event, Context& context) {
+  auto executor = co_await asio::this_coro::executor;
+  co_await asio::this_coro::throw_if_cancelled(false);
+  asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+  struct Join {
+    std::size_t remaining;
+    std::exception_ptr first_error;
+    asio::steady_timer done;
+    std::vector<asio::cancellation_signal> signals;
+  } join{handlers.size(), nullptr,
+         asio::steady_timer(executor, asio::steady_timer::time_point::max()),
+         std::vector<asio::cancellation_signal>(handlers.size())};
+  asio::cancellation_slot parent = cancellation.slot();
+  if (parent.is_connected()) {
+    parent.assign([&join](asio::cancellation_type type) {
+      for (auto& signal : join.signals) signal.emit(type);
+    });
+  }
+  for (std::size_t i = 0; i < handlers.size(); ++i) {
+    auto on_done = [&join](std::exception_ptr error) {
+      if (error && !join.first_error) join.first_error = error;
+      if (--join.remaining == 0) join.done.cancel();
+    };
+    asio::co_spawn(executor, handlers[i](event, context),
+                   asio::bind_cancellation_slot(join.signals[i].slot(), std::move(on_done)));
+  }
+  if (join.remaining != 0) {
+    // Not cancellable itself: only the handlers are.
+    co_await join.done.async_wait(asio::bind_cancellation_slot(asio::cancellation_slot(), kAwait));
+  }
+  if (parent.is_connected()) parent.clear();
+  if (join.first_error) std::rethrow_exception(join.first_error);
+}
+
+asio::awaitable<Answer> Runtime::handle(std::string_view event_json,
+                                        std::optional<std::string_view> environment_json) {
+  Shard& shard = *shards_[next_shard_.fetch_add(1) % shards_.size()];
+  std::string event(event_json);
+  std::optional<std::string> environment;
+  if (environment_json) environment.emplace(*environment_json);
+  co_return co_await asio::co_spawn(shard.executor(),
+                                    handle_on(std::move(event), std::move(environment), shard),
+                                    asio::use_awaitable);
+}
+
+asio::awaitable<Answer> Runtime::handle_on(std::string event_json,
+                                           std::optional<std::string> environment_json,
+                                           Shard& shard) {
+  SlotPtr slot = shard.slots().acquire();
+  slot->body.append(event_json);
+  if (environment_json) slot->body.append(*environment_json);
+  const events::PaddedView bytes = slot->body.view();
+  auto event = shard.parser().parse_event(bytes.sub(0, event_json.size()), slot->arena);
+  if (!event) co_return Answer::parse_error(event.error());
+  slot->event.emplace(std::move(event.value()));
+  if (environment_json) {
+    auto environment = shard.parser().parse_environment(
+        bytes.sub(event_json.size(), environment_json->size()), slot->arena);
+    if (!environment) co_return Answer::parse_error(environment.error(), "environment");
+    slot->environment.emplace(std::move(environment.value()));
+  }
+  co_return co_await execute(std::move(slot), shard);
+}
+
+void Runtime::schedule_task(Shard& shard, SlotPtr slot, std::chrono::milliseconds delay) {
+  tasks_pending_.fetch_add(1);
+  asio::co_spawn(shard.executor(), delayed_task(std::move(slot), shard, delay), asio::detached);
+}
+
+asio::awaitable<void> Runtime::delayed_task(SlotPtr slot, Shard& shard,
+                                            std::chrono::milliseconds delay) {
+  asio::steady_timer timer(shard.executor(), delay);
+  shard.task_timers_.insert(&timer);
+  auto [ec] = co_await timer.async_wait(kAwait);
+  shard.task_timers_.erase(&timer);
+  tasks_pending_.fetch_sub(1);
+  if (ec || stopping_) {
+    tasks_cancelled_.fetch_add(1);
+    co_return;
+  }
+  slot->type_id = type_id(*slot->event);
+  metrics_->event_received(shard.index(), slot->type_id);
+  inflight_.fetch_add(1);  // drained like any running event, outside the caps
+  types_[slot->type_id]->running.fetch_add(1);
+  co_await supervise(std::move(slot), shard, {});
+}
+
+}  // namespace gbrt::runtime
