@@ -46,7 +46,7 @@ BENCHMARK_CAPTURE(BM_Parse, installation_setup, "installation_setup-3.json");
 // Parse + dispatch to one no-op awaitable handler, on one shard driven by this thread.
 void BM_Dispatch(benchmark::State& state, const char* file) {
   asio::io_context io(1);
-  gbrt::Runtime runtime({io.get_executor()});
+  gbrt::Runtime runtime({io.get_executor()}, {});
   runtime.on<ev::SpaceView>(
       [](const ev::SpaceView&, gbrt::Context&) -> asio::awaitable<void> { co_return; });
   gbrt::runtime::Shard& shard = runtime.shard(0);

@@ -135,6 +135,28 @@ constexpr std::size_t kScopeCount = static_cast<std::size_t>(Scope::count);
 constexpr std::array<std::string_view, kScopeCount> kScopeNames = {
     "", "visitor", "previous", "feedback", "auth", "apiTokens"};
 
+// Whether a Scope's typed view reads `key` (only those are recorded, so a record never
+// holds more than the views can ask for).
+bool reads(Scope scope, Key key) noexcept {
+  switch (scope) {
+    case Scope::top:
+      return true;
+    case Scope::visitor:
+      return key == Key::anonymousId || key == Key::cookies || key == Key::userAgent ||
+             key == Key::ip || key == Key::language;
+    case Scope::previous:
+      return key == Key::status || key == Key::configuration;
+    case Scope::feedback:
+      return key == Key::rating || key == Key::comment;
+    case Scope::auth:
+      return key == Key::userId;
+    case Scope::apiTokens:
+      return key == Key::integration || key == Key::installation;
+    default:
+      return false;
+  }
+}
+
 Scope scope_of(Key key) noexcept {
   switch (key) {
     case Key::visitor:
@@ -160,6 +182,7 @@ struct Field {
 };
 
 struct Record {
+  // Enough for every (scope, key) that reads() accepts; a repeated key reuses its slot.
   static constexpr std::size_t kMaxFields = 64;
   std::array<std::array<std::uint8_t, kKeyCount>, kScopeCount> slot{};  // 0: absent
   std::array<Field, kMaxFields> fields;
@@ -222,16 +245,21 @@ class Walker {
       if (auto e = std::move(member).get(field)) return e;
       Key key = Key::none;
       if (auto e = read_key(field, scope != Scope::none ? &key : nullptr)) return e;
-      if (key == Key::none) {
+      if (key == Key::none || !reads(scope, key)) {
         if (auto e = walk_value(field.value(), Scope::none, depth, nullptr)) return e;
         continue;
       }
+      // Typed nested objects exist only directly under the event (or environment).
+      Scope nested = scope == Scope::top ? scope_of(key) : Scope::none;
       Field recorded;
-      if (auto e = walk_value(field.value(), scope_of(key), depth, &recorded)) return e;
+      if (auto e = walk_value(field.value(), nested, depth, &recorded)) return e;
       record_.add(scope, key, recorded);
     }
     return simdjson::SUCCESS;
   }
+
+  // Validates one value that nothing is recorded from.
+  error_code validate(od::value value) { return walk_value(value, Scope::none, 1, nullptr); }
 
   std::size_t location() noexcept {
     const char* at = nullptr;
@@ -364,7 +392,7 @@ class Reader {
     return f != nullptr && f->type != JsonType::null;
   }
   void fail(ParseError::Code code, std::string_view object, std::string_view field,
-            std::string_view expected, std::size_t offset) {
+            std::string_view expected, std::size_t offset, std::string_view found = {}) {
     if (failed_) return;
     failed_ = true;
     error_.code = code;
@@ -372,6 +400,7 @@ class Reader {
     error_.field = field;
     error_.expected = expected;
     error_.offset = offset;
+    error_.found = found;
   }
 
  private:
@@ -403,7 +432,8 @@ class Reader {
   const Field* check(Scope scope, Key key, const Field* f, JsonType type) {
     if (f->type == type) return f;
     fail(type == JsonType::object ? ParseError::Code::not_an_object : ParseError::Code::wrong_type,
-         kScopeNames[std::size_t(scope)], kKeyNames[std::size_t(key)], to_string(type), f->offset);
+         kScopeNames[std::size_t(scope)], kKeyNames[std::size_t(key)], to_string(type), f->offset,
+         to_string(f->type));
     return nullptr;
   }
 
@@ -594,6 +624,44 @@ Event read_event(Reader& r, EventType type, const char* base) {
 
 }  // namespace
 
+// For a document whose root is not an object: is it some other valid JSON value (an
+// array, a string, …), or not JSON at all?
+bool is_json_value(od::document& doc, Walker& walker) {
+  od::json_type type;
+  if (doc.type().get(type) != simdjson::SUCCESS) return false;
+  switch (type) {
+    case od::json_type::array: {
+      od::array array;
+      if (doc.get_array().get(array) != simdjson::SUCCESS) return false;
+      for (auto element : array) {
+        od::value item;
+        if (std::move(element).get(item) != simdjson::SUCCESS) return false;
+        if (walker.validate(item) != simdjson::SUCCESS) return false;
+      }
+      const char* at = nullptr;
+      return doc.current_location().get(at) == simdjson::OUT_OF_BOUNDS;
+    }
+    case od::json_type::string: {
+      std::string_view text;
+      return doc.get_string().get(text) == simdjson::SUCCESS;
+    }
+    case od::json_type::number: {
+      od::number number;
+      return doc.get_number().get(number) == simdjson::SUCCESS;
+    }
+    case od::json_type::boolean: {
+      bool b;
+      return doc.get_bool().get(b) == simdjson::SUCCESS;
+    }
+    case od::json_type::null: {
+      bool is_null = false;
+      return doc.is_null().get(is_null) == simdjson::SUCCESS && is_null;
+    }
+    default:
+      return false;
+  }
+}
+
 struct Parser::Impl {
   explicit Impl(std::size_t max) : max_bytes(max), parser(max) {}
   std::size_t max_bytes;
@@ -613,13 +681,14 @@ struct Parser::Impl {
     Walker walker(doc, input.data, arena, record);
     od::object root;
     if (auto e = doc.get_object().get(root)) {
-      if (e == simdjson::INCORRECT_TYPE) {
+      if (e == simdjson::INCORRECT_TYPE && is_json_value(doc, walker)) {
         ParseError err;
         err.code = ParseError::Code::not_an_object;
         err.expected = "object";
         return err;
       }
-      return simdjson_error(e, walker.location());
+      return simdjson_error(e == simdjson::INCORRECT_TYPE ? simdjson::TAPE_ERROR : e,
+                            walker.location());
     }
     if (auto e = walker.walk_object(root, Scope::top, 1)) {
       return simdjson_error(e, walker.location());
@@ -709,12 +778,14 @@ std::string ParseError::message() const {
       break;
     case Code::not_an_object:
       out = field.empty() ? "expected a JSON object" : "field \"" + path() + "\": expected object";
+      if (!found.empty()) out += ", got " + std::string(found);
       break;
     case Code::missing_field:
       out = "missing required field \"" + path() + "\" (" + std::string(expected) + ")";
       break;
     case Code::wrong_type:
       out = "field \"" + path() + "\": expected " + std::string(expected);
+      if (!found.empty()) out += ", got " + std::string(found);
       break;
   }
   out += " (byte " + std::to_string(offset) + ")";

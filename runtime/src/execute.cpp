@@ -266,15 +266,12 @@ asio::awaitable<void> Runtime::run_all(const std::vector<Handler>& handlers,
   if (join.first_error) std::rethrow_exception(join.first_error);
 }
 
-asio::awaitable<Answer> Runtime::handle(std::string_view event_json,
-                                        std::optional<std::string_view> environment_json) {
+asio::awaitable<Answer> Runtime::handle(std::string event_json,
+                                        std::optional<std::string> environment_json) {
   Shard& shard = *shards_[next_shard_.fetch_add(1) % shards_.size()];
-  std::string event(event_json);
-  std::optional<std::string> environment;
-  if (environment_json) environment.emplace(*environment_json);
-  co_return co_await asio::co_spawn(shard.executor(),
-                                    handle_on(std::move(event), std::move(environment), shard),
-                                    asio::use_awaitable);
+  co_return co_await asio::co_spawn(
+      shard.executor(), handle_on(std::move(event_json), std::move(environment_json), shard),
+      asio::use_awaitable);
 }
 
 asio::awaitable<Answer> Runtime::handle_on(std::string event_json,
@@ -306,7 +303,7 @@ asio::awaitable<void> Runtime::delayed_task(SlotPtr slot, Shard& shard,
   asio::steady_timer timer(shard.executor(), delay);
   shard.task_timers_.insert(&timer);
   auto [ec] = co_await timer.async_wait(kAwait);
-  shard.task_timers_.erase(&timer);
+  if (shard.task_timers_.erase(&timer) == 0) co_return;  // cancel_everything counted it
   tasks_pending_.fetch_sub(1);
   if (ec || stopping_) {
     tasks_cancelled_.fetch_add(1);

@@ -153,11 +153,16 @@ bool Runtime::drain(std::chrono::milliseconds timeout, std::function<bool()> als
 void Runtime::stop() {
   begin_drain();
   stopping_ = true;
+  // Each shard cancels its own work; wait until all did, then for the handlers to unwind.
+  auto cancelled = std::make_shared<std::atomic<std::size_t>>(0);
   for (auto& shard : shards_) {
-    asio::post(shard->executor(), [this, s = shard.get()] { cancel_everything(*s); });
+    asio::post(shard->executor(), [this, s = shard.get(), cancelled] {
+      cancel_everything(*s);
+      cancelled->fetch_add(1);
+    });
   }
   auto deadline = std::chrono::steady_clock::now() + options_.cancel_grace;
-  while ((inflight_.load() != 0 || queued_.load() != 0) &&
+  while ((cancelled->load() != shards_.size() || inflight_.load() != 0 || queued_.load() != 0) &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
@@ -181,6 +186,9 @@ void Runtime::cancel_everything(Shard& shard) {
     queued_waiting_.fetch_sub(1);
   }
   for (asio::steady_timer* timer : shard.task_timers_) timer->cancel();
+  tasks_cancelled_.fetch_add(shard.task_timers_.size());
+  tasks_pending_.fetch_sub(shard.task_timers_.size());
+  shard.task_timers_.clear();  // counted here: the timers' coroutines may never resume
 }
 
 std::string Runtime::stats_json() const {

@@ -4,10 +4,13 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+#include <gbrt/runtime/testing.hpp>
 
 #include "support/dispatch.hpp"
 #include "support/fixtures.hpp"
@@ -193,7 +196,7 @@ TEST(Runtime, WaitUntilWorkOutlivesTheAnswerAndShutdownWaitsForIt) {
 
 TEST(Runtime, RunsOnExecutorsTheEmbedderOwns) {
   asio::io_context io(1);
-  Runtime runtime({io.get_executor()});
+  Runtime runtime({io.get_executor()}, {});
   bool handled = false;
   runtime.on<ev::SpaceGitSyncStarted>(
       [&](const ev::SpaceGitSyncStarted& e, Context&) -> asio::awaitable<void> {
@@ -227,6 +230,205 @@ TEST(Runtime, RegisteringAfterStartIsAnError) {
   EXPECT_THROW(runtime.on<ev::SpaceView>(
                    [](const ev::SpaceView&, Context&) -> asio::awaitable<void> { co_return; }),
                std::logic_error);
+}
+
+}  // namespace
+
+// --- Under pressure: deadlines, admission, queues, shutdown ---------------------------
+
+namespace {
+
+using gbrt::runtime::HandlerHarness;
+using gbrt::runtime::RuntimeOptions;
+using std::chrono::milliseconds;
+
+asio::awaitable<void> sleep_for(asio::any_io_executor ex, std::chrono::steady_clock::duration d) {
+  asio::steady_timer timer(ex, d);
+  co_await timer.async_wait(asio::use_awaitable);
+}
+
+TEST(RuntimeDeadline, AHandlerPastItsDeadlineIsCancelledAndAnswered504) {
+  HandlerHarness harness({.threads = 1, .deadline_per_type = {{"space_view", milliseconds(50)}}});
+  std::atomic<bool> saw_cancellation{false};
+  harness.runtime().on<ev::SpaceView>(
+      [&](const ev::SpaceView&, Context& c) -> asio::awaitable<void> {
+        try {
+          co_await sleep_for(c.executor(), std::chrono::seconds(60));
+        } catch (const boost::system::system_error& e) {
+          saw_cancellation = e.code() == asio::error::operation_aborted;
+          throw;
+        }
+      });
+  auto result = harness.run(fixture("space_view-1.json"));
+  EXPECT_EQ(result.answer.status, 504u);
+  EXPECT_EQ(result.answer.body, R"({"error":"Handler deadline of 50 ms exceeded"})");
+  EXPECT_LT(result.latency, std::chrono::seconds(1));
+  EXPECT_TRUE(saw_cancellation.load());
+  EXPECT_EQ(
+      harness.runtime().metrics().handled(std::size_t(ev::EventType::space_view), Outcome::timeout),
+      1u);
+}
+
+TEST(RuntimeDeadline, CancellationReachesEveryHandlerOfTheEvent) {
+  HandlerHarness harness({.threads = 1, .deadline = milliseconds(50)});
+  std::atomic<int> cancelled{0};
+  for (int i = 0; i < 3; ++i) {
+    harness.runtime().on<ev::SiteView>(
+        [&](const ev::SiteView&, Context& c) -> asio::awaitable<void> {
+          try {
+            co_await sleep_for(c.executor(), std::chrono::seconds(60));
+          } catch (const boost::system::system_error&) {
+            ++cancelled;
+            throw;
+          }
+        });
+  }
+  auto result = harness.run(fixture("site_view-2.json"));
+  EXPECT_EQ(result.answer.status, 504u);
+  EXPECT_EQ(cancelled.load(), 3);
+  EXPECT_LT(result.latency, std::chrono::seconds(1));
+}
+
+TEST(RuntimeDeadline, AHandlerIgnoringCancellationDoesNotHoldTheAnswerPastTheGrace) {
+  HandlerHarness harness(
+      {.threads = 1, .deadline = milliseconds(50), .cancel_grace = milliseconds(100)});
+  harness.runtime().on<ev::SiteView>([](const ev::SiteView&, Context& c) -> asio::awaitable<void> {
+    for (int i = 0; i < 40; ++i) {  // swallows cancellation, keeps going for 400 ms
+      try {
+        co_await asio::this_coro::reset_cancellation_state();
+        co_await sleep_for(c.executor(), milliseconds(10));
+      } catch (const boost::system::system_error&) {
+      }
+    }
+  });
+  auto result = harness.run(fixture("site_view-2.json"));
+  EXPECT_EQ(result.answer.status, 504u);
+  EXPECT_GE(result.latency, milliseconds(150));
+  EXPECT_LT(result.latency, milliseconds(380));
+}
+
+TEST(RuntimeAdmission, PerTypeCapSheds503WithRetryAfter) {
+  HandlerHarness harness({.threads = 1, .max_inflight_per_type = {{"site_view", 1}}});
+  harness.runtime().on<ev::SiteView>([](const ev::SiteView&, Context& c) -> asio::awaitable<void> {
+    co_await sleep_for(c.executor(), milliseconds(200));
+  });
+  gbrt::Runtime& runtime = harness.runtime();
+  runtime.start();
+  std::string body = fixture("site_view-3.json");
+  auto first = asio::co_spawn(runtime.shard(0).executor(), runtime.handle(body), asio::use_future);
+  std::this_thread::sleep_for(milliseconds(50));
+  auto second = asio::co_spawn(runtime.shard(0).executor(), runtime.handle(body), asio::use_future);
+  Answer shed = second.get();
+  EXPECT_EQ(shed.status, 503u);
+  ASSERT_TRUE(shed.retry_after);
+  EXPECT_EQ(shed.retry_after->count(), 1);
+  EXPECT_EQ(first.get().status, 200u);
+  EXPECT_EQ(runtime.metrics().handled(std::size_t(ev::EventType::site_view), Outcome::shed), 1u);
+}
+
+TEST(RuntimeQueue, QueuedTypesAre202AndHandledFromTheQueue) {
+  HandlerHarness harness(
+      {.threads = 2, .ack_per_type = {{"site_view", gbrt::runtime::AckMode::queued}}});
+  std::atomic<int> handled{0};
+  harness.runtime().on<ev::SiteView>([&](const ev::SiteView&, Context& c) -> asio::awaitable<void> {
+    co_await sleep_for(c.executor(), milliseconds(1));
+    ++handled;
+  });
+  std::string body = fixture("site_view-1.json");
+  for (int i = 0; i < 100; ++i) {
+    auto result = harness.run(body);
+    ASSERT_EQ(result.answer.status, 202u);
+    ASSERT_EQ(result.answer.body, R"({"status":"queued"})");
+  }
+  EXPECT_TRUE(harness.runtime().drain(std::chrono::seconds(5)));
+  EXPECT_EQ(handled.load(), 100);
+}
+
+TEST(RuntimeQueue, AFullQueueAnswers503) {
+  HandlerHarness harness({.threads = 1,
+                          .ack_per_type = {{"site_view", gbrt::runtime::AckMode::queued}},
+                          .queue_capacity = 2,
+                          .queue_concurrency = 1});
+  harness.runtime().on<ev::SiteView>([](const ev::SiteView&, Context& c) -> asio::awaitable<void> {
+    co_await sleep_for(c.executor(), milliseconds(300));
+  });
+  std::string body = fixture("site_view-1.json");
+  EXPECT_EQ(harness.run(body).answer.status, 202u);  // runs
+  EXPECT_EQ(harness.run(body).answer.status, 202u);  // waits
+  EXPECT_EQ(harness.run(body).answer.status, 202u);  // waits
+  auto full = harness.run(body).answer;
+  EXPECT_EQ(full.status, 503u);
+  EXPECT_TRUE(full.retry_after);
+}
+
+TEST(RuntimeShutdown, DrainWaitsForRunningHandlersAndStatsAccountForEveryEvent) {
+  gbrt::Runtime runtime({.threads = 2});
+  std::atomic<int> finished{0};
+  runtime.on<ev::SpaceView>([&](const ev::SpaceView&, Context& c) -> asio::awaitable<void> {
+    co_await sleep_for(c.executor(), milliseconds(100));
+    ++finished;
+  });
+  runtime.start();
+  std::vector<std::future<Answer>> answers;
+  for (int i = 0; i < 50; ++i) {
+    answers.push_back(asio::co_spawn(runtime.shard(i % 2).executor(),
+                                     runtime.handle(fixture("space_view-3.json")),
+                                     asio::use_future));
+  }
+  std::this_thread::sleep_for(milliseconds(20));
+  EXPECT_TRUE(runtime.drain(std::chrono::seconds(5)));
+  EXPECT_TRUE(runtime.draining());
+  EXPECT_EQ(finished.load(), 50);
+  for (auto& a : answers) EXPECT_EQ(a.get().status, 200u);
+  runtime.stop();
+  std::string stats = runtime.stats_json();
+  EXPECT_NE(stats.find(R"("space_view":{"received":50,"ok":50)"), std::string::npos) << stats;
+  EXPECT_NE(stats.find(R"("pending":0)"), std::string::npos) << stats;
+}
+
+TEST(RuntimeShutdown, StopCancelsWhatTheDrainDidNotFinish) {
+  gbrt::Runtime runtime({.threads = 1, .cancel_grace = milliseconds(500)});
+  std::atomic<bool> cancelled{false};
+  runtime.on<ev::SpaceView>([&](const ev::SpaceView&, Context& c) -> asio::awaitable<void> {
+    try {
+      co_await sleep_for(c.executor(), std::chrono::seconds(60));
+    } catch (const boost::system::system_error&) {
+      cancelled = true;
+      throw;
+    }
+  });
+  runtime.start();
+  auto answer = asio::co_spawn(runtime.shard(0).executor(),
+                               runtime.handle(fixture("space_view-1.json")), asio::use_future);
+  std::this_thread::sleep_for(milliseconds(20));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_FALSE(runtime.drain(milliseconds(50)));
+  runtime.stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
+  EXPECT_TRUE(cancelled.load());
+  Answer a = answer.get();
+  EXPECT_EQ(a.status, 503u);
+  EXPECT_EQ(a.body, R"({"error":"Shutting down"})");
+}
+
+TEST(RuntimeMetrics, HandlerLatencyHistogramPerType) {
+  HandlerHarness harness;
+  harness.runtime().on<ev::SpaceView>(
+      [](const ev::SpaceView&, Context& c) -> asio::awaitable<void> {
+        co_await sleep_for(c.executor(), milliseconds(3));
+      });
+  for (int i = 0; i < 5; ++i) harness.run(fixture("space_view-2.json"));
+  auto histogram =
+      harness.runtime().metrics().handler_durations(std::size_t(ev::EventType::space_view));
+  EXPECT_EQ(histogram.count, 5u);
+  EXPECT_GE(histogram.quantile_upper_bound(0.5), 0.003);
+  std::string text = harness.runtime().metrics().render();
+  EXPECT_NE(text.find(R"(gbrt_handler_duration_seconds_count{type="space_view"} 5)"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(gbrt_handler_duration_seconds_bucket{type="space_view",le="1e-06"} 0)"),
+            std::string::npos);
+  EXPECT_NE(text.find(R"(gbrt_handler_duration_seconds_bucket{type="space_view",le="+Inf"} 5)"),
+            std::string::npos);
 }
 
 }  // namespace

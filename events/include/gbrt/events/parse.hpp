@@ -31,6 +31,7 @@ struct ParseError {
   std::string_view object;    // enclosing object of `field` ("visitor"), empty at top level
   std::string_view field;     // the field ("ip"), empty when the error is not about one
   std::string_view expected;  // "string", "object", ... for missing_field and wrong_type
+  std::string_view found;     // the JSON type that was there instead, for wrong_type
   std::string_view detail;    // what the JSON parser said, for invalid_json
   std::size_t offset = 0;     // byte offset in the parsed input
 

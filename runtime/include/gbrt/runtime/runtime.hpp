@@ -81,7 +81,7 @@ class Runtime {
   // Owns `options.threads` shards, each an io_context run by its own thread after start().
   explicit Runtime(RuntimeOptions options = {});
   // Runs on executors the embedding service owns (one shard each) and runs itself.
-  Runtime(std::vector<boost::asio::any_io_executor> executors, RuntimeOptions options = {});
+  Runtime(std::vector<boost::asio::any_io_executor> executors, RuntimeOptions options);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -122,9 +122,10 @@ class Runtime {
                                          boost::asio::cancellation_slot client_gone = {});
   // Raw bytes in, answer out, on a shard of the runtime's choosing: for services that
   // receive events some other way, and for tests. `environment_json` as GitBook's dispatcher
-  // sends it. The bytes are copied before the first suspension.
-  boost::asio::awaitable<Answer> handle(std::string_view event_json,
-                                        std::optional<std::string_view> environment_json = {});
+  // sends it. Taken by value: the coroutine starts when awaited, after the caller's
+  // temporaries are gone.
+  boost::asio::awaitable<Answer> handle(std::string event_json,
+                                        std::optional<std::string> environment_json = {});
   // Runs `event`'s handlers now, without admission, deadline or queue (benchmarks, tests).
   // Call on `shard`'s executor; the views must outlive the returned awaitable.
   boost::asio::awaitable<Answer> dispatch(const events::Event& event,
