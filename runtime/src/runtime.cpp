@@ -2,6 +2,8 @@
 // (admission, deadline, queue, handlers) is in execute.cpp.
 #include <gbrt/runtime/runtime.hpp>
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <exception>
 
@@ -16,6 +18,16 @@ namespace asio = boost::asio;
 using events::EventType;
 
 namespace {
+
+// Resident set size from /proc/self/statm (pages), in bytes; 0 where unavailable.
+double resident_memory_bytes() {
+  std::FILE* statm = std::fopen("/proc/self/statm", "r");
+  if (statm == nullptr) return 0;
+  unsigned long size = 0, resident = 0;
+  int read = std::fscanf(statm, "%lu %lu", &size, &resident);
+  std::fclose(statm);
+  return read == 2 ? double(resident) * double(sysconf(_SC_PAGESIZE)) : 0;
+}
 
 std::size_t one_per_core(std::size_t requested) {
   if (requested != 0) return requested;
@@ -113,6 +125,8 @@ void Runtime::start() {
                   [this] { return double(inflight_.load() + queued_.load() - queued_waiting()); });
   metrics_->gauge("gbrt_queue_depth", "Queued events waiting for their handlers (all shards).",
                   [this] { return double(queued_waiting()); });
+  metrics_->gauge("process_resident_memory_bytes", "Resident memory of the process.",
+                  resident_memory_bytes);
   metrics_->gauge("gbrt_tasks_pending", "Delayed tasks (Context::queue_task) not due yet.",
                   [this] { return double(tasks_pending_.load()); });
   for (std::size_t t = 0; t < types_.size(); ++t) {

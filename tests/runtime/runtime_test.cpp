@@ -1,6 +1,11 @@
 #include <gbrt/runtime/runtime.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cstdio>
+#include <filesystem>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -429,6 +434,78 @@ TEST(RuntimeMetrics, HandlerLatencyHistogramPerType) {
             std::string::npos);
   EXPECT_NE(text.find(R"(gbrt_handler_duration_seconds_bucket{type="space_view",le="+Inf"} 5)"),
             std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+// Captures what this process writes to stderr while alive.
+class StderrCapture {
+ public:
+  StderrCapture() : path_(std::filesystem::temp_directory_path() / "gbrt-stderr-capture.txt") {
+    std::fflush(stderr);
+    saved_ = dup(2);
+    int fd = open(path_.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);
+    dup2(fd, 2);
+    close(fd);
+  }
+  ~StderrCapture() { restore(); }
+  std::string text() {
+    restore();
+    return gbrt::test::read_file(path_);
+  }
+
+ private:
+  void restore() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    dup2(saved_, 2);
+    close(saved_);
+    saved_ = -1;
+  }
+  std::filesystem::path path_;
+  int saved_ = -1;
+};
+
+TEST(RuntimeSlowHandler, IsLoggedOnceWhileItStillRuns) {
+  StderrCapture capture;
+  {
+    HandlerHarness harness({.threads = 1, .slow_handler = milliseconds(30)});
+    harness.runtime().on<ev::SpaceView>(
+        [](const ev::SpaceView&, Context& c) -> asio::awaitable<void> {
+          co_await sleep_for(c.executor(), milliseconds(150));
+        });
+    EXPECT_EQ(harness.run(fixture("space_view-1.json")).answer.status, 200u);
+  }
+  std::string log = capture.text();
+  const std::string line =
+      "gbrt: slow handler: space_view event evt_x5sKI7hD5rgYc0saNQafAh04Yc still running after 30 "
+      "ms";
+  auto first = log.find(line);
+  EXPECT_NE(first, std::string::npos) << log;
+  EXPECT_EQ(log.find(line, first + 1), std::string::npos) << "logged more than once";
+}
+
+TEST(RuntimeShutdown, SkipDrainEndsTheDrainAtOnce) {
+  gbrt::Runtime runtime({.threads = 1, .cancel_grace = milliseconds(200)});
+  runtime.on<ev::SpaceView>([](const ev::SpaceView&, Context& c) -> asio::awaitable<void> {
+    co_await sleep_for(c.executor(), std::chrono::seconds(30));
+  });
+  runtime.start();
+  auto answer = asio::co_spawn(runtime.shard(0).executor(),
+                               runtime.handle(fixture("space_view-1.json")), asio::use_future);
+  std::this_thread::sleep_for(milliseconds(20));
+  auto start = std::chrono::steady_clock::now();
+  std::thread second_signal([&] {
+    std::this_thread::sleep_for(milliseconds(100));
+    runtime.skip_drain();
+  });
+  EXPECT_FALSE(runtime.drain(std::chrono::seconds(20)));
+  second_signal.join();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
+  runtime.stop();
+  EXPECT_EQ(answer.get().status, 503u);
 }
 
 }  // namespace
