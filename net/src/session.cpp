@@ -1,29 +1,17 @@
-// One connection: read a request into an event slot from the shard's pool, route it,
-// hand events to the runtime, answer, repeat while keep-alive. Requests on a connection
-// are handled one at a time.
+// Routing of one request, and the TCP connection around serve(): registration for the
+// drain, and noticing a client that leaves while its event's handlers run.
 #include <sys/socket.h>
+
+#include <cerrno>
 #include <chrono>
 #include <string>
 #include <string_view>
 
-#include <cerrno>
-#include <tuple>
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <gbrt/net/multipart.hpp>
 
-#include "padded_body.hpp"
-#include "server_state.hpp"
+#include "serve.hpp"
 
 namespace gbrt::net {
 
@@ -35,9 +23,6 @@ using runtime::Answer;
 
 namespace {
 
-using Request = http::request<PaddedBody>;
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-constexpr std::size_t kHeaderLimit = 16 * 1024;
 constexpr std::size_t kMaxEcho = 200;  // bytes of client input an error message may repeat
 
 std::string_view clip(std::string_view text) {
@@ -68,14 +53,16 @@ std::int64_t unix_now() {
 
 }  // namespace
 
-// A connection's state, shared with the callback that watches for the client leaving.
-struct Connection {
+// A TCP connection's state, shared with the callback that watches for the client leaving.
+struct Connection : ConnectionEvents {
   Connection(tcp::socket socket, std::size_t read_ahead)
       : stream(std::move(socket)), buffer(read_ahead) {}
+  void handling_started() override;
+  void handling_finished() override;
+
   beast::tcp_stream stream;
   beast::flat_buffer buffer;
-  asio::cancellation_signal client_gone;
-  bool idle = false;      // waiting for a request: closed at once by a drain
+  std::weak_ptr<Connection> self;
   bool handling = false;  // an event's handlers run
   bool watching = false;  // a wait for readability is pending
   Connection* prev = nullptr;
@@ -104,7 +91,7 @@ void watch_for_departure(const std::shared_ptr<Connection>& connection) {
 // Verifies, decodes and parses one event request, then gives it to the runtime.
 asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard,
                                      const Request& request, runtime::SlotPtr& slot,
-                                     const std::shared_ptr<Connection>& connection) {
+                                     ConnectionEvents& events) {
   const events::PaddedView body = slot->body.view();
   std::string_view content_type = request[http::field::content_type];
   const bool is_json = media_type_is(content_type, "application/json");
@@ -143,22 +130,17 @@ asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard
     slot->event.emplace(std::move(event.value()));
     slot->environment.emplace(std::move(environment.value()));
   }
-  connection->handling = true;
-  if (!connection->watching) watch_for_departure(connection);
-  Answer answer =
-      co_await state.runtime.execute(std::move(slot), shard, connection->client_gone.slot());
-  connection->handling = false;
-  if (connection->watching) {
-    boost::system::error_code ignored;
-    connection->stream.socket().cancel(ignored);
-  }
+  events.handling_started();
+  Answer answer = co_await state.runtime.execute(std::move(slot), shard, events.client_gone.slot());
+  events.handling_finished();
   co_return answer;
 }
 
-asio::awaitable<Answer> handle(Server::State& state, runtime::Shard& shard, const Request& request,
-                               runtime::SlotPtr& slot,
-                               const std::shared_ptr<Connection>& connection,
-                               std::string_view& allow) {
+}  // namespace
+
+asio::awaitable<Answer> handle_request(Server::State& state, runtime::Shard& shard,
+                                       const Request& request, runtime::SlotPtr& slot,
+                                       ConnectionEvents& events, std::string_view& allow) {
   std::string_view target = request.target();
   std::string_view path = target.substr(0, target.find('?'));
   std::string_view version;
@@ -184,7 +166,7 @@ asio::awaitable<Answer> handle(Server::State& state, runtime::Shard& shard, cons
     case Route::event:
       allow = "POST";
       if (method != http::verb::post) break;
-      co_return co_await handle_event(state, shard, request, slot, connection);
+      co_return co_await handle_event(state, shard, request, slot, events);
     case Route::bad_version:
       co_return Answer::error(400, "Unsupported version " + std::string(clip(version)));
     case Route::not_found:
@@ -194,27 +176,7 @@ asio::awaitable<Answer> handle(Server::State& state, runtime::Shard& shard, cons
                                    " not allowed on " + std::string(clip(path)));
 }
 
-// After an error that leaves request bytes unread, closing at once would make the kernel
-// reset the connection, and the client could lose the answer: read and drop for a while.
-asio::awaitable<void> linger_close(beast::tcp_stream& stream) {
-  boost::system::error_code ec;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.expires_after(std::chrono::seconds(2));
-  char sink[4096];
-  for (std::size_t total = 0; total < (8u << 20);) {
-    auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(sink), kAwait);
-    if (read_ec) break;
-    total += n;
-  }
-  stream.socket().close(ec);
-}
-
-// Counts a connection as busy for its scope.
-struct Busy {
-  explicit Busy(std::atomic<std::size_t>& c) : count(c) { count.fetch_add(1); }
-  ~Busy() { count.fetch_sub(1); }
-  std::atomic<std::size_t>& count;
-};
+namespace {
 
 // The shard's list of connections, for the drain.
 struct Registration {
@@ -247,87 +209,49 @@ void close_idle_connections(Server::State& state, std::size_t shard) {
   }
 }
 
+http::response<http::string_body> make_response(Answer&& answer, unsigned version, bool keep_alive,
+                                                std::string_view allow, bool head) {
+  http::response<http::string_body> response;
+  response.version(version);
+  response.result(answer.status);
+  response.set(http::field::server, "gbrt");
+  response.set(http::field::content_type, answer.content_type);
+  if (!allow.empty() && answer.status == 405) response.set(http::field::allow, allow);
+  if (answer.cache_max_age) {
+    response.set(http::field::cache_control,
+                 "max-age=" + std::to_string(answer.cache_max_age->count()));
+  }
+  if (answer.retry_after) {
+    response.set(http::field::retry_after, std::to_string(answer.retry_after->count()));
+  }
+  response.body() = std::move(answer.body);
+  response.keep_alive(keep_alive);
+  response.prepare_payload();
+  if (head) response.body().clear();  // HEAD: the headers of a GET, no body
+  return response;
+}
+
+void Connection::handling_started() {
+  handling = true;
+  if (!watching) {
+    if (auto shared = self.lock()) watch_for_departure(shared);
+  }
+}
+
+void Connection::handling_finished() {
+  handling = false;
+  if (watching) {
+    boost::system::error_code ignored;
+    stream.socket().cancel(ignored);
+  }
+}
+
 asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::socket socket,
                                   runtime::Shard& shard) {
   auto connection = std::make_shared<Connection>(std::move(socket), state->options.read_ahead);
+  connection->self = connection;
   Registration registration(*state, shard.index(), connection.get());
-  beast::tcp_stream& stream = connection->stream;
-  const ServerOptions& options = state->options;
-  while (!state->stopping) {
-    runtime::SlotPtr slot = shard.slots().acquire();
-    http::request_parser<PaddedBody> parser;
-    parser.get().body().buffer = &slot->body;
-    parser.header_limit(kHeaderLimit);
-    parser.body_limit(options.max_body);
-    stream.expires_after(options.idle_timeout);
-    connection->idle = connection->buffer.size() == 0;  // no pipelined request waiting
-    auto [read_ec, read_bytes] =
-        co_await http::async_read_header(stream, connection->buffer, parser, kAwait);
-    connection->idle = false;
-    if (read_ec == http::error::end_of_stream || read_ec == beast::error::timeout ||
-        read_ec == asio::error::connection_reset || read_ec == asio::error::eof ||
-        read_ec == asio::error::operation_aborted || read_ec == asio::error::bad_descriptor) {
-      break;  // the client left, was idle too long, or the server is stopping
-    }
-    Busy busy(state->busy);  // a request is being read: the drain waits for its answer
-    if (!read_ec && !parser.is_done()) {
-      // curl and others wait for "100 Continue" before sending a large body.
-      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
-        http::response<http::empty_body> proceed(http::status::continue_, parser.get().version());
-        auto [continue_ec, sent] = co_await http::async_write(stream, proceed, kAwait);
-        if (continue_ec) break;
-      }
-      std::tie(read_ec, read_bytes) =
-          co_await http::async_read(stream, connection->buffer, parser, kAwait);
-    }
-
-    http::response<http::string_body> response;
-    std::string_view allow;
-    bool close = false;
-    Answer answer;
-    if (read_ec == http::error::body_limit) {
-      answer = Answer::error(413, "Request body larger than the limit of " +
-                                      std::to_string(options.max_body) + " bytes");
-      close = true;
-    } else if (read_ec == http::error::header_limit) {
-      answer = Answer::error(431, "Request header fields larger than 16384 bytes");
-      close = true;
-    } else if (read_ec) {
-      answer = Answer::error(400, "Malformed HTTP request: " + read_ec.message());
-      close = true;
-    } else {
-      stream.expires_never();  // handlers have their own deadline
-      answer = co_await handle(*state, shard, parser.get(), slot, connection, allow);
-      close = !parser.get().keep_alive() || state->stopping;
-      response.version(parser.get().version());
-    }
-
-    response.result(answer.status);
-    response.set(http::field::server, "gbrt");
-    response.set(http::field::content_type, answer.content_type);
-    if (!allow.empty() && answer.status == 405) response.set(http::field::allow, allow);
-    if (answer.cache_max_age) {
-      response.set(http::field::cache_control,
-                   "max-age=" + std::to_string(answer.cache_max_age->count()));
-    }
-    if (answer.retry_after) {
-      response.set(http::field::retry_after, std::to_string(answer.retry_after->count()));
-    }
-    response.body() = std::move(answer.body);
-    response.keep_alive(!close);
-    response.prepare_payload();
-    if (!read_ec && parser.get().method() == http::verb::head) response.body().clear();
-    stream.expires_after(options.write_timeout);
-    auto [write_ec, written] = co_await http::async_write(stream, response, kAwait);
-    state->runtime.metrics().http_request(shard.index(), answer.status);
-    if (write_ec) break;
-    if (close) {
-      if (read_ec) co_await linger_close(stream);
-      break;
-    }
-  }
-  boost::system::error_code ignored;
-  stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+  co_await serve(*state, shard, connection->stream, connection->buffer, *connection);
 }
 
 }  // namespace gbrt::net

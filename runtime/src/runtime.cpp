@@ -134,7 +134,7 @@ void Runtime::start() {
                     "Events whose handlers run now, by type.",
                     [state = types_[t].get()] { return double(state->running.load()); });
   }
-  for (auto& context : contexts_) {
+  for (auto& context : contexts_) {  // owned mode; an embedder runs its own executors
     threads_.emplace_back([ctx = context.get()] {
       auto guard = asio::make_work_guard(*ctx);
       ctx->run();

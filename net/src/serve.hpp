@@ -1,0 +1,164 @@
+// The request loop of one connection, for any Beast stream: TCP in production, Beast's
+// in-memory test stream in the fuzzer. Reads a request into an event slot from the shard's
+// pool, routes it, answers, repeats while keep-alive; one request at a time.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <tuple>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "padded_body.hpp"
+#include "server_state.hpp"
+
+namespace gbrt::net {
+
+using Request = boost::beast::http::request<PaddedBody>;
+
+// What the request loop needs from its transport besides the stream.
+struct ConnectionEvents {
+  virtual ~ConnectionEvents() = default;
+  // Emitted when the client leaves while an event's handlers run.
+  boost::asio::cancellation_signal client_gone;
+  bool idle = false;  // waiting for a request (a drain closes such connections at once)
+  virtual void handling_started() {}
+  virtual void handling_finished() {}
+};
+
+// Routes one request and produces its answer; `allow` is set for 405s.
+boost::asio::awaitable<runtime::Answer> handle_request(Server::State& state, runtime::Shard& shard,
+                                                       const Request& request,
+                                                       runtime::SlotPtr& slot,
+                                                       ConnectionEvents& events,
+                                                       std::string_view& allow);
+
+// The answer's HTTP form.
+boost::beast::http::response<boost::beast::http::string_body> make_response(
+    runtime::Answer&& answer, unsigned version, bool keep_alive, std::string_view allow, bool head);
+
+inline constexpr std::size_t kHeaderLimit = 16 * 1024;
+
+namespace detail {
+
+// Counts a request as busy for its scope (the drain waits for busy requests).
+struct Busy {
+  explicit Busy(std::atomic<std::size_t>& c) : count(c) { count.fetch_add(1); }
+  ~Busy() { count.fetch_sub(1); }
+  std::atomic<std::size_t>& count;
+};
+
+template <class Stream>
+void expires_after(Stream& stream, std::chrono::seconds timeout) {
+  if constexpr (requires { stream.expires_after(timeout); }) stream.expires_after(timeout);
+}
+
+template <class Stream>
+void expires_never(Stream& stream) {
+  if constexpr (requires { stream.expires_never(); }) stream.expires_never();
+}
+
+template <class Stream>
+void shutdown_send(Stream& stream) {
+  boost::system::error_code ignored;
+  if constexpr (requires { stream.socket().shutdown(boost::asio::socket_base::shutdown_send); }) {
+    stream.socket().shutdown(boost::asio::socket_base::shutdown_send, ignored);
+  } else {
+    stream.close();
+  }
+}
+
+// After an error that leaves request bytes unread, closing at once would make the kernel
+// reset the connection, and the client could lose the answer: read and drop for a while.
+template <class Stream>
+boost::asio::awaitable<void> linger_close(Stream& stream) {
+  shutdown_send(stream);
+  expires_after(stream, std::chrono::seconds(2));
+  char sink[4096];
+  for (std::size_t total = 0; total < (8u << 20);) {
+    auto [read_ec, n] = co_await stream.async_read_some(
+        boost::asio::buffer(sink), boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (read_ec) break;
+    total += n;
+  }
+}
+
+}  // namespace detail
+
+template <class Stream>
+boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, Stream& stream,
+                                   boost::beast::flat_buffer& buffer, ConnectionEvents& events) {
+  namespace asio = boost::asio;
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  constexpr auto await = asio::as_tuple(asio::use_awaitable);
+  const ServerOptions& options = state.options;
+  while (!state.stopping) {
+    runtime::SlotPtr slot = shard.slots().acquire();
+    http::request_parser<PaddedBody> parser;
+    parser.get().body().buffer = &slot->body;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(options.max_body);
+    detail::expires_after(stream, options.idle_timeout);
+    events.idle = buffer.size() == 0;  // no pipelined request waiting
+    auto [read_ec, read_bytes] = co_await http::async_read_header(stream, buffer, parser, await);
+    events.idle = false;
+    if (read_ec == http::error::end_of_stream || read_ec == beast::error::timeout ||
+        read_ec == asio::error::connection_reset || read_ec == asio::error::eof ||
+        read_ec == asio::error::operation_aborted || read_ec == asio::error::bad_descriptor) {
+      break;  // the client left, was idle too long, or the server is stopping
+    }
+    detail::Busy busy(state.busy);
+    if (!read_ec && !parser.is_done()) {
+      // curl and others wait for "100 Continue" before sending a large body.
+      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+        http::response<http::empty_body> proceed(http::status::continue_, parser.get().version());
+        auto [continue_ec, sent] = co_await http::async_write(stream, proceed, await);
+        if (continue_ec) break;
+      }
+      std::tie(read_ec, read_bytes) = co_await http::async_read(stream, buffer, parser, await);
+    }
+
+    runtime::Answer answer;
+    std::string_view allow;
+    bool close = true;
+    unsigned version = 11;
+    if (read_ec == http::error::body_limit) {
+      answer = runtime::Answer::error(413, "Request body larger than the limit of " +
+                                               std::to_string(options.max_body) + " bytes");
+    } else if (read_ec == http::error::header_limit) {
+      answer = runtime::Answer::error(431, "Request header fields larger than 16384 bytes");
+    } else if (read_ec) {
+      answer = runtime::Answer::error(400, "Malformed HTTP request: " + read_ec.message());
+    } else {
+      detail::expires_never(stream);  // handlers have their own deadline
+      answer = co_await handle_request(state, shard, parser.get(), slot, events, allow);
+      close = !parser.get().keep_alive() || state.stopping;
+      version = parser.get().version();
+    }
+    const unsigned status = answer.status;
+    auto response = make_response(std::move(answer), version, !close, allow,
+                                  !read_ec && parser.get().method() == http::verb::head);
+    detail::expires_after(stream, options.write_timeout);
+    auto [write_ec, written] = co_await http::async_write(stream, response, await);
+    state.runtime.metrics().http_request(shard.index(), status);
+    if (write_ec) break;
+    if (close) {
+      if (read_ec) co_await detail::linger_close(stream);
+      break;
+    }
+  }
+  detail::shutdown_send(stream);
+}
+
+}  // namespace gbrt::net
