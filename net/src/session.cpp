@@ -23,10 +23,8 @@ using runtime::Answer;
 
 namespace {
 
-constexpr std::size_t kMaxEcho = 200;  // bytes of client input an error message may repeat
-
 std::string_view clip(std::string_view text) {
-  return text.substr(0, kMaxEcho);
+  return clip_for_echo(text);
 }
 
 enum class Route { event, health, ready, metrics, not_found, bad_version };

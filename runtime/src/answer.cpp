@@ -1,11 +1,56 @@
 #include <gbrt/runtime/answer.hpp>
 
+#include <cstdint>
 #include <cstdio>
 
 namespace gbrt {
 
+namespace {
+
+// Length of the valid UTF-8 sequence at the start of `s`, or 0 if it is not one.
+std::size_t utf8_sequence(std::string_view s) noexcept {
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(0);
+  std::size_t length = 0;
+  std::uint32_t min = 0;
+  if (lead < 0x80) return 1;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2, min = 0x80;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3, min = 0x800;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4, min = 0x10000;
+  } else {
+    return 0;
+  }
+  if (s.size() < length) return 0;
+  std::uint32_t cp = lead & (0x7F >> length);
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+    cp = (cp << 6) | (byte(i) & 0x3F);
+  }
+  if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+  return length;
+}
+
+}  // namespace
+
+// Escapes for JSON and replaces bytes that are not UTF-8 with U+FFFD, so the result is
+// valid JSON text whatever the input bytes were.
 void append_json_escaped(std::string& out, std::string_view text) {
-  for (unsigned char c : text) {
+  while (!text.empty()) {
+    const unsigned char c = static_cast<unsigned char>(text.front());
+    if (c >= 0x80) {
+      std::size_t n = utf8_sequence(text);
+      if (n == 0) {
+        out += "\ufffd";
+        n = 1;
+      } else {
+        out.append(text.data(), n);
+      }
+      text.remove_prefix(n);
+      continue;
+    }
     switch (c) {
       case '"':
         out += "\\\"";
@@ -23,7 +68,7 @@ void append_json_escaped(std::string& out, std::string_view text) {
         out += "\\t";
         break;
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || c == 0x7F) {
           char escaped[8];
           std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
           out += escaped;
@@ -31,7 +76,12 @@ void append_json_escaped(std::string& out, std::string_view text) {
           out += char(c);
         }
     }
+    text.remove_prefix(1);
   }
+}
+
+std::string_view clip_for_echo(std::string_view input) noexcept {
+  return input.substr(0, kMaxEcho);
 }
 
 namespace runtime {

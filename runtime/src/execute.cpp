@@ -191,8 +191,8 @@ asio::awaitable<Answer> Runtime::run_handlers(const events::Event& event,
       auto it = components_.find(render->component_id);
       if (it == components_.end()) {
         outcome = Outcome::rejected;
-        answer =
-            Answer::error(404, "Component " + std::string(render->component_id) + " not found");
+        answer = Answer::error(
+            404, "Component " + std::string(clip_for_echo(render->component_id)) + " not found");
       } else {
         ComponentResponse response = co_await it->second(*render, context);
         answer = Answer::json(200, std::move(response.json));
@@ -200,8 +200,8 @@ asio::awaitable<Answer> Runtime::run_handlers(const events::Event& event,
       }
     } else if (const auto& handlers = handlers_[type]; handlers.empty()) {
       outcome = Outcome::rejected;
-      answer = Answer::error(
-          406, "Integration does not handle \"" + std::string(common.type) + "\" events");
+      answer = Answer::error(406, "Integration does not handle \"" +
+                                      std::string(clip_for_echo(common.type)) + "\" events");
     } else if (handlers.size() == 1) {
       co_await handlers.front()(event, context);  // no extra frame for the common case
     } else {

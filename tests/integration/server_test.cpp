@@ -151,6 +151,37 @@ TEST_F(GbrtServer, EveryBadFixtureIs400WithAJsonErrorAndTheServerStaysUp) {
   EXPECT_EQ(client_.post_json("/v1", fixture("space_view-1.json")).status, 200u);
 }
 
+// Error bodies are valid JSON whatever the input bytes, repeat at most 200 bytes of them,
+// and show no internals.
+TEST_F(GbrtServer, ErrorBodiesAreShortValidJsonWhateverTheInput) {
+  std::string hostile = "\"\\\xff\xfe\xc3(\x01\x7f</script>";
+  for (int i = 0; i < 9; ++i) hostile += hostile;  // ~8 KiB
+  std::string path = "/";
+  for (char c : hostile) {  // percent-free raw bytes are not allowed in a target: encode a few
+    path += (c == ' ' || c == '\r' || c == '\n' || static_cast<unsigned char>(c) < 0x21) ? 'x' : c;
+  }
+  std::vector<gbrt::test::HttpResponse> answers;
+  answers.push_back(HttpClient(server_->port()).post_json(path.substr(0, 4000), "{}"));
+  answers.push_back(
+      HttpClient(server_->port()).request("POST", "/v1", "{}", "text/" + path.substr(1, 3000)));
+  std::string type =
+      R"({"type":")" + std::string(3000, 'q') + R"(\u00e9","eventId":"e","installationId":"i"})";
+  answers.push_back(client_.post_json("/v1", type));
+  std::string component =
+      R"({"type":"ui_render","eventId":"e","installationId":"i","componentId":")" +
+      std::string(3000, 'c') + R"(","props":{},"context":{}})";
+  answers.push_back(client_.post_json("/v1", component));
+  answers.push_back(
+      client_.post_json("/v1", "{\"type\":\"space_view\",\"eventId\":" + hostile + "}"));
+  for (const auto& res : answers) {
+    EXPECT_GE(res.status, 400u);
+    EXPECT_TRUE(gbrt::test::is_valid_json(res.body)) << res.body;
+    EXPECT_LE(res.body.size(), 420u) << res.body;
+    EXPECT_EQ(res.body.find(".cpp"), std::string::npos);
+    EXPECT_EQ(res.body.find("/work"), std::string::npos);
+  }
+}
+
 TEST_F(GbrtServer, BodyOverTheLimitIs413AndMalformedHttpIs400) {
   std::string huge(2u << 20, ' ');
   huge.front() = '{';

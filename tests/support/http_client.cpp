@@ -2,6 +2,8 @@
 
 #include <sstream>
 
+#include <simdjson.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -104,6 +106,12 @@ std::pair<std::string, std::string> dispatcher_form(const std::string& event,
   body += environment;
   body += "\r\n--" + boundary + "--\r\n";
   return {"multipart/form-data; boundary=" + boundary, body};
+}
+
+bool is_valid_json(const std::string& text) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  return parser.parse(simdjson::padded_string(text)).get(root) == simdjson::SUCCESS;
 }
 
 double metric_value(const std::string& metrics_text, const std::string& series) {

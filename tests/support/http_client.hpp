@@ -48,6 +48,9 @@ class HttpClient {
 std::pair<std::string, std::string> dispatcher_form(const std::string& event,
                                                     const std::string& environment);
 
+// Whether `text` is one valid JSON document (simdjson's full validation).
+bool is_valid_json(const std::string& text);
+
 // The value of a series in Prometheus text, or -1 if absent.
 double metric_value(const std::string& metrics_text, const std::string& series);
 

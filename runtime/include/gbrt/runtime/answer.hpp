@@ -24,8 +24,13 @@ class ExposableError : public std::runtime_error {
   unsigned code_;
 };
 
-// Appends `text` to `out` as the inside of a JSON string (quotes not included).
+// Appends `text` to `out` as the inside of a JSON string (quotes not included); bytes that
+// are not UTF-8 become U+FFFD, so the result is valid JSON whatever `text` holds.
 void append_json_escaped(std::string& out, std::string_view text);
+
+// Error messages repeat at most this many bytes of what a client sent.
+inline constexpr std::size_t kMaxEcho = 200;
+std::string_view clip_for_echo(std::string_view input) noexcept;
 
 namespace runtime {
 
