@@ -2,13 +2,11 @@
 // undici and curl produce: CRLF line breaks, a Content-Disposition header on every part.
 #include <gbrt/net/multipart.hpp>
 
-#include <boost/beast/core/string.hpp>
 
 namespace gbrt::net {
 
 namespace {
 
-using boost::beast::iequals;
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -23,7 +21,7 @@ std::optional<std::string_view> parameter(std::string_view params, std::string_v
     std::string_view item = trim(params.substr(0, semi));
     params = semi == std::string_view::npos ? std::string_view() : params.substr(semi + 1);
     std::size_t eq = item.find('=');
-    if (eq == std::string_view::npos || !iequals(trim(item.substr(0, eq)), name)) continue;
+    if (eq == std::string_view::npos || !ascii_iequals(trim(item.substr(0, eq)), name)) continue;
     std::string_view value = trim(item.substr(eq + 1));
     if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
       value = value.substr(1, value.size() - 2);
@@ -35,8 +33,19 @@ std::optional<std::string_view> parameter(std::string_view params, std::string_v
 
 }  // namespace
 
+bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
 bool media_type_is(std::string_view content_type, std::string_view media_type) noexcept {
-  return iequals(trim(content_type.substr(0, content_type.find(';'))), media_type);
+  return ascii_iequals(trim(content_type.substr(0, content_type.find(';'))), media_type);
 }
 
 std::optional<std::string_view> multipart_boundary(std::string_view content_type) noexcept {
@@ -102,10 +111,10 @@ std::string_view decode_dispatcher_form(std::string_view body, std::string_view 
       headers = eol == std::string_view::npos ? std::string_view() : headers.substr(eol + 2);
       std::size_t colon = line.find(':');
       if (colon == std::string_view::npos) return "malformed multipart part header";
-      if (!iequals(trim(line.substr(0, colon)), "content-disposition")) continue;
+      if (!ascii_iequals(trim(line.substr(0, colon)), "content-disposition")) continue;
       std::string_view value = trim(line.substr(colon + 1));
       std::size_t semi = value.find(';');
-      if (!iequals(trim(value.substr(0, semi)), "form-data") || semi == std::string_view::npos) {
+      if (!ascii_iequals(trim(value.substr(0, semi)), "form-data") || semi == std::string_view::npos) {
         return "multipart part is not form-data";
       }
       name = parameter(value.substr(semi + 1), "name");

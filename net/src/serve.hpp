@@ -19,6 +19,8 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
+#include <gbrt/net/multipart.hpp>
+
 #include "padded_body.hpp"
 #include "server_state.hpp"
 
@@ -121,7 +123,7 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     detail::Busy busy(state.busy);
     if (!read_ec && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a large body.
-      if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
+      if (ascii_iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> proceed(http::status::continue_, parser.get().version());
         auto [continue_ec, sent] = co_await http::async_write(stream, proceed, await);
         if (continue_ec) break;
