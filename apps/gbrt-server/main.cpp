@@ -149,6 +149,8 @@ int main(int argc, char** argv) {
        "is visible to every user")
       ("max-body", po::value<std::size_t>()->default_value(1u << 20),
        "largest request body in bytes; larger is answered 413")
+      ("max-batch-events", po::value<std::size_t>()->default_value(10000),
+       "events in one POST /v1/batch (NDJSON) body; more is answered 413")
       ("max-inflight", po::value<std::size_t>()->default_value(10000),
        "events whose handlers run at once, all types; past it: 503 with Retry-After")
       ("max-inflight-per-type", po::value<std::vector<std::string>>()->composing(),
@@ -193,6 +195,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   server_options.max_body = vm["max-body"].as<std::size_t>();
+  server_options.max_batch_events = vm["max-batch-events"].as<std::size_t>();
   try {
     server_options.secrets = load_secrets(vm);
   } catch (const std::exception& e) {

@@ -2,11 +2,9 @@
 // undici and curl produce: CRLF line breaks, a Content-Disposition header on every part.
 #include <gbrt/net/multipart.hpp>
 
-
 namespace gbrt::net {
 
 namespace {
-
 
 std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -114,7 +112,8 @@ std::string_view decode_dispatcher_form(std::string_view body, std::string_view 
       if (!ascii_iequals(trim(line.substr(0, colon)), "content-disposition")) continue;
       std::string_view value = trim(line.substr(colon + 1));
       std::size_t semi = value.find(';');
-      if (!ascii_iequals(trim(value.substr(0, semi)), "form-data") || semi == std::string_view::npos) {
+      if (!ascii_iequals(trim(value.substr(0, semi)), "form-data") ||
+          semi == std::string_view::npos) {
         return "multipart part is not form-data";
       }
       name = parameter(value.substr(semi + 1), "name");

@@ -4,6 +4,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,7 @@
 
 #include <gbrt/net/multipart.hpp>
 
+#include "batch.hpp"
 #include "serve.hpp"
 
 namespace gbrt::net {
@@ -27,7 +29,7 @@ std::string_view clip(std::string_view text) {
   return clip_for_echo(text);
 }
 
-enum class Route { event, health, ready, metrics, not_found, bad_version };
+enum class Route { event, batch, health, ready, metrics, not_found, bad_version };
 
 // `/` and `/v1` take events; `/v<digits>…` is another protocol version.
 Route route_of(std::string_view path, std::string_view& version) {
@@ -35,6 +37,7 @@ Route route_of(std::string_view path, std::string_view& version) {
   if (path == "/readyz") return Route::ready;
   if (path == "/metrics") return Route::metrics;
   if (path == "/" || path == "/v1" || path == "/v1/") return Route::event;
+  if (path == "/v1/batch") return Route::batch;
   std::string_view first = path.substr(1, path.find('/', 1) - 1);
   if (first.size() >= 2 && first[0] == 'v' && first[1] >= '0' && first[1] <= '9') {
     version = first;
@@ -86,6 +89,29 @@ void watch_for_departure(const std::shared_ptr<Connection>& connection) {
       });
 }
 
+// With secrets configured: 401 unless X-GitBook-Signature signs these exact bytes.
+std::optional<Answer> check_signature(Server::State& state, const Request& request,
+                                      std::string_view body) {
+  if (!state.verifier.enabled()) return std::nullopt;
+  auto status = state.verifier.verify(request["X-GitBook-Signature"], body, unix_now());
+  if (status == SignatureStatus::valid) return std::nullopt;
+  return Answer::error(401, to_string(status));
+}
+
+asio::awaitable<Answer> handle_batch_request(Server::State& state, runtime::Shard& shard,
+                                             const Request& request, runtime::SlotPtr& slot) {
+  std::string_view content_type = request[http::field::content_type];
+  if (!media_type_is(content_type, "application/x-ndjson") &&
+      !media_type_is(content_type, "application/jsonl")) {
+    co_return Answer::error(415, "Unsupported Content-Type \"" + std::string(clip(content_type)) +
+                                     "\": a batch is application/x-ndjson, one event per line");
+  }
+  if (auto refused = check_signature(state, request, slot->body.str())) {
+    co_return std::move(*refused);
+  }
+  co_return co_await handle_batch(state, shard, slot->body.str());
+}
+
 // Verifies, decodes and parses one event request, then gives it to the runtime.
 asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard,
                                      const Request& request, runtime::SlotPtr& slot,
@@ -102,10 +128,7 @@ asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard
         415, "Unsupported Content-Type \"" + std::string(clip(content_type)) +
                  "\": send application/json (Webhook) or multipart/form-data (dispatcher)");
   }
-  if (state.verifier.enabled()) {
-    auto status = state.verifier.verify(request["X-GitBook-Signature"], body.str(), unix_now());
-    if (status != SignatureStatus::valid) co_return Answer::error(401, to_string(status));
-  }
+  if (auto refused = check_signature(state, request, body.str())) co_return std::move(*refused);
   events::Parser& parser = shard.parser();
   if (is_json) {
     auto event = parser.parse_event(body, slot->arena);
@@ -165,6 +188,10 @@ asio::awaitable<Answer> handle_request(Server::State& state, runtime::Shard& sha
       allow = "POST";
       if (method != http::verb::post) break;
       co_return co_await handle_event(state, shard, request, slot, events);
+    case Route::batch:
+      allow = "POST";
+      if (method != http::verb::post) break;
+      co_return co_await handle_batch_request(state, shard, request, slot);
     case Route::bad_version:
       co_return Answer::error(400, "Unsupported version " + std::string(clip(version)));
     case Route::not_found:

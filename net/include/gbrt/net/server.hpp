@@ -1,5 +1,6 @@
 // gbrt's HTTP/1.1 server (Boost.Beast): accepts connections, spreads them over the
-// runtime's shards, and answers GitBook's two wire formats, /healthz, /readyz and /metrics.
+// runtime's shards, and answers GitBook's two wire formats, NDJSON batches (/v1/batch),
+// /healthz, /readyz and /metrics.
 // Construct it before the runtime starts serving (it registers its metrics).
 #pragma once
 
@@ -18,6 +19,7 @@ struct ServerOptions {
   std::string host = "127.0.0.1";   // address to listen on
   std::uint16_t port = 8080;        // 0: an ephemeral port (see Server::port())
   std::size_t max_body = 1u << 20;  // bytes; a larger body is answered 413
+  std::size_t max_batch_events = 10000;  // events in one /v1/batch body; more is 413
   // Webhook signing secrets (any may sign). Empty: signatures are not checked.
   std::vector<std::string> secrets;
   std::chrono::seconds signature_tolerance{300};  // replay window around `t`

@@ -1,0 +1,132 @@
+// POST /v1/batch: NDJSON batches over real HTTP against an in-process server with the
+// example handlers.
+#include <chrono>
+#include <optional>
+
+#include <gtest/gtest.h>
+
+#include <gbrt/net/server.hpp>
+#include <gbrt/net/signature.hpp>
+
+#include "example_handlers.hpp"
+#include "support/fixtures.hpp"
+#include "support/http_client.hpp"
+
+namespace {
+
+using gbrt::test::fixture;
+using gbrt::test::HttpClient;
+
+class Batch : public ::testing::Test {
+ protected:
+  Batch() : runtime_({.threads = 2}) {
+    views_ = gbrt::examples::register_example_handlers(runtime_);
+    runtime_.start();
+    server_.start();
+    client_.emplace(server_.port());
+  }
+  ~Batch() override {
+    server_.stop();
+    runtime_.shutdown(std::chrono::seconds(2));
+  }
+  gbrt::test::HttpResponse post(const std::string& body,
+                                const std::map<std::string, std::string>& headers = {}) {
+    return client_->request("POST", "/v1/batch", body, "application/x-ndjson", headers);
+  }
+  std::uint64_t handled_ok(gbrt::events::EventType type) {
+    return runtime_.metrics().handled(std::size_t(type), gbrt::runtime::Outcome::ok);
+  }
+
+  gbrt::Runtime runtime_;
+  std::shared_ptr<gbrt::examples::ViewCounts> views_;
+  gbrt::net::Server server_{runtime_,
+                            {.port = 0, .max_body = 16u << 20, .max_batch_events = 10000}};
+  std::optional<HttpClient> client_;  // after the server has its port
+};
+
+// One line of JSON: the fixture without its line breaks.
+std::string line_of(const std::string& name) {
+  std::string text = fixture(name);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
+TEST_F(Batch, TenThousandEventsWithAHundredBadLines) {
+  const std::string good = line_of("site_view-2.json");
+  const std::string bad = line_of("bad/url-missing.bad");
+  std::string body;
+  std::vector<std::size_t> bad_lines;
+  for (std::size_t line = 1; line <= 10000; ++line) {
+    if (line % 100 == 37) {
+      body += bad;
+      bad_lines.push_back(line);
+    } else {
+      body += good;
+    }
+    body += '\n';
+  }
+  auto before = handled_ok(gbrt::events::EventType::site_view);
+  auto res = post(body);
+  ASSERT_EQ(res.status, 200u) << res.body.substr(0, 300);
+  EXPECT_EQ(res.body.rfind(R"({"accepted":9900,"rejected":[)", 0), 0u) << res.body.substr(0, 300);
+  for (std::size_t line : bad_lines) {
+    std::string entry =
+        R"({"line":)" + std::to_string(line) +
+        R"x(,"status":400,"error":"missing required field \"url\" (string) (byte 0)"})x";
+    EXPECT_NE(res.body.find(entry), std::string::npos) << line;
+  }
+  EXPECT_EQ(handled_ok(gbrt::events::EventType::site_view) - before, 9900u);
+}
+
+TEST_F(Batch, BlankLinesCrlfAndALastLineWithoutNewline) {
+  std::string body = "\n" + line_of("space_view-1.json") + "\r\n   \n" +
+                     line_of("space_gitsync_started-2.json") + "\n\n" +
+                     R"({"type":"task","eventId":"e","installationId":"i"})";  // 406: no handler
+  auto res = post(body);
+  ASSERT_EQ(res.status, 200u);
+  EXPECT_EQ(
+      res.body,
+      R"({"accepted":2,"rejected":[{"line":6,"status":406,"error":"Integration does not handle \"task\" events"}]})");
+}
+
+TEST_F(Batch, NotNdjsonAtAllIs400AndTooManyEventsIs413) {
+  auto not_json = post("<html>\nhello\n");
+  EXPECT_EQ(not_json.status, 400u);
+  EXPECT_NE(not_json.body.find("not NDJSON"), std::string::npos) << not_json.body;
+  EXPECT_EQ(post("\n \n").status, 400u);  // nothing but blank lines
+
+  std::string many;
+  for (int i = 0; i < 10001; ++i) many += "{}\n";
+  auto too_many = post(many);
+  EXPECT_EQ(too_many.status, 413u);
+  EXPECT_NE(too_many.body.find("10000"), std::string::npos);
+
+  auto wrong_type = client_->request("POST", "/v1/batch", "{}", "application/json");
+  EXPECT_EQ(wrong_type.status, 415u);
+  EXPECT_EQ(client_->get("/v1/batch").status, 405u);
+}
+
+TEST(BatchSigned, TheSignatureCoversTheWholeBatchBody) {
+  gbrt::Runtime runtime({.threads = 1});
+  auto views = gbrt::examples::register_example_handlers(runtime);
+  gbrt::net::Server server(runtime, {.port = 0, .secrets = {"batch-secret"}});
+  runtime.start();
+  server.start();
+  HttpClient client(server.port());
+  std::string body = line_of("space_view-2.json") + "\n" + line_of("page_feedback-1.json") + "\n";
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+                 .count();
+  std::map<std::string, std::string> headers{
+      {"X-GitBook-Signature", gbrt::net::sign_webhook("batch-secret", now, body)}};
+  auto ok = client.request("POST", "/v1/batch", body, "application/x-ndjson", headers);
+  EXPECT_EQ(ok.status, 200u);
+  EXPECT_EQ(ok.body, R"({"accepted":2,"rejected":[]})");
+  auto tampered = client.request("POST", "/v1/batch", body + "\n", "application/x-ndjson", headers);
+  EXPECT_EQ(tampered.status, 401u);
+  EXPECT_EQ(client.request("POST", "/v1/batch", body, "application/x-ndjson").status, 401u);
+  server.stop();
+  runtime.shutdown(std::chrono::seconds(1));
+}
+
+}  // namespace
