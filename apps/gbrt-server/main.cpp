@@ -149,6 +149,14 @@ int main(int argc, char** argv) {
        "is visible to every user")
       ("max-body", po::value<std::size_t>()->default_value(1u << 20),
        "largest request body in bytes; larger is answered 413")
+      ("header-timeout", po::value<std::size_t>()->default_value(10),
+       "seconds from a request's first byte to the end of its header; slower is closed")
+      ("body-timeout", po::value<std::size_t>()->default_value(30),
+       "seconds to receive a request's body once its header is in")
+      ("idle-timeout", po::value<std::size_t>()->default_value(60),
+       "seconds a keep-alive connection may wait for its next request")
+      ("max-connections", po::value<std::size_t>()->default_value(10000),
+       "connections open at once; past it a new one is answered 503 and closed")
       ("max-batch-events", po::value<std::size_t>()->default_value(10000),
        "events in one POST /v1/batch (NDJSON) body; more is answered 413")
       ("max-inflight", po::value<std::size_t>()->default_value(10000),
@@ -196,6 +204,10 @@ int main(int argc, char** argv) {
   }
   server_options.max_body = vm["max-body"].as<std::size_t>();
   server_options.max_batch_events = vm["max-batch-events"].as<std::size_t>();
+  server_options.header_timeout = std::chrono::seconds(vm["header-timeout"].as<std::size_t>());
+  server_options.body_timeout = std::chrono::seconds(vm["body-timeout"].as<std::size_t>());
+  server_options.idle_timeout = std::chrono::seconds(vm["idle-timeout"].as<std::size_t>());
+  server_options.max_connections = vm["max-connections"].as<std::size_t>();
   try {
     server_options.secrets = load_secrets(vm);
   } catch (const std::exception& e) {

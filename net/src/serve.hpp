@@ -49,7 +49,8 @@ boost::asio::awaitable<runtime::Answer> handle_request(Server::State& state, run
 boost::beast::http::response<boost::beast::http::string_body> make_response(
     runtime::Answer&& answer, unsigned version, bool keep_alive, std::string_view allow, bool head);
 
-inline constexpr std::size_t kHeaderLimit = 16 * 1024;
+inline constexpr std::size_t kHeaderLimit = 16 * 1024;    // the whole header block: 431
+inline constexpr std::size_t kMaxRequestLine = 8 * 1024;  // the request line or URL: 414
 
 namespace detail {
 
@@ -111,14 +112,22 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     parser.get().body().buffer = &slot->body;
     parser.header_limit(kHeaderLimit);
     parser.body_limit(options.max_body);
-    detail::expires_after(stream, options.idle_timeout);
+    // Idle until the request's first byte, then header_timeout for the header and
+    // body_timeout for the body: a client that trickles bytes (slow loris) is cut off.
     events.idle = buffer.size() == 0;  // no pipelined request waiting
+    if (events.idle) {
+      detail::expires_after(stream, options.idle_timeout);
+      auto [idle_ec, first] = co_await stream.async_read_some(buffer.prepare(4096), await);
+      buffer.commit(first);
+      events.idle = false;
+      if (idle_ec) break;  // the client left, was idle too long, or the server is stopping
+    }
+    detail::expires_after(stream, options.header_timeout);
     auto [read_ec, read_bytes] = co_await http::async_read_header(stream, buffer, parser, await);
-    events.idle = false;
     if (read_ec == http::error::end_of_stream || read_ec == beast::error::timeout ||
         read_ec == asio::error::connection_reset || read_ec == asio::error::eof ||
         read_ec == asio::error::operation_aborted || read_ec == asio::error::bad_descriptor) {
-      break;  // the client left, was idle too long, or the server is stopping
+      break;
     }
     detail::Busy busy(state.busy);
     if (!read_ec && !parser.is_done()) {
@@ -128,7 +137,9 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
         auto [continue_ec, sent] = co_await http::async_write(stream, proceed, await);
         if (continue_ec) break;
       }
+      detail::expires_after(stream, options.body_timeout);
       std::tie(read_ec, read_bytes) = co_await http::async_read(stream, buffer, parser, await);
+      if (read_ec == beast::error::timeout) break;  // too slow to answer it at all
     }
 
     runtime::Answer answer;
@@ -139,7 +150,15 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
       answer = runtime::Answer::error(413, "Request body larger than the limit of " +
                                                std::to_string(options.max_body) + " bytes");
     } else if (read_ec == http::error::header_limit) {
-      answer = runtime::Answer::error(431, "Request header fields larger than 16384 bytes");
+      // The request line never completed (or too long a target): a URL too long; else the
+      // header fields are too large. Beast sets the target once the request line is parsed.
+      if (parser.get().target().empty() || parser.get().target().size() > kMaxRequestLine) {
+        answer = runtime::Answer::error(414, "Request line longer than 8192 bytes");
+      } else {
+        answer = runtime::Answer::error(431, "Request header fields larger than 16384 bytes");
+      }
+    } else if (!read_ec && parser.get().target().size() > kMaxRequestLine) {
+      answer = runtime::Answer::error(414, "Request target longer than 8192 bytes");
     } else if (read_ec) {
       answer = runtime::Answer::error(400, "Malformed HTTP request: " + read_ec.message());
     } else {

@@ -1,6 +1,8 @@
 #include <gbrt/net/server.hpp>
 
 #include <cstdio>
+#include <string>
+#include <string_view>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -9,6 +11,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include "server_state.hpp"
 
@@ -18,6 +21,19 @@ namespace asio = boost::asio;
 using asio::ip::tcp;
 
 namespace {
+
+// Past --max-connections: a short 503 (so clients and balancers know to back off), close.
+asio::awaitable<void> refuse(tcp::socket socket) {
+  static constexpr std::string_view kBody = R"({"error":"Too many connections, retry later"})";
+  static const std::string kAnswer =
+      "HTTP/1.1 503 Service Unavailable\r\nServer: gbrt\r\nContent-Type: application/json\r\n"
+      "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
+      std::to_string(kBody.size()) + "\r\n\r\n" + std::string(kBody);
+  co_await asio::async_write(socket, asio::buffer(kAnswer), asio::as_tuple(asio::use_awaitable));
+  boost::system::error_code ignored;
+  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.close(ignored);
+}
 
 asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
   std::size_t next = 0;
@@ -34,6 +50,10 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
     }
     boost::system::error_code ignored;
     socket.set_option(tcp::no_delay(true), ignored);
+    if (state->open.load() >= state->options.max_connections) {
+      asio::co_spawn(shard.executor(), refuse(std::move(socket)), asio::detached);
+      continue;
+    }
     asio::co_spawn(shard.executor(), run_session(state, std::move(socket), shard), asio::detached);
   }
 }

@@ -88,6 +88,10 @@ HttpResponse HttpClient::raw(const std::string& bytes) {
   return impl_->read_response();
 }
 
+HttpResponse HttpClient::read() {
+  return impl_->read_response();
+}
+
 bool HttpClient::closed_by_server() {
   if (!impl_->connected) return true;
   char byte;

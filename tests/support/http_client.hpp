@@ -36,6 +36,8 @@ class HttpClient {
   HttpResponse get(const std::string& target) { return request("GET", target); }
   // Writes raw bytes and reads one response (for malformed HTTP).
   HttpResponse raw(const std::string& bytes);
+  // Reads one more response (after raw() sent several requests at once).
+  HttpResponse read();
   // True if the server has closed this connection (read returns EOF).
   bool closed_by_server();
 

@@ -23,8 +23,11 @@ struct ServerOptions {
   // Webhook signing secrets (any may sign). Empty: signatures are not checked.
   std::vector<std::string> secrets;
   std::chrono::seconds signature_tolerance{300};  // replay window around `t`
-  std::chrono::seconds idle_timeout{60};          // keep-alive connection with no request
-  std::chrono::seconds write_timeout{30};         // time to send one answer
+  std::chrono::seconds idle_timeout{60};    // keep-alive connection waiting for a request
+  std::chrono::seconds header_timeout{10};  // from a request's first byte to its last header
+  std::chrono::seconds body_timeout{30};    // to receive the body once the header is in
+  std::chrono::seconds write_timeout{30};   // time to send one answer
+  std::size_t max_connections = 10000;      // open at once; past it: 503, then close
   // Request bytes a connection reads ahead of the request being handled (pipelining); a
   // client that sends faster waits for TCP back-pressure, it is never buffered further.
   std::size_t read_ahead = 64 * 1024;

@@ -1,0 +1,254 @@
+// The wire against slow and hostile clients: timeouts, size limits, malformed requests,
+// connection limits, and the HTTP/1.1 features GitBook's senders and proxies use.
+#include <atomic>
+#include <chrono>
+#include <optional>
+#include <thread>
+
+#include <gtest/gtest.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include <gbrt/net/server.hpp>
+
+#include "example_handlers.hpp"
+#include "support/fixtures.hpp"
+#include "support/http_client.hpp"
+#include "support/load.hpp"
+
+namespace {
+
+namespace asio = boost::asio;
+using gbrt::test::fixture;
+using gbrt::test::HttpClient;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+class Hardened : public ::testing::Test {
+ protected:
+  void start(gbrt::net::ServerOptions options) {
+    gbrt::test::raise_file_limit();
+    views_ = gbrt::examples::register_example_handlers(runtime_);
+    server_.emplace(runtime_, std::move(options));
+    runtime_.start();
+    server_->start();
+  }
+  ~Hardened() override {
+    if (server_) server_->stop();
+    runtime_.shutdown(seconds(2));
+  }
+  std::uint16_t port() const { return server_->port(); }
+
+  gbrt::Runtime runtime_{{.threads = 2}};
+  std::shared_ptr<gbrt::examples::ViewCounts> views_;
+  std::optional<gbrt::net::Server> server_;
+};
+
+std::string post(const std::string& target, const std::string& content_type,
+                 const std::string& body, const std::string& extra = "") {
+  return "POST " + target + " HTTP/1.1\r\nHost: t\r\nContent-Type: " + content_type +
+         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra + "\r\n" + body;
+}
+
+TEST_F(Hardened, SlowLorisClientsAreCutOffWhileOthersAreServed) {
+  start({.port = 0, .header_timeout = seconds(2)});
+  constexpr int kSlow = 500;
+  std::atomic<int> closed{0};
+  std::atomic<bool> stop{false};
+  std::thread slow_clients([&] {
+    asio::io_context io;
+    for (int i = 0; i < kSlow; ++i) {
+      asio::co_spawn(
+          io,
+          [&]() -> asio::awaitable<void> {
+            auto ex = co_await asio::this_coro::executor;
+            asio::ip::tcp::socket socket(ex);
+            auto [connect_ec] = co_await socket.async_connect(
+                {asio::ip::make_address("127.0.0.1"), port()}, asio::as_tuple(asio::use_awaitable));
+            if (connect_ec) co_return;
+            const std::string header = "POST /v1 HTTP/1.1\r\nHost: slow\r\nX-Padding: aaaaaaaaaaaa";
+            asio::steady_timer tick(ex);
+            for (std::size_t i = 0; !stop; i = (i + 1) % header.size()) {  // one byte a second
+              auto [ec, n] = co_await asio::async_write(socket, asio::buffer(&header[i], 1),
+                                                        asio::as_tuple(asio::use_awaitable));
+              if (ec) break;
+              tick.expires_after(seconds(1));
+              co_await tick.async_wait(asio::as_tuple(asio::use_awaitable));
+              char byte;
+              socket.non_blocking(true);
+              boost::system::error_code read_ec;
+              socket.read_some(asio::buffer(&byte, 1), read_ec);
+              if (read_ec && read_ec != asio::error::would_block) break;  // closed by the server
+            }
+            if (!stop) ++closed;
+          },
+          asio::detached);
+    }
+    asio::steady_timer deadline(io, seconds(8));
+    deadline.async_wait([&](auto) { stop = true; });
+    io.run();
+  });
+  std::this_thread::sleep_for(milliseconds(300));  // the slow ones are connected and trickling
+  auto normal = gbrt::test::run_load({.port = port(),
+                                      .connections = 8,
+                                      .requests_per_connection = 250,
+                                      .bodies = {fixture("space_view-1.json")}});
+  EXPECT_EQ(normal.count(200), 2000u);
+  EXPECT_EQ(normal.errors, 0u);
+  slow_clients.join();
+  EXPECT_EQ(closed.load(), kSlow);  // every slow connection was closed by the header timeout
+}
+
+TEST_F(Hardened, IdleKeepAliveConnectionsAreClosed) {
+  start({.port = 0, .idle_timeout = seconds(1)});
+  HttpClient client(port());
+  EXPECT_EQ(client.get("/healthz").status, 200u);
+  std::this_thread::sleep_for(milliseconds(1500));
+  EXPECT_TRUE(client.closed_by_server());
+}
+
+TEST_F(Hardened, EveryMalformedRequestGets4xxAndTheServerKeepsServing) {
+  start({.port = 0, .max_body = 64 * 1024});
+  const std::string event = fixture("space_view-1.json");
+  const std::string env = fixture("environment.json");
+  const std::string b = "XyZ";
+  auto part = [&](const std::string& name, const std::string& content) {
+    return "--" + b + "\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" +
+           content + "\r\n";
+  };
+  const std::string form = part("event", event) + part("environment", env) + "--" + b + "--\r\n";
+  const std::string multipart = "multipart/form-data; boundary=" + b;
+  const std::vector<std::pair<const char*, std::string>> cases = {
+      {"bad request line", "GARBAGE\r\n\r\n"},
+      {"method only", "GET\r\n\r\n"},
+      {"unknown HTTP version", "GET / HTTP/9.9\r\n\r\n"},
+      {"lower-case version", "GET / http/1.1\r\n\r\n"},
+      {"control byte in target", std::string("GET /\x01 HTTP/1.1\r\n\r\n")},
+      {"header without colon", "GET / HTTP/1.1\r\nNo colon here\r\n\r\n"},
+      {"empty header name", "GET / HTTP/1.1\r\n: value\r\n\r\n"},
+      {"space in header name", "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n"},
+      {"NUL in header value", std::string("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n", 29)},
+      {"conflicting Content-Length",
+       "POST /v1 HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: "
+       "2\r\nContent-Length: 3\r\n\r\n{}"},
+      {"negative Content-Length", "POST /v1 HTTP/1.1\r\nContent-Length: -1\r\n\r\n"},
+      {"Content-Length not a number", "POST /v1 HTTP/1.1\r\nContent-Length: ten\r\n\r\n"},
+      {"Content-Length overflow",
+       "POST /v1 HTTP/1.1\r\nContent-Length: 99999999999999999999999\r\n\r\n"},
+      {"Content-Length plus chunked",
+       "POST /v1 HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+       "Transfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"},
+      {"bad chunk size",
+       "POST /v1 HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+       "chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n"},
+      {"chunk size overflow",
+       "POST /v1 HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "ffffffffffffffffffff\r\n{}\r\n0\r\n\r\n"},
+      {"oversize chunked body",
+       "POST /v1 HTTP/1.1\r\nContent-Type: application/json\r\nTransfer-Encoding: "
+       "chunked\r\n\r\n20000\r\n" +
+           std::string(0x20000, ' ') + "\r\n0\r\n\r\n"},
+      {"oversize body", post("/v1", "application/json", std::string(70000, ' '))},
+      {"oversize multipart part",
+       post("/v1", multipart, part("event", std::string(70000, 'x')) + "--" + b + "--\r\n")},
+      {"header block too large",
+       "GET / HTTP/1.1\r\nX-Big: " + std::string(20000, 'a') + "\r\n\r\n"},
+      {"URL too long", "GET /" + std::string(10000, 'a') + " HTTP/1.1\r\n\r\n"},
+      {"request line too long", "GET /" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n"},
+      {"truncated multipart", post("/v1", multipart, form.substr(0, form.size() / 2))},
+      {"multipart without event",
+       post("/v1", multipart, part("environment", env) + "--" + b + "--\r\n")},
+      {"multipart without environment",
+       post("/v1", multipart, part("event", event) + "--" + b + "--\r\n")},
+      {"boundary missing", post("/v1", "multipart/form-data", form)},
+      {"empty boundary", post("/v1", "multipart/form-data; boundary=", form)},
+      {"wrong boundary", post("/v1", "multipart/form-data; boundary=other", form)},
+      {"part not form-data",
+       post("/v1", multipart,
+            "--" + b + "\r\nContent-Disposition: attachment; name=\"event\"\r\n\r\n{}\r\n--" + b +
+                "--\r\n")},
+      {"event not JSON", post("/v1", "application/json", "type=space_view")},
+      {"event of the wrong shape",
+       post("/v1", "application/json", fixture("bad/visitor-wrong-type.bad"))},
+      {"empty body", post("/v1", "application/json", "")},
+      {"unsupported media type", post("/v1", "text/plain", event)},
+      {"unknown method", "BREW /v1 HTTP/1.1\r\n\r\n"},
+      {"unknown version path", post("/v7", "application/json", event)},
+      {"unknown path", post("/admin", "application/json", event)},
+  };
+  ASSERT_GE(cases.size(), 30u);
+  for (const auto& [name, bytes] : cases) {
+    HttpClient client(port());
+    try {
+      auto res = client.raw(bytes);
+      EXPECT_GE(res.status, 400u) << name;
+      EXPECT_LT(res.status, 500u) << name;
+      EXPECT_TRUE(gbrt::test::is_valid_json(res.body)) << name << ": " << res.body;
+    } catch (const std::exception& e) {
+      ADD_FAILURE() << name << ": no answer (" << e.what() << ")";
+    }
+  }
+  EXPECT_EQ(HttpClient(port()).post_json("/v1", event).status, 200u);
+}
+
+TEST_F(Hardened, LongUrlsAre414AndLargeHeaderBlocksAre431) {
+  start({.port = 0});
+  EXPECT_EQ(HttpClient(port()).raw("GET /" + std::string(10000, 'a') + " HTTP/1.1\r\n\r\n").status,
+            414u);
+  EXPECT_EQ(HttpClient(port()).raw("GET /" + std::string(20000, 'a') + " HTTP/1.1\r\n\r\n").status,
+            414u);
+  EXPECT_EQ(
+      HttpClient(port()).raw("GET / HTTP/1.1\r\nX: " + std::string(20000, 'a') + "\r\n\r\n").status,
+      431u);
+  EXPECT_EQ(HttpClient(port()).get("/healthz?" + std::string(8000, 'q')).status, 200u);
+}
+
+TEST_F(Hardened, ChunkedBodiesAndPipelinedRequests) {
+  start({.port = 0});
+  const std::string event = fixture("space_gitsync_completed-1.json");
+  std::string chunked =
+      "POST /v1 HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+      "Transfer-Encoding: chunked\r\n\r\n";
+  for (std::size_t at = 0; at < event.size(); at += 100) {
+    std::string piece = event.substr(at, 100);
+    char size[16];
+    std::snprintf(size, sizeof size, "%zx\r\n", piece.size());
+    chunked += size + piece + "\r\n";
+  }
+  chunked += "0\r\n\r\n";
+  HttpClient client(port());
+  auto first = client.raw(chunked + post("/", "application/json", fixture("site_view-1.json")) +
+                          "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_EQ(first.status, 200u);
+  EXPECT_EQ(first.body, "OK");
+  auto second = client.read();
+  EXPECT_EQ(second.status, 200u);
+  EXPECT_EQ(second.body, "OK");
+  auto third = client.read();
+  EXPECT_EQ(third.body, R"({"status":"ok"})");
+}
+
+TEST_F(Hardened, ConnectionsPastTheLimitGet503AndAreClosed) {
+  start({.port = 0, .max_connections = 5});
+  std::vector<HttpClient> held;
+  for (int i = 0; i < 5; ++i) {
+    held.emplace_back(port());
+    EXPECT_EQ(held.back().get("/healthz").status, 200u);
+  }
+  HttpClient extra(port());
+  auto refused = extra.get("/healthz");
+  EXPECT_EQ(refused.status, 503u);
+  EXPECT_EQ(refused.header("retry-after"), "1");
+  EXPECT_FALSE(refused.keep_alive);
+  held.clear();  // closing them makes room again
+  std::this_thread::sleep_for(milliseconds(100));
+  EXPECT_EQ(HttpClient(port()).get("/healthz").status, 200u);
+}
+
+}  // namespace
