@@ -4,6 +4,7 @@
 #include <fstream>
 #include <functional>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -157,6 +158,10 @@ int main(int argc, char** argv) {
        "seconds a keep-alive connection may wait for its next request")
       ("max-connections", po::value<std::size_t>()->default_value(10000),
        "connections open at once; past it a new one is answered 503 and closed")
+      ("tls-cert", po::value<std::string>(),
+       "PEM certificate chain: serve HTTPS (TLS 1.2 or newer) instead of HTTP")
+      ("tls-key", po::value<std::string>(),
+       "PEM private key of --tls-cert (default: read from the --tls-cert file)")
       ("max-batch-events", po::value<std::size_t>()->default_value(10000),
        "events in one POST /v1/batch (NDJSON) body; more is answered 413")
       ("max-inflight", po::value<std::size_t>()->default_value(10000),
@@ -208,6 +213,8 @@ int main(int argc, char** argv) {
   server_options.body_timeout = std::chrono::seconds(vm["body-timeout"].as<std::size_t>());
   server_options.idle_timeout = std::chrono::seconds(vm["idle-timeout"].as<std::size_t>());
   server_options.max_connections = vm["max-connections"].as<std::size_t>();
+  if (vm.count("tls-cert")) server_options.tls_cert_file = vm["tls-cert"].as<std::string>();
+  if (vm.count("tls-key")) server_options.tls_key_file = vm["tls-key"].as<std::string>();
   try {
     server_options.secrets = load_secrets(vm);
   } catch (const std::exception& e) {
@@ -234,7 +241,14 @@ int main(int argc, char** argv) {
   // Signals are caught from before the "listening" line: a SIGTERM right after it drains.
   boost::asio::io_context signals_context(1);
   boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
-  gbrt::net::Server server(runtime, server_options);
+  std::optional<gbrt::net::Server> server_holder;
+  try {
+    server_holder.emplace(runtime, server_options);
+  } catch (const std::exception& e) {
+    std::cerr << "gbrt-server: cannot use the TLS certificate or key: " << e.what() << "\n";
+    return 2;
+  }
+  gbrt::net::Server& server = *server_holder;
   try {
     runtime.start();
     server.start();

@@ -12,6 +12,7 @@
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -61,23 +62,33 @@ struct Busy {
   std::atomic<std::size_t>& count;
 };
 
+// Timeouts live on the lowest layer (the TCP stream, under TLS too); Beast's test stream
+// has none.
 template <class Stream>
 void expires_after(Stream& stream, std::chrono::seconds timeout) {
-  if constexpr (requires { stream.expires_after(timeout); }) stream.expires_after(timeout);
+  auto& lowest = boost::beast::get_lowest_layer(stream);
+  if constexpr (requires { lowest.expires_after(timeout); }) lowest.expires_after(timeout);
 }
 
 template <class Stream>
 void expires_never(Stream& stream) {
-  if constexpr (requires { stream.expires_never(); }) stream.expires_never();
+  auto& lowest = boost::beast::get_lowest_layer(stream);
+  if constexpr (requires { lowest.expires_never(); }) lowest.expires_never();
 }
 
+// Ends the sending side: TLS close_notify first when there is TLS, then TCP's FIN.
 template <class Stream>
-void shutdown_send(Stream& stream) {
+boost::asio::awaitable<void> shutdown_send(Stream& stream) {
   boost::system::error_code ignored;
-  if constexpr (requires { stream.socket().shutdown(boost::asio::socket_base::shutdown_send); }) {
-    stream.socket().shutdown(boost::asio::socket_base::shutdown_send, ignored);
+  if constexpr (requires { stream.async_shutdown(boost::asio::use_awaitable); }) {
+    expires_after(stream, std::chrono::seconds(2));
+    co_await stream.async_shutdown(boost::asio::as_tuple(boost::asio::use_awaitable));
+  }
+  auto& lowest = boost::beast::get_lowest_layer(stream);
+  if constexpr (requires { lowest.socket().shutdown(boost::asio::socket_base::shutdown_send); }) {
+    lowest.socket().shutdown(boost::asio::socket_base::shutdown_send, ignored);
   } else {
-    stream.close();
+    lowest.close();
   }
 }
 
@@ -85,7 +96,7 @@ void shutdown_send(Stream& stream) {
 // reset the connection, and the client could lose the answer: read and drop for a while.
 template <class Stream>
 boost::asio::awaitable<void> linger_close(Stream& stream) {
-  shutdown_send(stream);
+  co_await shutdown_send(stream);
   expires_after(stream, std::chrono::seconds(2));
   char sink[4096];
   for (std::size_t total = 0; total < (8u << 20);) {
@@ -179,7 +190,7 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
       break;
     }
   }
-  detail::shutdown_send(stream);
+  co_await detail::shutdown_send(stream);
 }
 
 }  // namespace gbrt::net

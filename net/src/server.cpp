@@ -60,6 +60,18 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
 
 }  // namespace
 
+asio::ssl::context make_tls_context(const ServerOptions& options) {
+  asio::ssl::context context(asio::ssl::context::tls_server);
+  context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                      asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                      asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  context.use_certificate_chain_file(options.tls_cert_file);
+  context.use_private_key_file(
+      options.tls_key_file.empty() ? options.tls_cert_file : options.tls_key_file,
+      asio::ssl::context::pem);
+  return context;
+}
+
 Server::Server(runtime::Runtime& runtime, ServerOptions options)
     : state_(std::make_shared<State>(runtime, std::move(options))) {
   runtime.metrics().gauge("gbrt_open_connections", "HTTP connections open now.",

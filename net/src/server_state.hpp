@@ -7,6 +7,8 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <optional>
 
 #include <gbrt/net/server.hpp>
 #include <gbrt/net/signature.hpp>
@@ -15,13 +17,18 @@ namespace gbrt::net {
 
 struct Connection;  // session.cpp
 
+// TLS 1.2 or newer with the options' certificate chain and key; throws if they do not load.
+boost::asio::ssl::context make_tls_context(const ServerOptions& options);
+
 struct Server::State {
   State(runtime::Runtime& rt, ServerOptions opts)
       : runtime(rt),
         options(std::move(opts)),
         verifier(options.secrets, options.signature_tolerance),
         acceptor(rt.shard(0).executor()),
-        connections(rt.shard_count(), nullptr) {}
+        connections(rt.shard_count(), nullptr) {
+    if (!options.tls_cert_file.empty()) tls.emplace(make_tls_context(options));
+  }
 
   runtime::Runtime& runtime;
   const ServerOptions options;
@@ -31,7 +38,8 @@ struct Server::State {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open{0};
   std::atomic<std::size_t> busy{0};
-  std::vector<Connection*> connections;  // per shard: a list, touched by that shard only
+  std::vector<Connection*> connections;          // per shard: a list, touched by that shard only
+  std::optional<boost::asio::ssl::context> tls;  // with --tls-cert: HTTPS only
 };
 
 // Serves one connection on `shard` until it closes.

@@ -8,7 +8,10 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <gbrt/net/multipart.hpp>
 
@@ -56,12 +59,20 @@ std::int64_t unix_now() {
 
 // A TCP connection's state, shared with the callback that watches for the client leaving.
 struct Connection : ConnectionEvents {
-  Connection(tcp::socket socket, std::size_t read_ahead)
-      : stream(std::move(socket)), buffer(read_ahead) {}
+  Connection(tcp::socket socket, std::size_t read_ahead, asio::ssl::context* tls_context)
+      : buffer(read_ahead) {
+    if (tls_context != nullptr) {
+      tls.emplace(std::move(socket), *tls_context);
+    } else {
+      plain.emplace(std::move(socket));
+    }
+  }
   void handling_started() override;
   void handling_finished() override;
+  tcp::socket& socket() { return tls ? beast::get_lowest_layer(*tls).socket() : plain->socket(); }
 
-  beast::tcp_stream stream;
+  std::optional<beast::tcp_stream> plain;                   // HTTP
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;  // HTTPS (--tls-cert)
   beast::flat_buffer buffer;
   std::weak_ptr<Connection> self;
   bool handling = false;  // an event's handlers run
@@ -76,13 +87,12 @@ namespace {
 // client leaving (EOF): only the second cancels the handlers.
 void watch_for_departure(const std::shared_ptr<Connection>& connection) {
   connection->watching = true;
-  connection->stream.socket().async_wait(
+  connection->socket().async_wait(
       tcp::socket::wait_read, [connection](boost::system::error_code ec) {
         connection->watching = false;
         if (ec || !connection->handling) return;
         char byte;
-        ssize_t n =
-            ::recv(connection->stream.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        ssize_t n = ::recv(connection->socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
           connection->client_gone.emit(asio::cancellation_type::terminal);
         }
@@ -229,7 +239,7 @@ void close_idle_connections(Server::State& state, std::size_t shard) {
   for (Connection* c = state.connections[shard]; c != nullptr; c = c->next) {
     if (c->idle) {
       boost::system::error_code ignored;
-      c->stream.socket().close(ignored);
+      c->socket().close(ignored);
     }
   }
 }
@@ -267,16 +277,29 @@ void Connection::handling_finished() {
   handling = false;
   if (watching) {
     boost::system::error_code ignored;
-    stream.socket().cancel(ignored);
+    socket().cancel(ignored);
   }
 }
 
 asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::socket socket,
                                   runtime::Shard& shard) {
-  auto connection = std::make_shared<Connection>(std::move(socket), state->options.read_ahead);
+  auto connection = std::make_shared<Connection>(std::move(socket), state->options.read_ahead,
+                                                 state->tls ? &*state->tls : nullptr);
   connection->self = connection;
   Registration registration(*state, shard.index(), connection.get());
-  co_await serve(*state, shard, connection->stream, connection->buffer, *connection);
+  if (!connection->tls) {
+    co_await serve(*state, shard, *connection->plain, connection->buffer, *connection);
+    co_return;
+  }
+  // The handshake gets the header timeout: a client that stalls in it is a slow loris too.
+  auto& tls = *connection->tls;
+  beast::get_lowest_layer(tls).expires_after(state->options.header_timeout);
+  connection->idle = true;
+  auto [handshake_ec] = co_await tls.async_handshake(asio::ssl::stream_base::server,
+                                                     asio::as_tuple(asio::use_awaitable));
+  connection->idle = false;
+  if (handshake_ec) co_return;
+  co_await serve(*state, shard, tls, connection->buffer, *connection);
 }
 
 }  // namespace gbrt::net

@@ -16,18 +16,21 @@
 namespace gbrt::net {
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";   // address to listen on
-  std::uint16_t port = 8080;        // 0: an ephemeral port (see Server::port())
-  std::size_t max_body = 1u << 20;  // bytes; a larger body is answered 413
+  std::string host = "127.0.0.1";        // address to listen on
+  std::uint16_t port = 8080;             // 0: an ephemeral port (see Server::port())
+  std::size_t max_body = 1u << 20;       // bytes; a larger body is answered 413
   std::size_t max_batch_events = 10000;  // events in one /v1/batch body; more is 413
   // Webhook signing secrets (any may sign). Empty: signatures are not checked.
   std::vector<std::string> secrets;
   std::chrono::seconds signature_tolerance{300};  // replay window around `t`
-  std::chrono::seconds idle_timeout{60};    // keep-alive connection waiting for a request
-  std::chrono::seconds header_timeout{10};  // from a request's first byte to its last header
-  std::chrono::seconds body_timeout{30};    // to receive the body once the header is in
-  std::chrono::seconds write_timeout{30};   // time to send one answer
-  std::size_t max_connections = 10000;      // open at once; past it: 503, then close
+  std::chrono::seconds idle_timeout{60};          // keep-alive connection waiting for a request
+  std::chrono::seconds header_timeout{10};        // from a request's first byte to its last header
+  std::chrono::seconds body_timeout{30};          // to receive the body once the header is in
+  std::chrono::seconds write_timeout{30};         // time to send one answer
+  std::size_t max_connections = 10000;            // open at once; past it: 503, then close
+  // HTTPS: a PEM certificate chain and its private key. Empty: plain HTTP.
+  std::string tls_cert_file;
+  std::string tls_key_file;
   // Request bytes a connection reads ahead of the request being handled (pipelining); a
   // client that sends faster waits for TCP back-pressure, it is never buffered further.
   std::size_t read_ahead = 64 * 1024;
