@@ -162,6 +162,12 @@ int main(int argc, char** argv) {
        "PEM certificate chain: serve HTTPS (TLS 1.2 or newer) instead of HTTP")
       ("tls-key", po::value<std::string>(),
        "PEM private key of --tls-cert (default: read from the --tls-cert file)")
+      ("record", po::value<std::string>(),
+       "append every accepted event to this file, one JSON line each (valid /v1/batch and "
+       "load-generator input)")
+      ("record-max-bytes", po::value<std::size_t>()->default_value(std::size_t(1) << 30),
+       "rotate the --record file past this size (to FILE.1, FILE.2, ...)")
+      ("record-keep", po::value<unsigned>()->default_value(5), "rotated --record files kept")
       ("max-batch-events", po::value<std::size_t>()->default_value(10000),
        "events in one POST /v1/batch (NDJSON) body; more is answered 413")
       ("max-inflight", po::value<std::size_t>()->default_value(10000),
@@ -215,6 +221,9 @@ int main(int argc, char** argv) {
   server_options.max_connections = vm["max-connections"].as<std::size_t>();
   if (vm.count("tls-cert")) server_options.tls_cert_file = vm["tls-cert"].as<std::string>();
   if (vm.count("tls-key")) server_options.tls_key_file = vm["tls-key"].as<std::string>();
+  if (vm.count("record")) server_options.record.path = vm["record"].as<std::string>();
+  server_options.record.max_bytes = vm["record-max-bytes"].as<std::size_t>();
+  server_options.record.keep = vm["record-keep"].as<unsigned>();
   try {
     server_options.secrets = load_secrets(vm);
   } catch (const std::exception& e) {
@@ -245,7 +254,7 @@ int main(int argc, char** argv) {
   try {
     server_holder.emplace(runtime, server_options);
   } catch (const std::exception& e) {
-    std::cerr << "gbrt-server: cannot use the TLS certificate or key: " << e.what() << "\n";
+    std::cerr << "gbrt-server: " << e.what() << "\n";
     return 2;
   }
   gbrt::net::Server& server = *server_holder;
@@ -285,6 +294,7 @@ int main(int argc, char** argv) {
   signals_context.run();
   if (drainer.joinable()) drainer.join();
   runtime.stop();
+  server.flush_recording();
   std::cerr << "{\"event\":\"stopped\",\"stats\":" << runtime.stats_json() << "}" << std::endl;
   return 0;
 }

@@ -97,6 +97,7 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
       continue;
     }
     slot->event.emplace(std::move(event.value()));
+    if (state.recorder) state.recorder->record(shard.index(), text);
     while (join.in_flight >= kBatchWindow) {
       join.wake.expires_at(asio::steady_timer::time_point::max());
       co_await join.wake.async_wait(asio::as_tuple(asio::use_awaitable));

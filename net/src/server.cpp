@@ -65,10 +65,14 @@ asio::ssl::context make_tls_context(const ServerOptions& options) {
   context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
                       asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
                       asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
-  context.use_certificate_chain_file(options.tls_cert_file);
-  context.use_private_key_file(
-      options.tls_key_file.empty() ? options.tls_cert_file : options.tls_key_file,
-      asio::ssl::context::pem);
+  try {
+    context.use_certificate_chain_file(options.tls_cert_file);
+    context.use_private_key_file(
+        options.tls_key_file.empty() ? options.tls_cert_file : options.tls_key_file,
+        asio::ssl::context::pem);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("cannot use the TLS certificate or key: " + std::string(e.what()));
+  }
   return context;
 }
 
@@ -101,6 +105,10 @@ std::uint16_t Server::port() const noexcept {
 std::size_t Server::open_connections() const noexcept {
   return state_->open.load();
 }
+void Server::flush_recording() {
+  if (state_->recorder) state_->recorder->flush_all();
+}
+
 std::size_t Server::busy_connections() const noexcept {
   return state_->busy.load();
 }

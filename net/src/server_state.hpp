@@ -28,6 +28,9 @@ struct Server::State {
         acceptor(rt.shard(0).executor()),
         connections(rt.shard_count(), nullptr) {
     if (!options.tls_cert_file.empty()) tls.emplace(make_tls_context(options));
+    if (!options.record.path.empty()) {
+      recorder = std::make_unique<Recorder>(options.record, rt.shard_count());
+    }
   }
 
   runtime::Runtime& runtime;
@@ -40,6 +43,7 @@ struct Server::State {
   std::atomic<std::size_t> busy{0};
   std::vector<Connection*> connections;          // per shard: a list, touched by that shard only
   std::optional<boost::asio::ssl::context> tls;  // with --tls-cert: HTTPS only
+  std::unique_ptr<Recorder> recorder;             // with --record
 };
 
 // Serves one connection on `shard` until it closes.

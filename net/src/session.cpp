@@ -144,6 +144,7 @@ asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard
     auto event = parser.parse_event(body, slot->arena);
     if (!event) co_return Answer::parse_error(event.error());
     slot->event.emplace(std::move(event.value()));
+    if (state.recorder) state.recorder->record(shard.index(), body.str());
   } else {
     DispatcherForm form;
     if (auto problem = decode_dispatcher_form(body.str(), *boundary, form); !problem.empty()) {
@@ -160,6 +161,10 @@ asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard
     if (!environment) co_return Answer::parse_error(environment.error(), "environment");
     slot->event.emplace(std::move(event.value()));
     slot->environment.emplace(std::move(environment.value()));
+    if (state.recorder) {
+      state.recorder->record(shard.index(),
+                             body.str().substr(form.event->offset, form.event->size));
+    }
   }
   events.handling_started();
   Answer answer = co_await state.runtime.execute(std::move(slot), shard, events.client_gone.slot());

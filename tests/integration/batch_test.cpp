@@ -1,7 +1,11 @@
 // POST /v1/batch: NDJSON batches over real HTTP against an in-process server with the
 // example handlers.
+#include <signal.h>
+
 #include <chrono>
+#include <filesystem>
 #include <optional>
+#include <regex>
 
 #include <gtest/gtest.h>
 
@@ -11,6 +15,8 @@
 #include "example_handlers.hpp"
 #include "support/fixtures.hpp"
 #include "support/http_client.hpp"
+#include "support/load.hpp"
+#include "support/server_process.hpp"
 
 namespace {
 
@@ -127,6 +133,49 @@ TEST(BatchSigned, TheSignatureCoversTheWholeBatchBody) {
   EXPECT_EQ(client.request("POST", "/v1/batch", body, "application/x-ndjson").status, 401u);
   server.stop();
   runtime.shutdown(std::chrono::seconds(1));
+}
+
+// "received" per type in a gbrt-server's final stats line.
+std::map<std::string, std::uint64_t> received_by_type(const std::string& stderr_text) {
+  std::map<std::string, std::uint64_t> out;
+  std::regex entry(R"re("(\w+)":\{"received":(\d+))re");
+  for (std::sregex_iterator it(stderr_text.begin(), stderr_text.end(), entry), end; it != end;
+       ++it) {
+    out[(*it)[1]] = std::stoull((*it)[2]);
+  }
+  return out;
+}
+
+TEST(Recording, RecordFiveThousandEventsThenReplayThemAsABatch) {
+  auto file =
+      std::filesystem::temp_directory_path() / ("gbrt-record-" + std::to_string(::getpid()));
+  std::filesystem::remove(file);
+  std::map<std::string, std::uint64_t> recorded;
+  {
+    gbrt::test::ServerProcess server({"--threads", "2", "--record", file.string()});
+    auto load = gbrt::test::run_load(
+        {.port = server.port(),
+         .connections = 20,
+         .requests_per_connection = 250,
+         .bodies = {fixture("space_view-1.json"), fixture("site_view-3.json"),
+                    fixture("space_content_updated-3.json"), fixture("ui_render-3.json"),
+                    fixture("installation_setup-2.json")}});
+    ASSERT_EQ(load.count(200), 5000u);
+    ASSERT_EQ(server.stop(SIGTERM), 0);
+    recorded = received_by_type(server.stderr_text());
+  }
+  std::string lines = gbrt::test::read_file(file);
+  ASSERT_EQ(std::count(lines.begin(), lines.end(), '\n'), 5000);
+
+  gbrt::test::ServerProcess replay({"--threads", "2", "--max-body", "16777216"});
+  HttpClient client(replay.port());
+  auto res = client.request("POST", "/v1/batch", lines, "application/x-ndjson");
+  EXPECT_EQ(res.status, 200u);
+  EXPECT_EQ(res.body, R"({"accepted":5000,"rejected":[]})");
+  ASSERT_EQ(replay.stop(SIGTERM), 0);
+  EXPECT_EQ(received_by_type(replay.stderr_text()), recorded);
+  EXPECT_EQ(recorded["space_view"], 1000u);
+  std::filesystem::remove(file);
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include <gbrt/net/recorder.hpp>
 #include <gbrt/runtime/runtime.hpp>
 
 namespace gbrt::net {
@@ -31,6 +32,8 @@ struct ServerOptions {
   // HTTPS: a PEM certificate chain and its private key. Empty: plain HTTP.
   std::string tls_cert_file;
   std::string tls_key_file;
+  // --record: every accepted event appended to a file (path empty: off).
+  RecorderOptions record;
   // Request bytes a connection reads ahead of the request being handled (pipelining); a
   // client that sends faster waits for TCP back-pressure, it is never buffered further.
   std::size_t read_ahead = 64 * 1024;
@@ -51,6 +54,8 @@ class Server {
   // request answers it (with Connection: close) and then closes. /readyz answers 503.
   void stop();
   std::size_t open_connections() const noexcept;
+  // Writes what --record still buffers; call once the runtime has stopped.
+  void flush_recording();
   // Connections between reading a request and writing its answer.
   std::size_t busy_connections() const noexcept;
 
