@@ -98,6 +98,8 @@ gbrt::runtime::RuntimeOptions runtime_options(const po::variables_map& vm) {
     }
   }
   o.queue_capacity = vm["queue-capacity"].as<std::size_t>();
+  o.dedup_window = std::chrono::seconds(vm["dedup-window"].as<std::size_t>());
+  o.dedup_capacity = vm["dedup-capacity"].as<std::size_t>();
   return o;
 }
 
@@ -183,6 +185,11 @@ int main(int argc, char** argv) {
        "TYPE=handled|queued: handled (default) answers when the handlers finish; queued "
        "answers 202 once the event is in the shard's in-memory queue (drained at shutdown, "
        "lost on a crash) (repeatable)")
+      ("dedup-window", po::value<std::size_t>()->default_value(0),
+       "seconds: an event whose eventId was handled this recently is answered 200 without "
+       "running handlers again (GitBook retries); 0 = off")
+      ("dedup-capacity", po::value<std::size_t>()->default_value(1000000),
+       "event ids remembered for --dedup-window at most; the oldest are forgotten first")
       ("queue-capacity", po::value<std::size_t>()->default_value(10000),
        "queued events waiting per shard; a full queue answers 503 with Retry-After")
       ("drain-timeout", po::value<std::size_t>()->default_value(20000),

@@ -59,6 +59,11 @@ asio::awaitable<Answer> Runtime::execute(SlotPtr slot, Shard& shard,
   const std::size_t type = type_id(*slot->event);
   slot->type_id = type;
   metrics_->event_received(shard.index(), type);
+  const std::string_view event_id = events::base(*slot->event).event_id;
+  if (dedup_ && !event_id.empty() && dedup_->seen(event_id, steady_clock::now())) {
+    metrics_->event_handled(shard.index(), type, Outcome::duplicate);
+    co_return Answer::ok();  // handled before: GitBook's retry gets what the first try got
+  }
   TypeState& state = *types_[type];
   if (state.ack == AckMode::queued) co_return enqueue(std::move(slot), shard);
 
@@ -154,6 +159,10 @@ asio::awaitable<void> Runtime::run(SlotPtr slot, Shard& shard) {
   EventSlot* const s = slot.get();
   const events::Environment* environment = s->environment ? &*s->environment : nullptr;
   Answer answer = co_await run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason);
+  if (dedup_ && answer.status < 300) {
+    const std::string_view event_id = events::base(*s->event).event_id;
+    if (!event_id.empty()) dedup_->mark(event_id, steady_clock::now());
+  }
   types_[s->type_id]->running.fetch_sub(1);
   unlink(shard.running_, s);
   if (s->waiter != nullptr) {

@@ -60,6 +60,9 @@ Runtime::Runtime(std::vector<asio::any_io_executor> executors, RuntimeOptions op
 // Type ids 0..14: the typed events, then "other"; registered names come after.
 void Runtime::init() {
   metrics_ = std::make_unique<Metrics>(shards_.size());
+  if (options_.dedup_window.count() > 0) {
+    dedup_ = std::make_unique<DedupTable>(options_.dedup_window, options_.dedup_capacity);
+  }
   for (std::size_t t = 0; t <= events::kTypedEventCount; ++t) {
     metrics_->add_type(std::string(events::to_string(EventType(t))));
   }

@@ -179,7 +179,7 @@ TEST(Drain, SigtermMidLoadAnswersWhatWasReadAndLosesNothing) {
   EXPECT_GE(stats["ok"], answered_2xx);
   EXPECT_EQ(stats["pending"], 0u) << server.stderr_text();
   EXPECT_EQ(stats["received"], stats["ok"] + stats["error"] + stats["rejected"] + stats["shed"] +
-                                   stats["timeout"] + stats["cancelled"]);
+                                   stats["timeout"] + stats["cancelled"] + stats["duplicate"]);
   for (const auto& [status, n] : result.statuses) EXPECT_TRUE(status == 200) << status;
 }
 

@@ -83,8 +83,9 @@ enum class Outcome : std::uint8_t {
   shed,       // refused by admission control or a full queue (503)
   timeout,    // past its deadline (504)
   cancelled,  // its client left, or shutdown cancelled it
+  duplicate,  // its eventId was handled within --dedup-window: answered 200, not run again
 };
-inline constexpr std::size_t kOutcomeCount = 6;
+inline constexpr std::size_t kOutcomeCount = 7;
 std::string_view to_string(Outcome outcome) noexcept;
 
 // The runtime's own series plus what applications register by name.

@@ -45,6 +45,12 @@ struct RuntimeOptions {
   // Queued events whose handlers run at once, per shard.
   std::size_t queue_concurrency = 64;
 
+  // Duplicate suppression (--dedup-window S): an event whose eventId was handled (2xx) in
+  // the last S seconds is answered 200 without running handlers (GitBook retries). 0: off.
+  std::chrono::seconds dedup_window{0};
+  // Event ids remembered at most (--dedup-capacity); the oldest are forgotten first.
+  std::size_t dedup_capacity = 1000000;
+
   // Threads of the compute pool behind Context::offload(); 0: one per core.
   std::size_t compute_threads = 0;
 };

@@ -31,6 +31,7 @@
 #include <gbrt/events/views.hpp>
 #include <gbrt/runtime/answer.hpp>
 #include <gbrt/runtime/context.hpp>
+#include <gbrt/runtime/dedup.hpp>
 #include <gbrt/runtime/event_slot.hpp>
 #include <gbrt/runtime/metrics.hpp>
 #include <gbrt/runtime/options.hpp>
@@ -215,6 +216,7 @@ class Runtime {
   std::vector<std::unique_ptr<TypeState>> types_;  // index: type id; built by start()
   StringMap<Component> components_;
   std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<DedupTable> dedup_;  // with options_.dedup_window
 
   std::atomic<std::size_t> inflight_{0};        // handled-mode events running
   std::atomic<std::size_t> queued_{0};          // queued events, waiting or running
