@@ -58,9 +58,11 @@ bool is_json_syntax(events::ParseError::Code code) {
 }  // namespace
 
 asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard,
-                                     std::string_view body) {
+                                     runtime::SlotPtr batch) {
+  const events::PaddedView bytes = batch->body.view();
+  const std::string_view body = bytes.str();
   // Lines: "\n" ends one ("\r\n" too); blank lines are skipped; the last may lack "\n".
-  std::vector<std::pair<std::size_t, std::string_view>> lines;  // (line number, text)
+  std::vector<std::pair<std::size_t, std::string_view>> lines;  // (line number, text in body)
   std::size_t number = 0;
   for (std::size_t start = 0; start < body.size();) {
     std::size_t end = body.find('\n', start);
@@ -81,14 +83,15 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
   if (lines.empty()) co_return Answer::error(400, "Empty batch: send one JSON event per line");
 
   Join join(shard.executor());
+  // Shared from here on: every line's slot holds the body (on this shard only).
+  std::shared_ptr<runtime::EventSlot> shared_body(batch.release(), batch.get_deleter());
   std::size_t syntax_errors = 0;
   std::string first_syntax_error;
   for (const auto& [line_number, text] : lines) {
-    // Each event gets its own slot (a copy of its line): it may outlive the batch's answer
-    // (a handler that ignores cancellation), and runs like a single event.
     runtime::SlotPtr slot = shard.slots().acquire();
-    slot->body.assign(text);
-    auto event = shard.parser().parse_event(slot->body.view(), slot->arena);
+    slot->borrowed = shared_body;
+    auto event = shard.parser().parse_event(
+        bytes.sub(std::size_t(text.data() - bytes.data), text.size()), slot->arena);
     if (!event) {
       if (is_json_syntax(event.error().code) || event.error().field.empty()) {
         if (syntax_errors++ == 0) first_syntax_error = event.error().message();

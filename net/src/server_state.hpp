@@ -43,7 +43,7 @@ struct Server::State {
   std::atomic<std::size_t> busy{0};
   std::vector<Connection*> connections;          // per shard: a list, touched by that shard only
   std::optional<boost::asio::ssl::context> tls;  // with --tls-cert: HTTPS only
-  std::unique_ptr<Recorder> recorder;             // with --record
+  std::unique_ptr<Recorder> recorder;            // with --record
 };
 
 // Serves one connection on `shard` until it closes.

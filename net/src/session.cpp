@@ -119,7 +119,7 @@ asio::awaitable<Answer> handle_batch_request(Server::State& state, runtime::Shar
   if (auto refused = check_signature(state, request, slot->body.str())) {
     co_return std::move(*refused);
   }
-  co_return co_await handle_batch(state, shard, slot->body.str());
+  co_return co_await handle_batch(state, shard, std::move(slot));
 }
 
 // Verifies, decodes and parses one event request, then gives it to the runtime.

@@ -7,6 +7,7 @@ void EventSlot::reset(std::size_t keep_bytes) {
   body.clear();
   arena.reset();
   event.reset();
+  borrowed.reset();
   environment.reset();
   type_id = 0;
   from_queue = false;

@@ -28,6 +28,9 @@ class EventSlot {
  public:
   events::PaddedBuffer body;
   events::StringArena arena;
+  // Set when the event's bytes are in another slot's body (a line of an NDJSON batch): it
+  // keeps that slot alive while this event runs.
+  std::shared_ptr<EventSlot> borrowed;
   std::optional<events::Event> event;
   std::optional<events::Environment> environment;
 
