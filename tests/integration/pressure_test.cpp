@@ -14,6 +14,7 @@
 
 #include <gbrt/net/server.hpp>
 
+#include "support/async.hpp"
 #include "support/fixtures.hpp"
 #include "support/http_client.hpp"
 #include "support/load.hpp"
@@ -31,19 +32,9 @@ using gbrt::test::LoadResult;
 using gbrt::test::run_load;
 using std::chrono::milliseconds;
 
-asio::awaitable<void> sleep_for(asio::any_io_executor ex, std::chrono::steady_clock::duration d) {
-  asio::steady_timer timer(ex, d);
-  co_await timer.async_wait(asio::use_awaitable);
-}
+using gbrt::test::sleep_for;
 
-template <class Predicate>
-bool wait_for(Predicate done, std::chrono::seconds limit = std::chrono::seconds(20)) {
-  auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!done() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(milliseconds(2));
-  }
-  return done();
-}
+using gbrt::test::wait_for;
 
 // Sums of the final stats line's per-type numbers: {"ok": …, "pending": …, ...}.
 std::map<std::string, std::uint64_t> final_stats(const std::string& stderr_text) {

@@ -17,6 +17,7 @@
 #include <boost/asio/use_future.hpp>
 #include <gbrt/runtime/testing.hpp>
 
+#include "support/async.hpp"
 #include "support/dispatch.hpp"
 #include "support/fixtures.hpp"
 
@@ -247,10 +248,7 @@ using gbrt::runtime::HandlerHarness;
 using gbrt::runtime::RuntimeOptions;
 using std::chrono::milliseconds;
 
-asio::awaitable<void> sleep_for(asio::any_io_executor ex, std::chrono::steady_clock::duration d) {
-  asio::steady_timer timer(ex, d);
-  co_await timer.async_wait(asio::use_awaitable);
-}
+using gbrt::test::sleep_for;
 
 TEST(RuntimeDeadline, AHandlerPastItsDeadlineIsCancelledAndAnswered504) {
   HandlerHarness harness({.threads = 1, .deadline_per_type = {{"space_view", milliseconds(50)}}});
