@@ -29,6 +29,7 @@ using gbrt::test::fixture;
 using gbrt::test::HttpClient;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
+using namespace std::string_literals;
 
 class Hardened : public ::testing::Test {
  protected:
@@ -134,7 +135,7 @@ TEST_F(Hardened, EveryMalformedRequestGets4xxAndTheServerKeepsServing) {
       {"header without colon", "GET / HTTP/1.1\r\nNo colon here\r\n\r\n"},
       {"empty header name", "GET / HTTP/1.1\r\n: value\r\n\r\n"},
       {"space in header name", "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n"},
-      {"NUL in header value", std::string("GET / HTTP/1.1\r\nX: a\0b\r\n\r\n", 29)},
+      {"NUL in header value", "GET / HTTP/1.1\r\nX: a\0b\r\n\r\n"s},
       {"conflicting Content-Length",
        "POST /v1 HTTP/1.1\r\nContent-Type: application/json\r\nContent-Length: "
        "2\r\nContent-Length: 3\r\n\r\n{}"},

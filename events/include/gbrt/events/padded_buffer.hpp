@@ -35,6 +35,7 @@ class PaddedBuffer {
   }
   void commit(std::size_t size) noexcept { size_ += size; }
   void append(std::string_view bytes) {
+    if (bytes.empty()) return;  // memcpy from an empty view's null data() is undefined
     std::memcpy(prepare(bytes.size()), bytes.data(), bytes.size());
     commit(bytes.size());
   }
