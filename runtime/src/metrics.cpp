@@ -19,6 +19,8 @@ std::string_view to_string(Outcome outcome) noexcept {
       return "timeout";
     case Outcome::cancelled:
       return "cancelled";
+    case Outcome::duplicate:
+      return "duplicate";
   }
   return "ok";
 }

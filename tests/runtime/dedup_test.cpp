@@ -54,6 +54,10 @@ TEST(DedupTable, RetriesAreAnswered200WithoutRunningHandlersAgain) {
   auto type = std::size_t(gbrt::events::EventType::space_view);
   EXPECT_EQ(harness.runtime().metrics().handled(type, gbrt::runtime::Outcome::duplicate), 1000u);
   EXPECT_EQ(harness.runtime().metrics().handled(type, gbrt::runtime::Outcome::ok), 1000u);
+  std::string text = harness.runtime().metrics().render();
+  EXPECT_NE(text.find(R"(gbrt_events_handled_total{type="space_view",outcome="duplicate"} 1000)"),
+            std::string::npos);
+  EXPECT_NE(harness.runtime().stats_json().find(R"("duplicate":1000)"), std::string::npos);
 }
 
 }  // namespace
