@@ -663,9 +663,12 @@ bool is_json_value(od::document& doc, Walker& walker) {
 }
 
 struct Parser::Impl {
-  explicit Impl(std::size_t max) : max_bytes(max), parser(max) {}
+  explicit Impl(std::size_t max) : max_bytes(max), parser(max), grammar(max) {}
   std::size_t max_bytes;
   od::parser parser;
+  // On-Demand checks grammar only as far as it reads (it takes `[{}, "a": 1]`): the DOM
+  // parser validates the whole document too, so JsonView's scanner only sees valid JSON.
+  simdjson::dom::parser grammar;
   Record record;
 
   // Validates the whole input and records its fields; on success `whole` is the object.
@@ -696,6 +699,9 @@ struct Parser::Impl {
     const char* at = nullptr;
     if (doc.current_location().get(at) != simdjson::OUT_OF_BOUNDS) {
       return simdjson_error(simdjson::TRAILING_CONTENT, walker.location());
+    }
+    if (auto e = grammar.parse(input.data, input.size, false).error()) {
+      return simdjson_error(e, 0);
     }
     std::string_view whole = input.str();
     whole.remove_prefix(std::size_t(

@@ -1688,3 +1688,22 @@ TEST_F(EnvironmentTest, MalformedEnvironmentIsInvalidJson) {
 }
 
 }  // namespace
+
+namespace {
+
+// simdjson On-Demand accepted these (it checks grammar only as it reads); the fuzzer found
+// the first one. The whole body must be valid JSON.
+TEST(ParseGrammar, InvalidJsonThatOnDemandAloneWouldAcceptIsRejected) {
+  gbrt::events::Parser parser;
+  gbrt::events::StringArena arena;
+  for (const char* body : {R"({"type":"task","eventId":"e","list":[{}, "siteId": "x"]})",
+                           R"({"type":"task","eventId":"e","list":[1 : 2]})",
+                           R"({"type":"task","eventId":"e","o":{"a":1 "b":2}})"}) {
+    gbrt::events::PaddedBuffer buffer{std::string_view(body)};
+    auto result = parser.parse_event(buffer.view(), arena);
+    ASSERT_FALSE(result) << body;
+    EXPECT_EQ(result.error().code, gbrt::events::ParseError::Code::invalid_json) << body;
+  }
+}
+
+}  // namespace
