@@ -2,15 +2,11 @@
 // undici and curl produce: CRLF line breaks, a Content-Disposition header on every part.
 #include <gbrt/net/multipart.hpp>
 
+#include "header_text.hpp"
+
 namespace gbrt::net {
 
 namespace {
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // The value of parameter `name` in `; a=b; name="v"`, unquoted.
 std::optional<std::string_view> parameter(std::string_view params, std::string_view name) noexcept {

@@ -28,10 +28,6 @@ using runtime::Answer;
 
 namespace {
 
-std::string_view clip(std::string_view text) {
-  return clip_for_echo(text);
-}
-
 enum class Route { event, batch, health, ready, metrics, not_found, bad_version };
 
 // `/` and `/v1` take events; `/v<digits>…` is another protocol version.
@@ -113,7 +109,8 @@ asio::awaitable<Answer> handle_batch_request(Server::State& state, runtime::Shar
   std::string_view content_type = request[http::field::content_type];
   if (!media_type_is(content_type, "application/x-ndjson") &&
       !media_type_is(content_type, "application/jsonl")) {
-    co_return Answer::error(415, "Unsupported Content-Type \"" + std::string(clip(content_type)) +
+    co_return Answer::error(415, "Unsupported Content-Type \"" +
+                                     std::string(clip_for_echo(content_type)) +
                                      "\": a batch is application/x-ndjson, one event per line");
   }
   if (auto refused = check_signature(state, request, slot->body.str())) {
@@ -135,7 +132,7 @@ asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard
       co_return Answer::error(400, "multipart/form-data without a valid boundary");
     }
     co_return Answer::error(
-        415, "Unsupported Content-Type \"" + std::string(clip(content_type)) +
+        415, "Unsupported Content-Type \"" + std::string(clip_for_echo(content_type)) +
                  "\": send application/json (Webhook) or multipart/form-data (dispatcher)");
   }
   if (auto refused = check_signature(state, request, body.str())) co_return std::move(*refused);
@@ -208,12 +205,12 @@ asio::awaitable<Answer> handle_request(Server::State& state, runtime::Shard& sha
       if (method != http::verb::post) break;
       co_return co_await handle_batch_request(state, shard, request, slot);
     case Route::bad_version:
-      co_return Answer::error(400, "Unsupported version " + std::string(clip(version)));
+      co_return Answer::error(400, "Unsupported version " + std::string(clip_for_echo(version)));
     case Route::not_found:
-      co_return Answer::error(404, "No route for " + std::string(clip(path)));
+      co_return Answer::error(404, "No route for " + std::string(clip_for_echo(path)));
   }
-  co_return Answer::error(405, "Method " + std::string(clip(request.method_string())) +
-                                   " not allowed on " + std::string(clip(path)));
+  co_return Answer::error(405, "Method " + std::string(clip_for_echo(request.method_string())) +
+                                   " not allowed on " + std::string(clip_for_echo(path)));
 }
 
 namespace {

@@ -1,5 +1,7 @@
 #include <gbrt/net/signature.hpp>
 
+#include "header_text.hpp"
+
 #include <charconv>
 #include <memory>
 #include <stdexcept>
@@ -28,12 +30,6 @@ std::string_view to_string(SignatureStatus status) noexcept {
 }
 
 namespace {
-
-std::string_view trim(std::string_view s) noexcept {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 int hex_digit(char c) noexcept {
   if (c >= '0' && c <= '9') return c - '0';
