@@ -1,13 +1,11 @@
 #include "batch.hpp"
 
-#include <algorithm>
+#include <memory_resource>
 #include <exception>
 #include <string>
 #include <vector>
 
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <gbrt/events/json_view.hpp>
@@ -25,19 +23,29 @@ struct Rejected {
   std::string error;
 };
 
-// What the batch waits on: its events in flight and what they answered.
-struct Join {
-  explicit Join(const asio::any_io_executor& ex)
-      : wake(ex, asio::steady_timer::time_point::max()) {}
-  asio::steady_timer wake;  // cancelled whenever an event finishes
-  std::size_t in_flight = 0;
-  std::size_t accepted = 0;
-  std::vector<Rejected> rejected;
-};
+// The non-blank lines of a body, with their numbers: "\n" ends one ("\r\n" too); the last
+// may lack "\n".
+class Lines {
+ public:
+  explicit Lines(std::string_view body) : body_(body) {}
+  bool next(std::size_t& number, std::string_view& line) {
+    while (start_ < body_.size()) {
+      std::size_t end = body_.find('\n', start_);
+      if (end == std::string_view::npos) end = body_.size();
+      line = body_.substr(start_, end - start_);
+      start_ = end + 1;
+      number = ++number_;
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      if (line.find_first_not_of(" \t\r") != std::string_view::npos) return true;
+    }
+    return false;
+  }
 
-bool is_blank(std::string_view line) {
-  return line.find_first_not_of(" \t\r") == std::string_view::npos;
-}
+ private:
+  std::string_view body_;
+  std::size_t start_ = 0;
+  std::size_t number_ = 0;
+};
 
 // The message of an answer made by Answer::error (its body is {"error":"…"}).
 std::string error_of(const Answer& answer) {
@@ -61,33 +69,32 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
                                      runtime::SlotPtr batch) {
   const events::PaddedView bytes = batch->body.view();
   const std::string_view body = bytes.str();
-  // Lines: "\n" ends one ("\r\n" too); blank lines are skipped; the last may lack "\n".
-  std::vector<std::pair<std::size_t, std::string_view>> lines;  // (line number, text in body)
+  // Counted before any line runs: a batch over the limit is refused whole.
+  std::size_t events = 0;
+  std::size_t first_line = 0;
   std::size_t number = 0;
-  for (std::size_t start = 0; start < body.size();) {
-    std::size_t end = body.find('\n', start);
-    if (end == std::string_view::npos) end = body.size();
-    std::string_view line = body.substr(start, end - start);
-    ++number;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (!is_blank(line)) {
-      if (lines.size() == state.options.max_batch_events) {
-        co_return Answer::error(413, "Batch larger than " +
-                                         std::to_string(state.options.max_batch_events) +
-                                         " events (--max-batch-events)");
-      }
-      lines.emplace_back(number, line);
-    }
-    start = end + 1;
+  std::string_view text;
+  for (Lines lines(body); lines.next(number, text);) {
+    if (events++ == 0) first_line = number;
   }
-  if (lines.empty()) co_return Answer::error(400, "Empty batch: send one JSON event per line");
+  if (events > state.options.max_batch_events) {
+    co_return Answer::error(413, "Batch larger than " +
+                                     std::to_string(state.options.max_batch_events) +
+                                     " events (--max-batch-events)");
+  }
+  if (events == 0) co_return Answer::error(400, "Empty batch: send one JSON event per line");
 
-  Join join(shard.executor());
-  // Shared from here on: every line's slot holds the body (on this shard only).
-  std::shared_ptr<runtime::EventSlot> shared_body(batch.release(), batch.get_deleter());
+  // Shared from here on: every line's slot holds the body, in case one of its events
+  // outlives the batch (a handler ignoring cancellation). The count lives in shard memory.
+  std::shared_ptr<runtime::EventSlot> shared_body(
+      batch.release(), batch.get_deleter(), std::pmr::polymorphic_allocator<std::byte>(&shard.memory()));
+  std::size_t accepted = 0;
   std::size_t syntax_errors = 0;
   std::string first_syntax_error;
-  for (const auto& [line_number, text] : lines) {
+  std::pmr::vector<Rejected> rejected(&shard.memory());
+  // The lines run one after another, in order: no coroutine per line, and a batch is
+  // handled in the order it was written. Concurrency comes from connections and shards.
+  for (Lines lines(body); lines.next(number, text);) {
     runtime::SlotPtr slot = shard.slots().acquire();
     slot->borrowed = shared_body;
     auto event = shard.parser().parse_event(
@@ -96,44 +103,31 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
       if (is_json_syntax(event.error().code) || event.error().field.empty()) {
         if (syntax_errors++ == 0) first_syntax_error = event.error().message();
       }
-      join.rejected.push_back({line_number, 400, event.error().message()});
+      rejected.push_back({number, 400, event.error().message()});
       continue;
     }
     slot->event.emplace(std::move(event.value()));
     if (state.recorder) state.recorder->record(shard.index(), text);
-    while (join.in_flight >= kBatchWindow) {
-      join.wake.expires_at(asio::steady_timer::time_point::max());
-      co_await join.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+    Answer answer = co_await state.runtime.execute(std::move(slot), shard);
+    // One turn of the shard: the last event's handler coroutine finishes tearing down, so
+    // its frames return to Asio's recycling cache before the next line's are allocated
+    // (else each line allocates a few), and other connections on the shard get a turn.
+    co_await asio::post(shard.executor(), asio::use_awaitable);
+    if (answer.status >= 200 && answer.status < 300) {
+      ++accepted;
+    } else {
+      rejected.push_back({number, answer.status, error_of(answer)});
     }
-    ++join.in_flight;
-    auto done = [&join, line = line_number](std::exception_ptr error, Answer answer) {
-      --join.in_flight;
-      if (error) answer = Answer::error(500, "Internal server error");
-      if (answer.status >= 200 && answer.status < 300) {
-        ++join.accepted;
-      } else {
-        join.rejected.push_back({line, answer.status, error_of(answer)});
-      }
-      join.wake.cancel();
-    };
-    asio::co_spawn(shard.executor(), state.runtime.execute(std::move(slot), shard),
-                   std::move(done));
   }
-  while (join.in_flight != 0) {
-    join.wake.expires_at(asio::steady_timer::time_point::max());
-    co_await join.wake.async_wait(asio::as_tuple(asio::use_awaitable));
-  }
-  if (syntax_errors == lines.size()) {
+  if (syntax_errors == events) {
     co_return Answer::error(400, "Body is not NDJSON (one JSON event per line): line " +
-                                     std::to_string(lines.front().first) + ": " +
-                                     first_syntax_error);
+                                     std::to_string(first_line) + ": " + first_syntax_error);
   }
 
-  std::sort(join.rejected.begin(), join.rejected.end(),
-            [](const Rejected& a, const Rejected& b) { return a.line < b.line; });
-  std::string out = "{\"accepted\":" + std::to_string(join.accepted) + ",\"rejected\":[";
-  for (std::size_t i = 0; i < join.rejected.size(); ++i) {
-    const Rejected& r = join.rejected[i];
+  // In line order already: the lines ran in order.
+  std::string out = "{\"accepted\":" + std::to_string(accepted) + ",\"rejected\":[";
+  for (std::size_t i = 0; i < rejected.size(); ++i) {
+    const Rejected& r = rejected[i];
     if (i != 0) out += ',';
     out += "{\"line\":" + std::to_string(r.line) + ",\"status\":" + std::to_string(r.status) +
            ",\"error\":\"";

@@ -10,12 +10,9 @@ namespace gbrt::net {
 
 // `batch` holds the whole body (already authenticated); the batch takes it over. Each line
 // is parsed in place by its own event slot, which shares ownership of the body, so an event
-// outliving the batch's answer (a handler ignoring cancellation) keeps it alive. Events run
-// concurrently, at most kBatchWindow at once, through Runtime::execute (admission,
-// deadlines, queues).
+// outliving the batch's answer (a handler ignoring cancellation) keeps it alive. The events
+// run in order, one after another, through Runtime::execute (admission, deadlines, queues).
 boost::asio::awaitable<runtime::Answer> handle_batch(Server::State& state, runtime::Shard& shard,
                                                      runtime::SlotPtr batch);
-
-inline constexpr std::size_t kBatchWindow = 64;
 
 }  // namespace gbrt::net

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory_resource>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -17,6 +18,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
+#include <boost/beast/http/serializer.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
@@ -27,7 +29,11 @@
 
 namespace gbrt::net {
 
-using Request = boost::beast::http::request<PaddedBody>;
+// Header fields live in the shard's pooled memory: no heap allocation per request once warm.
+using FieldAllocator = std::pmr::polymorphic_allocator<char>;
+using Fields = boost::beast::http::basic_fields<FieldAllocator>;
+using Request = boost::beast::http::request<PaddedBody, Fields>;
+using Response = boost::beast::http::response<boost::beast::http::string_body, Fields>;
 
 // What the request loop needs from its transport besides the stream.
 struct ConnectionEvents {
@@ -47,8 +53,8 @@ boost::asio::awaitable<runtime::Answer> handle_request(Server::State& state, run
                                                        std::string_view& allow);
 
 // The answer's HTTP form.
-boost::beast::http::response<boost::beast::http::string_body> make_response(
-    runtime::Answer&& answer, unsigned version, bool keep_alive, std::string_view allow, bool head);
+Response make_response(runtime::Answer&& answer, unsigned version, bool keep_alive,
+                       std::string_view allow, bool head, FieldAllocator allocator);
 
 inline constexpr std::size_t kHeaderLimit = 16 * 1024;    // the whole header block: 431
 inline constexpr std::size_t kMaxRequestLine = 8 * 1024;  // the request line or URL: 414
@@ -119,7 +125,9 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
   const ServerOptions& options = state.options;
   while (!state.stopping) {
     runtime::SlotPtr slot = shard.slots().acquire();
-    http::request_parser<PaddedBody> parser;
+    const FieldAllocator allocator(&shard.memory());
+    http::request_parser<PaddedBody, FieldAllocator> parser(
+        std::piecewise_construct, std::make_tuple(), std::make_tuple(allocator));
     parser.get().body().buffer = &slot->body;
     parser.header_limit(kHeaderLimit);
     parser.body_limit(options.max_body);
@@ -180,9 +188,11 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     }
     const unsigned status = answer.status;
     auto response = make_response(std::move(answer), version, !close, allow,
-                                  !read_ec && parser.get().method() == http::verb::head);
+                                  !read_ec && parser.get().method() == http::verb::head, allocator);
     detail::expires_after(stream, options.write_timeout);
-    auto [write_ec, written] = co_await http::async_write(stream, response, await);
+    // Our own serializer: async_write(stream, message) would allocate one per response.
+    http::serializer<false, http::string_body, Fields> serializer(response);
+    auto [write_ec, written] = co_await http::async_write(stream, serializer, await);
     state.runtime.metrics().http_request(shard.index(), status);
     if (write_ec) break;
     if (close) {

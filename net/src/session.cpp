@@ -119,50 +119,56 @@ asio::awaitable<Answer> handle_batch_request(Server::State& state, runtime::Shar
   co_return co_await handle_batch(state, shard, std::move(slot));
 }
 
-// Verifies, decodes and parses one event request, then gives it to the runtime.
-asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard,
-                                     const Request& request, runtime::SlotPtr& slot,
-                                     ConnectionEvents& events) {
-  const events::PaddedView body = slot->body.view();
+// Verifies, decodes and parses one event request into `slot`; the answer if it is refused.
+// Not a coroutine: its locals (parse results, the form) stay off the coroutine frame, which
+// then fits Asio's recycling allocator.
+std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
+                                    const Request& request, runtime::EventSlot& slot) {
+  const events::PaddedView body = slot.body.view();
   std::string_view content_type = request[http::field::content_type];
   const bool is_json = media_type_is(content_type, "application/json");
   const auto boundary = is_json ? std::nullopt : multipart_boundary(content_type);
   if (!is_json && !boundary) {
     if (media_type_is(content_type, "multipart/form-data")) {
-      co_return Answer::error(400, "multipart/form-data without a valid boundary");
+      return Answer::error(400, "multipart/form-data without a valid boundary");
     }
-    co_return Answer::error(
+    return Answer::error(
         415, "Unsupported Content-Type \"" + std::string(clip_for_echo(content_type)) +
                  "\": send application/json (Webhook) or multipart/form-data (dispatcher)");
   }
-  if (auto refused = check_signature(state, request, body.str())) co_return std::move(*refused);
+  if (auto refused = check_signature(state, request, body.str())) return refused;
   events::Parser& parser = shard.parser();
   if (is_json) {
-    auto event = parser.parse_event(body, slot->arena);
-    if (!event) co_return Answer::parse_error(event.error());
-    slot->event.emplace(std::move(event.value()));
+    auto event = parser.parse_event(body, slot.arena);
+    if (!event) return Answer::parse_error(event.error());
+    slot.event.emplace(std::move(event.value()));
     if (state.recorder) state.recorder->record(shard.index(), body.str());
-  } else {
-    DispatcherForm form;
-    if (auto problem = decode_dispatcher_form(body.str(), *boundary, form); !problem.empty()) {
-      co_return Answer::error(400, problem);
-    }
-    if (!form.event) co_return Answer::error(400, "multipart field \"event\" is missing");
-    if (!form.environment) {
-      co_return Answer::error(400, "multipart field \"environment\" is missing");
-    }
-    auto event = parser.parse_event(body.sub(form.event->offset, form.event->size), slot->arena);
-    if (!event) co_return Answer::parse_error(event.error(), "event");
-    auto environment = parser.parse_environment(
-        body.sub(form.environment->offset, form.environment->size), slot->arena);
-    if (!environment) co_return Answer::parse_error(environment.error(), "environment");
-    slot->event.emplace(std::move(event.value()));
-    slot->environment.emplace(std::move(environment.value()));
-    if (state.recorder) {
-      state.recorder->record(shard.index(),
-                             body.str().substr(form.event->offset, form.event->size));
-    }
+    return std::nullopt;
   }
+  DispatcherForm form;
+  if (auto problem = decode_dispatcher_form(body.str(), *boundary, form); !problem.empty()) {
+    return Answer::error(400, problem);
+  }
+  if (!form.event) return Answer::error(400, "multipart field \"event\" is missing");
+  if (!form.environment) return Answer::error(400, "multipart field \"environment\" is missing");
+  auto event = parser.parse_event(body.sub(form.event->offset, form.event->size), slot.arena);
+  if (!event) return Answer::parse_error(event.error(), "event");
+  auto environment = parser.parse_environment(
+      body.sub(form.environment->offset, form.environment->size), slot.arena);
+  if (!environment) return Answer::parse_error(environment.error(), "environment");
+  slot.event.emplace(std::move(event.value()));
+  slot.environment.emplace(std::move(environment.value()));
+  if (state.recorder) {
+    state.recorder->record(shard.index(), body.str().substr(form.event->offset, form.event->size));
+  }
+  return std::nullopt;
+}
+
+// One event request: prepared, then given to the runtime.
+asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard,
+                                     const Request& request, runtime::SlotPtr& slot,
+                                     ConnectionEvents& events) {
+  if (auto refused = prepare_event(state, shard, request, *slot)) co_return std::move(*refused);
   events.handling_started();
   Answer answer = co_await state.runtime.execute(std::move(slot), shard, events.client_gone.slot());
   events.handling_finished();
@@ -246,9 +252,9 @@ void close_idle_connections(Server::State& state, std::size_t shard) {
   }
 }
 
-http::response<http::string_body> make_response(Answer&& answer, unsigned version, bool keep_alive,
-                                                std::string_view allow, bool head) {
-  http::response<http::string_body> response;
+Response make_response(Answer&& answer, unsigned version, bool keep_alive, std::string_view allow,
+                       bool head, FieldAllocator allocator) {
+  Response response(std::piecewise_construct, std::make_tuple(), std::make_tuple(allocator));
   response.version(version);
   response.result(answer.status);
   response.set(http::field::server, "gbrt");

@@ -1,15 +1,18 @@
+// The low-level SHA-256 calls (deprecated in OpenSSL 3 in favour of EVP) let a key's HMAC
+// states be computed once and copied per message: EVP_MAC would allocate on every verify.
+#define OPENSSL_API_COMPAT 10101
+
 #include <gbrt/net/signature.hpp>
 
 #include "header_text.hpp"
 
 #include <charconv>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/params.h>
+#include <openssl/sha.h>
 
 namespace gbrt::net {
 
@@ -49,17 +52,6 @@ std::optional<Digest> parse_hex_digest(std::string_view hex) noexcept {
   return out;
 }
 
-struct MacDeleter {
-  void operator()(EVP_MAC* mac) const noexcept { EVP_MAC_free(mac); }
-  void operator()(EVP_MAC_CTX* ctx) const noexcept { EVP_MAC_CTX_free(ctx); }
-};
-
-EVP_MAC* hmac() {
-  static std::unique_ptr<EVP_MAC, MacDeleter> mac(EVP_MAC_fetch(nullptr, "HMAC", nullptr));
-  if (!mac) throw std::runtime_error("OpenSSL: HMAC is not available");
-  return mac.get();
-}
-
 }  // namespace
 
 std::optional<SignatureHeader> parse_signature_header(std::string_view header) {
@@ -80,7 +72,7 @@ std::optional<SignatureHeader> parse_signature_header(std::string_view header) {
       have_t = true;
     } else if (key == "v1") {
       auto digest = parse_hex_digest(value);
-      if (!digest) return std::nullopt;
+      if (!digest || out.v1.size() == out.v1.capacity()) return std::nullopt;
       out.v1.push_back(*digest);
     }  // other schemes (v0, a future v2) are ignored, as Stripe-style schemes do
   }
@@ -88,27 +80,59 @@ std::optional<SignatureHeader> parse_signature_header(std::string_view header) {
   return out;
 }
 
-Digest webhook_digest(std::string_view secret, std::int64_t timestamp, std::string_view body) {
-  std::unique_ptr<EVP_MAC_CTX, MacDeleter> ctx(EVP_MAC_CTX_new(hmac()));
-  char digest_name[] = "SHA256";
-  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest_name, 0),
-                         OSSL_PARAM_construct_end()};
-  char prefix[32];
-  auto [end, ec] = std::to_chars(prefix, prefix + sizeof prefix - 1, timestamp);
-  *end++ = '.';
-  Digest out{};
-  std::size_t out_size = 0;
-  if (!ctx ||
-      !EVP_MAC_init(ctx.get(), reinterpret_cast<const unsigned char*>(secret.data()), secret.size(),
-                    params) ||
-      !EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(prefix),
-                      std::size_t(end - prefix)) ||
-      !EVP_MAC_update(ctx.get(), reinterpret_cast<const unsigned char*>(body.data()),
-                      body.size()) ||
-      !EVP_MAC_final(ctx.get(), out.data(), &out_size, out.size()) || out_size != out.size()) {
-    throw std::runtime_error("OpenSSL: HMAC-SHA256 failed");
+// RFC 2104: HMAC(K, m) = H((K ^ opad) || H((K ^ ipad) || m)). The states after the padded
+// key blocks are kept, so a message costs two SHA-256 runs from copies, no allocation.
+class SignatureVerifier::Key {
+ public:
+  explicit Key(std::string_view secret) {
+    unsigned char block[SHA256_CBLOCK] = {};
+    if (secret.size() > sizeof block) {
+      SHA256(reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), block);
+    } else {
+      std::memcpy(block, secret.data(), secret.size());
+    }
+    unsigned char pad[SHA256_CBLOCK];
+    for (std::size_t i = 0; i < sizeof block; ++i) pad[i] = block[i] ^ 0x36;
+    SHA256_Init(&inner_);
+    SHA256_Update(&inner_, pad, sizeof pad);
+    for (std::size_t i = 0; i < sizeof block; ++i) pad[i] = block[i] ^ 0x5c;
+    SHA256_Init(&outer_);
+    SHA256_Update(&outer_, pad, sizeof pad);
+    OPENSSL_cleanse(block, sizeof block);
+    OPENSSL_cleanse(pad, sizeof pad);
   }
-  return out;
+  ~Key() {
+    OPENSSL_cleanse(&inner_, sizeof inner_);
+    OPENSSL_cleanse(&outer_, sizeof outer_);
+  }
+  Key(const Key&) = default;
+  Key& operator=(const Key&) = default;
+
+  // HMAC-SHA256 of "<timestamp>.<body>".
+  Digest webhook_digest(std::int64_t timestamp, std::string_view body) const {
+    char prefix[24];
+    auto [end, ec] = std::to_chars(prefix, prefix + sizeof prefix - 1, timestamp);
+    *end++ = '.';
+    SHA256_CTX ctx = inner_;
+    SHA256_Update(&ctx, prefix, std::size_t(end - prefix));
+    SHA256_Update(&ctx, body.data(), body.size());
+    Digest inner_digest;
+    SHA256_Final(inner_digest.data(), &ctx);
+    ctx = outer_;
+    SHA256_Update(&ctx, inner_digest.data(), inner_digest.size());
+    Digest out;
+    SHA256_Final(out.data(), &ctx);
+    OPENSSL_cleanse(&ctx, sizeof ctx);
+    return out;
+  }
+
+ private:
+  SHA256_CTX inner_;
+  SHA256_CTX outer_;
+};
+
+Digest webhook_digest(std::string_view secret, std::int64_t timestamp, std::string_view body) {
+  return SignatureVerifier::Key(secret).webhook_digest(timestamp, body);
 }
 
 std::string sign_webhook(std::string_view secret, std::int64_t timestamp, std::string_view body) {
@@ -124,7 +148,14 @@ std::string sign_webhook(std::string_view secret, std::int64_t timestamp, std::s
 
 SignatureVerifier::SignatureVerifier(std::vector<std::string> secrets,
                                      std::chrono::seconds tolerance)
-    : secrets_(std::move(secrets)), tolerance_(tolerance) {}
+    : tolerance_(tolerance) {
+  keys_.reserve(secrets.size());
+  for (const std::string& secret : secrets) keys_.emplace_back(secret);
+}
+
+SignatureVerifier::~SignatureVerifier() = default;
+SignatureVerifier::SignatureVerifier(const SignatureVerifier&) = default;
+SignatureVerifier& SignatureVerifier::operator=(const SignatureVerifier&) = default;
 
 SignatureStatus SignatureVerifier::verify(std::string_view header, std::string_view body,
                                           std::int64_t now) const {
@@ -134,8 +165,8 @@ SignatureStatus SignatureVerifier::verify(std::string_view header, std::string_v
   std::int64_t age = now - parsed->timestamp;
   if (age > tolerance_.count() || -age > tolerance_.count()) return SignatureStatus::stale;
   bool match = false;
-  for (const std::string& secret : secrets_) {
-    Digest expected = webhook_digest(secret, parsed->timestamp, body);
+  for (const Key& key : keys_) {
+    Digest expected = key.webhook_digest(parsed->timestamp, body);
     for (const Digest& given : parsed->v1) {
       // Every comparison runs (no early exit) so timing says nothing about the secrets.
       match |= CRYPTO_memcmp(expected.data(), given.data(), expected.size()) == 0;

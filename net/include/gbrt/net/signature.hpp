@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include <boost/container/static_vector.hpp>
+
 namespace gbrt::net {
 
 using Digest = std::array<unsigned char, 32>;
@@ -24,12 +26,13 @@ enum class SignatureStatus : std::uint8_t {
 std::string_view to_string(SignatureStatus status) noexcept;
 
 struct SignatureHeader {
+  static constexpr std::size_t kMaxV1 = 4;  // more v1 values: malformed
   std::int64_t timestamp = 0;
-  std::vector<Digest> v1;  // GitBook sends one; several are accepted
+  boost::container::static_vector<Digest, kMaxV1> v1;  // GitBook sends one; several are accepted
 };
 std::optional<SignatureHeader> parse_signature_header(std::string_view header);
 
-// HMAC-SHA256(key, "<timestamp>.<body>") with OpenSSL's EVP_MAC.
+// HMAC-SHA256(key, "<timestamp>.<body>").
 Digest webhook_digest(std::string_view secret, std::int64_t timestamp, std::string_view body);
 // The header value GitBook would send for `body` at `timestamp`.
 std::string sign_webhook(std::string_view secret, std::int64_t timestamp, std::string_view body);
@@ -39,12 +42,18 @@ class SignatureVerifier {
   // Any of `secrets` may have signed (rotation). Empty: enabled() is false.
   explicit SignatureVerifier(std::vector<std::string> secrets = {},
                              std::chrono::seconds tolerance = std::chrono::seconds(300));
-  bool enabled() const noexcept { return !secrets_.empty(); }
-  // Compares in constant time. `now` in Unix seconds.
+  ~SignatureVerifier();
+  SignatureVerifier(const SignatureVerifier&);
+  SignatureVerifier& operator=(const SignatureVerifier&);
+  bool enabled() const noexcept { return !keys_.empty(); }
+  // Compares in constant time; allocates nothing. `now` in Unix seconds.
   SignatureStatus verify(std::string_view header, std::string_view body, std::int64_t now) const;
 
+  // A secret's HMAC-SHA256 key schedule, computed once (signature.cpp).
+  class Key;
+
  private:
-  std::vector<std::string> secrets_;
+  std::vector<Key> keys_;
   std::chrono::seconds tolerance_;
 };
 

@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <memory>
+#include <memory_resource>
 #include <optional>
 #include <set>
 #include <string>
@@ -49,6 +50,9 @@ class Shard {
   const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
   events::Parser& parser() noexcept { return parser_; }
   SlotPool& slots() noexcept { return slots_; }
+  // Scratch memory for this shard's requests (HTTP header fields, …): pooled, so a warm
+  // shard takes nothing from the heap per event. Only this shard's thread may use it.
+  std::pmr::memory_resource& memory() noexcept { return memory_; }
 
  private:
   friend class Runtime;
@@ -57,6 +61,7 @@ class Shard {
   boost::asio::any_io_executor executor_;
   events::Parser parser_;
   SlotPool slots_;
+  std::pmr::unsynchronized_pool_resource memory_;
   std::deque<SlotPtr> queue_;                         // queued events not started yet
   std::size_t queue_running_ = 0;                     // queued events whose handlers run
   EventSlot* running_ = nullptr;                      // every event whose handlers run (a list)
