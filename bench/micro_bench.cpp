@@ -1,6 +1,12 @@
-// gbrt-micro-bench: in-process costs per event (parse, typed view, dispatch, multipart,
-// signature). Run: build/bench/gbrt-micro-bench --benchmark_repetitions=5
+// gbrt-micro-bench: in-process costs per event (parse, typed view, dispatch, execute,
+// batches, multipart, signature). Run: build/bench/gbrt-micro-bench --benchmark_repetitions=5
+// Names are stable (docs/benchmarks.md): scripts compare them across versions.
+#include <deque>
 #include <fstream>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -43,32 +49,138 @@ BENCHMARK_CAPTURE(BM_Parse, ui_render, "ui_render-1.json");
 BENCHMARK_CAPTURE(BM_Parse, space_content_updated, "space_content_updated-2.json");
 BENCHMARK_CAPTURE(BM_Parse, installation_setup, "installation_setup-3.json");
 
-// Parse + dispatch to one no-op awaitable handler, on one shard driven by this thread.
-void BM_Dispatch(benchmark::State& state, const char* file) {
-  asio::io_context io(1);
-  gbrt::Runtime runtime({io.get_executor()}, {});
-  runtime.on<ev::SpaceView>(
-      [](const ev::SpaceView&, gbrt::Context&) -> asio::awaitable<void> { co_return; });
-  gbrt::runtime::Shard& shard = runtime.shard(0);
+// Parse, then read the typed view's fields as a handler would.
+void BM_ParseView(benchmark::State& state, const char* file) {
   ev::PaddedBuffer body(fixture(file));
+  ev::Parser parser;
   ev::StringArena arena;
-  const auto iterations = state.max_iterations;
-  std::int64_t done = 0;
+  for (auto _ : state) {
+    arena.reset();
+    auto event = parser.parse_event(body.view(), arena);
+    const auto& view = std::get<ev::SpaceView>(event.value());
+    benchmark::DoNotOptimize(view.space_id.size() + view.page_id.value_or("").size() + view.event_id.size() +
+                             view.visitor.anonymous_id.size() + view.url.size() +
+                             view.referrer.size());
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK_CAPTURE(BM_ParseView, space_view, "space_view-1.json");
+
+// One runtime with `shards` shards on io_contexts the benchmark's threads drive, each
+// thread its own shard, as a server's shard threads do. Handler: one no-op awaitable.
+struct Bench {
+  explicit Bench(std::size_t shards) : contexts(shards) {
+    std::vector<asio::any_io_executor> executors;
+    for (auto& io : contexts) executors.push_back(io.get_executor());
+    runtime.emplace(std::move(executors), gbrt::runtime::RuntimeOptions{});
+    runtime->on<ev::SpaceView>(
+        [](const ev::SpaceView&, gbrt::Context&) -> asio::awaitable<void> { co_return; });
+    runtime->start();
+  }
+  std::deque<asio::io_context> contexts;
+  std::optional<gbrt::Runtime> runtime;
+};
+
+Bench& bench_for(std::size_t shards) {
+  static std::mutex mutex;
+  static std::map<std::size_t, std::unique_ptr<Bench>> benches;
+  std::lock_guard lock(mutex);
+  auto& b = benches[shards];
+  if (!b) b = std::make_unique<Bench>(shards);
+  return *b;
+}
+
+// Runs `step()` (an awaitable) once per iteration on this thread's shard, in one coroutine.
+template <class Step>
+void drive(benchmark::State& state, Step step) {
+  Bench& bench = bench_for(std::size_t(state.threads()));
+  const std::size_t index = std::size_t(state.thread_index());
+  gbrt::runtime::Shard& shard = bench.runtime->shard(index);
+  asio::io_context& io = bench.contexts[index];
   auto loop = [&]() -> asio::awaitable<void> {
-    for (auto _ : state) {
-      arena.reset();
-      auto event = shard.parser().parse_event(body.view(), arena);
-      auto answer = co_await runtime.dispatch(event.value(), nullptr, shard);
-      benchmark::DoNotOptimize(answer);
-      ++done;
-    }
+    for (auto _ : state) co_await step(*bench.runtime, shard);
   };
   asio::co_spawn(io, loop(), asio::detached);
+  io.restart();
   io.run();
-  (void)iterations;
-  state.SetItemsProcessed(done);
+  state.SetItemsProcessed(state.iterations());
+}
+
+// The in-process dispatch figure: a parsed event through Runtime::dispatch to its handler.
+void BM_Dispatch(benchmark::State& state, const char* file) {
+  ev::PaddedBuffer body(fixture(file));
+  ev::StringArena arena;
+  ev::Parser parser;
+  const ev::Event event = parser.parse_event(body.view(), arena).value();
+  drive(state, [&](gbrt::Runtime& runtime, gbrt::runtime::Shard& shard) {
+    return runtime.dispatch(event, nullptr, shard);
+  });
 }
 BENCHMARK_CAPTURE(BM_Dispatch, space_view, "space_view-1.json");
+BENCHMARK_CAPTURE(BM_Dispatch, space_view, "space_view-1.json")->Name("BM_Dispatch/space_view/shards")->Threads(2)->UseRealTime();
+
+// Parse + dispatch, per event.
+asio::awaitable<void> parse_and_dispatch(gbrt::Runtime& runtime, gbrt::runtime::Shard& shard,
+                                         const ev::PaddedBuffer& body, ev::StringArena& arena) {
+  arena.reset();
+  auto event = shard.parser().parse_event(body.view(), arena);
+  benchmark::DoNotOptimize(co_await runtime.dispatch(event.value(), nullptr, shard));
+}
+
+void BM_ParseDispatch(benchmark::State& state, const char* file) {
+  ev::PaddedBuffer body(fixture(file));
+  ev::StringArena arena;
+  drive(state, [&](gbrt::Runtime& runtime, gbrt::runtime::Shard& shard) {
+    return parse_and_dispatch(runtime, shard, body, arena);
+  });
+}
+BENCHMARK_CAPTURE(BM_ParseDispatch, space_view, "space_view-1.json");
+BENCHMARK_CAPTURE(BM_ParseDispatch, space_view, "space_view-1.json")->Name("BM_ParseDispatch/space_view/shards")->Threads(2)->UseRealTime();
+
+// What a served event costs in the runtime: parse into a pooled slot, then Runtime::execute
+// (admission, the deadline's supervision, the handler on its own coroutine).
+asio::awaitable<void> parse_and_execute(gbrt::Runtime& runtime, gbrt::runtime::Shard& shard,
+                                        const std::string& body) {
+  gbrt::runtime::SlotPtr slot = shard.slots().acquire();
+  slot->body.append(body);
+  auto event = shard.parser().parse_event(slot->body.view(), slot->arena);
+  slot->event.emplace(std::move(event.value()));
+  benchmark::DoNotOptimize(co_await runtime.execute(std::move(slot), shard));
+}
+
+void BM_ParseExecute(benchmark::State& state, const char* file) {
+  const std::string body = fixture(file);
+  drive(state, [&](gbrt::Runtime& runtime, gbrt::runtime::Shard& shard) {
+    return parse_and_execute(runtime, shard, body);
+  });
+}
+BENCHMARK_CAPTURE(BM_ParseExecute, space_view, "space_view-1.json");
+
+// An NDJSON batch of `range(0)` space_view lines: split, parse each line in place, dispatch.
+asio::awaitable<void> batch_dispatch(gbrt::Runtime& runtime, gbrt::runtime::Shard& shard,
+                                     const ev::PaddedBuffer& batch, ev::StringArena& arena) {
+  const std::string_view text = batch.view().str();
+  for (std::size_t start = 0; start < text.size();) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    arena.reset();
+    auto event = shard.parser().parse_event(batch.view().sub(start, end - start), arena);
+    benchmark::DoNotOptimize(co_await runtime.dispatch(event.value(), nullptr, shard));
+    start = end + 1;
+  }
+}
+
+void BM_BatchDispatch(benchmark::State& state) {
+  std::string lines;
+  for (std::int64_t i = 0; i < state.range(0); ++i) lines += fixture("space_view-1.json") + "\n";
+  ev::PaddedBuffer batch(lines);
+  ev::StringArena arena;
+  drive(state, [&](gbrt::Runtime& runtime, gbrt::runtime::Shard& shard) {
+    return batch_dispatch(runtime, shard, batch, arena);
+  });
+  state.SetItemsProcessed(state.iterations() * state.range(0));
+}
+BENCHMARK(BM_BatchDispatch)->Arg(100);
 
 void BM_MultipartDecode(benchmark::State& state) {
   std::string boundary = "----gbrtBenchBoundary";
