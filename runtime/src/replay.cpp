@@ -1,0 +1,142 @@
+#include <gbrt/runtime/replay.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <stdexcept>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+
+namespace gbrt::runtime {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string read_file(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+// `after` minus `before`: the samples recorded in between.
+Histogram::Snapshot between(const Histogram::Snapshot& before, const Histogram::Snapshot& after) {
+  Histogram::Snapshot d;
+  for (std::size_t b = 0; b < d.buckets.size(); ++b) d.buckets[b] = after.buckets[b] - before.buckets[b];
+  d.count = after.count - before.count;
+  d.sum_seconds = after.sum_seconds - before.sum_seconds;
+  return d;
+}
+
+std::string format(const char* pattern, auto... values) {
+  char line[256];
+  std::snprintf(line, sizeof line, pattern, values...);
+  return line;
+}
+
+}  // namespace
+
+std::vector<std::string> load_corpus(const std::filesystem::path& path) {
+  std::vector<std::string> events;
+  if (std::filesystem::is_directory(path)) {
+    std::vector<std::filesystem::path> files;
+    for (const auto& entry : std::filesystem::directory_iterator(path)) {
+      const auto name = entry.path().filename().string();
+      if (entry.is_regular_file() && entry.path().extension() == ".json" && !name.starts_with("bad")) {
+        files.push_back(entry.path());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) events.push_back(read_file(file));
+  } else {
+    std::istringstream lines(read_file(path));
+    for (std::string line; std::getline(lines, line);) {
+      if (line.find_first_not_of(" \t\r") != std::string::npos) events.push_back(std::move(line));
+    }
+  }
+  if (events.empty()) throw std::runtime_error("no events in " + path.string());
+  return events;
+}
+
+ReplayReport replay(Runtime& runtime, const std::vector<std::string>& corpus,
+                    ReplayOptions options) {
+  Metrics& metrics = runtime.metrics();
+  std::vector<Histogram::Snapshot> before;
+  for (std::size_t t = 0; t < metrics.type_count(); ++t) before.push_back(metrics.handler_durations(t));
+
+  ReplayReport report;
+  const std::size_t total = corpus.size() * options.passes;
+  std::size_t next = 0;  // the driver's thread only
+  asio::io_context driver(1);
+  auto worker = [&]() -> asio::awaitable<void> {
+    while (next < total) {
+      const std::string& event = corpus[next++ % corpus.size()];
+      Answer answer = co_await runtime.handle(event);
+      if (answer.status < 200 || answer.status >= 300) ++report.not_accepted;
+    }
+  };
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t i = 0; i < std::max<std::size_t>(options.concurrency, 1); ++i) {
+    asio::co_spawn(driver, worker(), asio::detached);
+  }
+  driver.run();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.events = total;
+
+  for (std::size_t t = 0; t < metrics.type_count(); ++t) {
+    const Histogram::Snapshot d = between(before[t], metrics.handler_durations(t));
+    if (d.count == 0) continue;
+    ReplayReport::Type type;
+    type.name = metrics.type_name(t);
+    type.handled = d.count;
+    type.mean_us = d.sum_seconds * 1e6 / double(d.count);
+    type.p50_us = d.quantile_upper_bound(0.50) * 1e6;
+    type.p90_us = d.quantile_upper_bound(0.90) * 1e6;
+    type.p99_us = d.quantile_upper_bound(0.99) * 1e6;
+    type.p999_us = d.quantile_upper_bound(0.999) * 1e6;
+    report.types.push_back(std::move(type));
+  }
+  std::sort(report.types.begin(), report.types.end(),
+            [](const auto& a, const auto& b) { return a.name < b.name; });
+  return report;
+}
+
+std::string ReplayReport::table() const {
+  std::string out = format("%llu events in %.3f s (%.0f events/s), %llu not accepted\n",
+                           static_cast<unsigned long long>(events), seconds, events_per_second(),
+                           static_cast<unsigned long long>(not_accepted));
+  out += format("%-28s %10s %10s %10s %10s %10s %10s\n", "type", "handled", "mean_us", "p50_us",
+                "p90_us", "p99_us", "p99.9_us");
+  for (const Type& t : types) {
+    out += format("%-28s %10llu %10.1f %10.0f %10.0f %10.0f %10.0f\n", t.name.c_str(),
+                  static_cast<unsigned long long>(t.handled), t.mean_us, t.p50_us, t.p90_us,
+                  t.p99_us, t.p999_us);
+  }
+  return out;
+}
+
+std::string ReplayReport::json() const {
+  std::string out = format(R"({"events":%llu,"not_accepted":%llu,"seconds":%.6f,"eps":%.1f,"types":[)",
+                           static_cast<unsigned long long>(events),
+                           static_cast<unsigned long long>(not_accepted), seconds,
+                           events_per_second());
+  for (std::size_t i = 0; i < types.size(); ++i) {
+    const Type& t = types[i];
+    if (i != 0) out += ',';
+    out += R"({"type":")";
+    append_json_escaped(out, t.name);
+    out += format(R"(","handled":%llu,"mean_us":%.2f,"p50_us":%.0f,"p90_us":%.0f,"p99_us":%.0f,"p999_us":%.0f})",
+                  static_cast<unsigned long long>(t.handled), t.mean_us, t.p50_us, t.p90_us,
+                  t.p99_us, t.p999_us);
+  }
+  out += "]}";
+  return out;
+}
+
+}  // namespace gbrt::runtime
