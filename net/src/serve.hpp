@@ -10,6 +10,7 @@
 #include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -18,13 +19,12 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/serializer.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <gbrt/net/multipart.hpp>
 
 #include "padded_body.hpp"
+#include "response.hpp"
 #include "server_state.hpp"
 
 namespace gbrt::net {
@@ -33,14 +33,12 @@ namespace gbrt::net {
 using FieldAllocator = std::pmr::polymorphic_allocator<char>;
 using Fields = boost::beast::http::basic_fields<FieldAllocator>;
 using Request = boost::beast::http::request<PaddedBody, Fields>;
-using Response = boost::beast::http::response<boost::beast::http::string_body, Fields>;
 
-// What the request loop needs from its transport besides the stream.
-struct ConnectionEvents {
-  virtual ~ConnectionEvents() = default;
-  // Emitted when the client leaves while an event's handlers run.
-  boost::asio::cancellation_signal client_gone;
+// What the request loop needs from its transport besides the stream. The runtime asks it
+// to watch for the client leaving (ClientWatch) once an event's handlers run a while.
+struct ConnectionEvents : runtime::ClientWatch {
   bool idle = false;  // waiting for a request (a drain closes such connections at once)
+  void start_watching() override {}
   virtual void handling_started() {}
   virtual void handling_finished() {}
 };
@@ -51,10 +49,6 @@ boost::asio::awaitable<runtime::Answer> handle_request(Server::State& state, run
                                                        runtime::SlotPtr& slot,
                                                        ConnectionEvents& events,
                                                        std::string_view& allow);
-
-// The answer's HTTP form.
-Response make_response(runtime::Answer&& answer, unsigned version, bool keep_alive,
-                       std::string_view allow, bool head, FieldAllocator allocator);
 
 inline constexpr std::size_t kHeaderLimit = 16 * 1024;    // the whole header block: 431
 inline constexpr std::size_t kMaxRequestLine = 8 * 1024;  // the request line or URL: 414
@@ -123,6 +117,7 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
   namespace http = beast::http;
   constexpr auto await = asio::as_tuple(asio::use_awaitable);
   const ServerOptions& options = state.options;
+  ResponseWriter response;  // reused: its buffers keep their memory across requests
   while (!state.stopping) {
     runtime::SlotPtr slot = shard.slots().acquire();
     const FieldAllocator allocator(&shard.memory());
@@ -187,12 +182,10 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
       version = parser.get().version();
     }
     const unsigned status = answer.status;
-    auto response = make_response(std::move(answer), version, !close, allow,
-                                  !read_ec && parser.get().method() == http::verb::head, allocator);
+    response.format(std::move(answer), version, !close, allow,
+                    !read_ec && parser.get().method() == http::verb::head);
     detail::expires_after(stream, options.write_timeout);
-    // Our own serializer: async_write(stream, message) would allocate one per response.
-    http::serializer<false, http::string_body, Fields> serializer(response);
-    auto [write_ec, written] = co_await http::async_write(stream, serializer, await);
+    auto [write_ec, written] = co_await asio::async_write(stream, response.buffers(), await);
     state.runtime.metrics().http_request(shard.index(), status);
     if (write_ec) break;
     if (close) {

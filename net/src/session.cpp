@@ -63,8 +63,9 @@ struct Connection : ConnectionEvents {
       plain.emplace(std::move(socket));
     }
   }
-  void handling_started() override;
+  void handling_started() override { handling = true; }
   void handling_finished() override;
+  void start_watching() override;
   tcp::socket& socket() { return tls ? beast::get_lowest_layer(*tls).socket() : plain->socket(); }
 
   std::optional<beast::tcp_stream> plain;                   // HTTP
@@ -90,7 +91,7 @@ void watch_for_departure(const std::shared_ptr<Connection>& connection) {
         char byte;
         ssize_t n = ::recv(connection->socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-          connection->client_gone.emit(asio::cancellation_type::terminal);
+          connection->gone.emit(asio::cancellation_type::terminal);
         }
       });
 }
@@ -170,7 +171,7 @@ asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard
                                      ConnectionEvents& events) {
   if (auto refused = prepare_event(state, shard, request, *slot)) co_return std::move(*refused);
   events.handling_started();
-  Answer answer = co_await state.runtime.execute(std::move(slot), shard, events.client_gone.slot());
+  Answer answer = co_await state.runtime.execute(std::move(slot), shard, &events);
   events.handling_finished();
   co_return answer;
 }
@@ -252,31 +253,8 @@ void close_idle_connections(Server::State& state, std::size_t shard) {
   }
 }
 
-Response make_response(Answer&& answer, unsigned version, bool keep_alive, std::string_view allow,
-                       bool head, FieldAllocator allocator) {
-  Response response(std::piecewise_construct, std::make_tuple(), std::make_tuple(allocator));
-  response.version(version);
-  response.result(answer.status);
-  response.set(http::field::server, "gbrt");
-  response.set(http::field::content_type, answer.content_type);
-  if (!allow.empty() && answer.status == 405) response.set(http::field::allow, allow);
-  if (answer.cache_max_age) {
-    response.set(http::field::cache_control,
-                 "max-age=" + std::to_string(answer.cache_max_age->count()));
-  }
-  if (answer.retry_after) {
-    response.set(http::field::retry_after, std::to_string(answer.retry_after->count()));
-  }
-  response.body() = std::move(answer.body);
-  response.keep_alive(keep_alive);
-  response.prepare_payload();
-  if (head) response.body().clear();  // HEAD: the headers of a GET, no body
-  return response;
-}
-
-void Connection::handling_started() {
-  handling = true;
-  if (!watching) {
+void Connection::start_watching() {
+  if (handling && !watching) {
     if (auto shared = self.lock()) watch_for_departure(shared);
   }
 }

@@ -54,8 +54,7 @@ Answer stopped_answer(StopReason reason, std::chrono::milliseconds deadline) {
 
 }  // namespace
 
-asio::awaitable<Answer> Runtime::execute(SlotPtr slot, Shard& shard,
-                                         asio::cancellation_slot client_gone) {
+asio::awaitable<Answer> Runtime::execute(SlotPtr slot, Shard& shard, ClientWatch* client) {
   const std::size_t type = type_id(*slot->event);
   slot->type_id = type;
   metrics_->event_received(shard.index(), type);
@@ -78,7 +77,7 @@ asio::awaitable<Answer> Runtime::execute(SlotPtr slot, Shard& shard,
         "Overloaded: too many " + metrics_->type_name(type) + " events in flight, retry later",
         kRetryAfter);
   }
-  co_return co_await supervise(std::move(slot), shard, client_gone);
+  co_return co_await supervise(std::move(slot), shard, client);
 }
 
 Answer Runtime::enqueue(SlotPtr slot, Shard& shard) {
@@ -104,12 +103,11 @@ void Runtime::pump_queue(Shard& shard) {
     ++shard.queue_running_;
     metrics_->queue_wait(shard.index(), slot->type_id, steady_clock::now() - slot->enqueued_at);
     types_[slot->type_id]->running.fetch_add(1);
-    asio::co_spawn(shard.executor(), supervise(std::move(slot), shard, {}), asio::detached);
+    asio::co_spawn(shard.executor(), supervise(std::move(slot), shard, nullptr), asio::detached);
   }
 }
 
-asio::awaitable<Answer> Runtime::supervise(SlotPtr slot, Shard& shard,
-                                           asio::cancellation_slot client_gone) {
+asio::awaitable<Answer> Runtime::supervise(SlotPtr slot, Shard& shard, ClientWatch* client) {
   EventSlot* const s = slot.get();
   const TypeState& state = *types_[s->type_id];
   Waiter waiter(shard.executor());
@@ -117,6 +115,7 @@ asio::awaitable<Answer> Runtime::supervise(SlotPtr slot, Shard& shard,
   link(shard.running_, s);
   asio::co_spawn(shard.executor(), run(std::move(slot), shard),
                  asio::bind_cancellation_slot(s->cancel.slot(), asio::detached));
+  asio::cancellation_slot client_gone = client ? client->gone.slot() : asio::cancellation_slot();
   if (client_gone.is_connected()) {
     client_gone.assign([&waiter, s](asio::cancellation_type) {
       if (!waiter.done) s->stop(StopReason::client_gone);
@@ -126,13 +125,22 @@ asio::awaitable<Answer> Runtime::supervise(SlotPtr slot, Shard& shard,
   const auto start = steady_clock::now();
   auto deadline = start + state.deadline;
   const auto slow_at = start + options_.slow_handler;
+  const auto watch_at = start + options_.client_watch_after;
   bool slow_reported = false;
+  bool watching = client == nullptr;
   bool abandoned = false;
   while (!waiter.done) {
-    waiter.wake.expires_at(!slow_reported && slow_at < deadline ? slow_at : deadline);
+    auto wake_at = deadline;
+    if (!slow_reported) wake_at = std::min(wake_at, slow_at);
+    if (!watching) wake_at = std::min(wake_at, watch_at);
+    waiter.wake.expires_at(wake_at);
     co_await waiter.wake.async_wait(kAwait);
     if (waiter.done) break;
     const auto now = steady_clock::now();
+    if (!watching && now >= watch_at) {
+      watching = true;
+      client->start_watching();
+    }
     if (!slow_reported && now >= slow_at) {
       slow_reported = true;
       const events::EventBase& e = events::base(*s->event);

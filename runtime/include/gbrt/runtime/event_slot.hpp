@@ -21,6 +21,17 @@ namespace gbrt::runtime {
 // Why an event's handlers were asked to stop.
 enum class StopReason : std::uint8_t { none, deadline, client_gone, shutdown };
 
+// The client waiting for an event's answer, as its transport sees it. The runtime asks it
+// to start watching for the client leaving only once the handlers have run for
+// RuntimeOptions::client_watch_after, so fast events never pay for a watch (a syscall);
+// the transport emits `gone` when the client has left, which cancels the handlers.
+class ClientWatch {
+ public:
+  virtual ~ClientWatch() = default;
+  virtual void start_watching() = 0;
+  boost::asio::cancellation_signal gone;
+};
+
 struct Waiter;  // runtime.cpp: the answer's receiver while someone waits for it
 class SlotPool;
 

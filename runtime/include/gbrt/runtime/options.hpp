@@ -37,6 +37,9 @@ struct RuntimeOptions {
   std::chrono::milliseconds cancel_grace{1000};
   // A handler running longer than this is logged once, while it runs (--slow-handler-ms).
   std::chrono::milliseconds slow_handler{1000};
+  // Handlers still running after this long get their client watched: if it leaves, they
+  // are cancelled. Sooner costs a syscall on every event; later notices a departure later.
+  std::chrono::milliseconds client_watch_after{20};
 
   // Per type name (--ack TYPE=handled|queued); absent: handled.
   std::map<std::string, AckMode> ack_per_type;

@@ -123,9 +123,8 @@ class Runtime {
 
   // The life of one parsed event (slot->event set) on `shard`'s executor: admission, then
   // either the queue (202) or the handlers under their deadline, and the answer. When
-  // `client_gone` is emitted, the handlers are cancelled (not for queued events).
-  boost::asio::awaitable<Answer> execute(SlotPtr slot, Shard& shard,
-                                         boost::asio::cancellation_slot client_gone = {});
+  // `client` (optional) leaves, the handlers are cancelled (not for queued events).
+  boost::asio::awaitable<Answer> execute(SlotPtr slot, Shard& shard, ClientWatch* client = nullptr);
   // Raw bytes in, answer out, on a shard of the runtime's choosing: for services that
   // receive events some other way, and for tests. `environment_json` as GitBook's dispatcher
   // sends it. Taken by value: the coroutine starts when awaited, after the caller's
@@ -188,8 +187,7 @@ class Runtime {
                                            Shard& shard);
   Answer enqueue(SlotPtr slot, Shard& shard);
   void pump_queue(Shard& shard);
-  boost::asio::awaitable<Answer> supervise(SlotPtr slot, Shard& shard,
-                                           boost::asio::cancellation_slot client_gone);
+  boost::asio::awaitable<Answer> supervise(SlotPtr slot, Shard& shard, ClientWatch* client);
   boost::asio::awaitable<void> run(SlotPtr slot, Shard& shard);
   boost::asio::awaitable<Answer> run_handlers(const events::Event& event,
                                               const events::Environment* environment, Shard& shard,

@@ -1,0 +1,57 @@
+#include "response.hpp"
+
+#include <charconv>
+
+#include <boost/beast/http/status.hpp>
+
+namespace gbrt::net {
+
+namespace {
+
+void append_number(std::string& out, std::uint64_t n) {
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, n);
+  out.append(digits, end);
+}
+
+void append_field(std::string& out, std::string_view name, std::string_view value) {
+  out += name;
+  out += ": ";
+  out += value;
+  out += "\r\n";
+}
+
+}  // namespace
+
+void ResponseWriter::format(runtime::Answer&& answer, unsigned version, bool keep_alive,
+                            std::string_view allow, bool head) {
+  header_.clear();
+  header_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  append_number(header_, answer.status);
+  header_ += ' ';
+  header_ += boost::beast::http::obsolete_reason(boost::beast::http::int_to_status(answer.status));
+  header_ += "\r\n";
+  append_field(header_, "Server", "gbrt");
+  append_field(header_, "Content-Type", answer.content_type);
+  if (!allow.empty() && answer.status == 405) append_field(header_, "Allow", allow);
+  if (answer.cache_max_age) {
+    header_ += "Cache-Control: max-age=";
+    append_number(header_, std::uint64_t(answer.cache_max_age->count()));
+    header_ += "\r\n";
+  }
+  if (answer.retry_after) {
+    header_ += "Retry-After: ";
+    append_number(header_, std::uint64_t(answer.retry_after->count()));
+    header_ += "\r\n";
+  }
+  header_ += "Content-Length: ";
+  append_number(header_, answer.body.size());
+  header_ += "\r\n";
+  if (!keep_alive && version != 10) header_ += "Connection: close\r\n";
+  if (keep_alive && version == 10) header_ += "Connection: keep-alive\r\n";
+  header_ += "\r\n";
+  body_.swap(answer.body);  // both keep their memory for the next answer
+  if (head) body_.clear();
+}
+
+}  // namespace gbrt::net
