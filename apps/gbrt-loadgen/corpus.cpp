@@ -1,0 +1,144 @@
+#include "corpus.hpp"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <simdjson.h>
+
+namespace gbrt::loadgen {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string read_file(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot read " + path.string());
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string trim(const std::string& s) {
+  const char* space = " \t\r\n";
+  std::size_t first = s.find_first_not_of(space);
+  if (first == std::string::npos) return {};
+  return s.substr(first, s.find_last_not_of(space) + 1 - first);
+}
+
+// The minified text if `text` is one JSON object with a string "type", else empty.
+std::string as_event(simdjson::dom::parser& parser, const std::string& text) {
+  simdjson::dom::element root;
+  if (parser.parse(text.data(), text.size()).get(root) != simdjson::SUCCESS) return {};
+  simdjson::dom::object object;
+  if (root.get_object().get(object) != simdjson::SUCCESS) return {};
+  std::string_view type;
+  if (object["type"].get_string().get(type) != simdjson::SUCCESS) return {};
+  return simdjson::minify(root);
+}
+
+void add(Corpus& corpus, simdjson::dom::parser& parser, const std::string& raw) {
+  std::string text = trim(raw);
+  std::string minified = text.empty() ? std::string() : as_event(parser, text);
+  if (minified.empty()) {
+    ++corpus.skipped;
+    return;
+  }
+  corpus.events.push_back(std::move(text));
+  corpus.minified.push_back(std::move(minified));
+}
+
+}  // namespace
+
+Corpus load_corpus(const std::string& path) {
+  Corpus corpus;
+  simdjson::dom::parser parser;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(path)) {
+      const auto name = entry.path().filename().string();
+      if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
+      if (name.rfind("bad", 0) == 0) continue;
+      files.push_back(entry.path());
+    }
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) add(corpus, parser, read_file(file));
+    return corpus;
+  }
+  const std::string text = read_file(path);
+  if (!as_event(parser, trim(text)).empty()) {
+    add(corpus, parser, text);
+    return corpus;
+  }
+  std::size_t start = 0;
+  while (start < text.size()) {
+    std::size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string line = text.substr(start, end - start);
+    if (!trim(line).empty()) add(corpus, parser, line);
+    start = end + 1;
+  }
+  return corpus;
+}
+
+std::string load_environment(const std::string& path, const std::string& corpus_path) {
+  if (!path.empty()) return trim(read_file(path));
+  std::error_code ec;
+  fs::path dir = fs::is_directory(corpus_path, ec) ? fs::path(corpus_path)
+                                                    : fs::path(corpus_path).parent_path();
+  if (dir.empty()) dir = ".";
+  if (fs::is_regular_file(dir / "environment.json", ec)) {
+    return trim(read_file(dir / "environment.json"));
+  }
+  return R"({"apiEndpoint":"https://api.gitbook.com","apiTokens":{"integration":"gb_int_loadgen"},)"
+         R"("integration":{"name":"loadgen","version":1,"title":"gbrt-loadgen"},)"
+         R"("signingSecrets":{"integration":"loadgen"},"secrets":{}})";
+}
+
+Bodies make_bodies(const Corpus& corpus, Format format, std::size_t batch,
+                   const std::string& environment) {
+  Bodies out;
+  const std::size_t n = corpus.events.size();
+  switch (format) {
+    case Format::json:
+      out.content_type = "application/json";
+      out.bodies = corpus.events;
+      break;
+    case Format::multipart: {
+      const std::string b = kBoundary;
+      out.content_type = "multipart/form-data; boundary=" + b;
+      for (const auto& event : corpus.events) {
+        std::string body;
+        body.reserve(event.size() + environment.size() + 4 * b.size() + 160);
+        body += "--" + b + "\r\nContent-Disposition: form-data; name=\"event\"\r\n\r\n";
+        body += event;
+        body += "\r\n--" + b + "\r\nContent-Disposition: form-data; name=\"environment\"\r\n\r\n";
+        body += environment;
+        body += "\r\n--" + b + "--\r\n";
+        out.bodies.push_back(std::move(body));
+      }
+      break;
+    }
+    case Format::ndjson: {
+      out.content_type = "application/x-ndjson";
+      out.events_per_request = batch;
+      const std::size_t distinct = std::clamp<std::size_t>((n + batch - 1) / batch, 1, 1024);
+      for (std::size_t j = 0; j < distinct; ++j) {
+        std::string body;
+        for (std::size_t i = 0; i < batch; ++i) {
+          body += corpus.minified[(j * batch + i) % n];
+          body += '\n';
+        }
+        out.bodies.push_back(std::move(body));
+      }
+      break;
+    }
+  }
+  return out;
+}
+
+}  // namespace gbrt::loadgen

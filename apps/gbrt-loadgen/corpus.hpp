@@ -1,0 +1,42 @@
+// What gbrt-loadgen sends: events read from fixture files or an NDJSON recording, turned
+// into request bodies for one wire format.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace gbrt::loadgen {
+
+enum class Format { json, multipart, ndjson };
+
+struct Corpus {
+  std::vector<std::string> events;     // each event's text as read (surrounding space trimmed)
+  std::vector<std::string> minified;   // the same on one line, for NDJSON
+  std::size_t skipped = 0;             // files or lines that were not an event object
+};
+
+// `path` is a directory (its *.json files whose names do not start with "bad", sorted by
+// name) or a file: one JSON event object, or NDJSON (one event per line). Whatever does
+// not parse as a JSON object with a string "type" is skipped. Throws if unreadable.
+Corpus load_corpus(const std::string& path);
+
+// The `environment` part for the dispatcher format: `path` if given, else environment.json
+// beside the corpus if there is one, else a minimal environment.
+std::string load_environment(const std::string& path, const std::string& corpus_path);
+
+inline constexpr const char* kBoundary = "----gbrtLoadgenBoundary7MA4YWxkTrZu0gW";
+
+struct Bodies {
+  std::string content_type;
+  std::vector<std::string> bodies;  // cycled
+  std::size_t events_per_request = 1;
+};
+
+// json: each event as is. multipart: each event with `environment`, as GitBook's
+// dispatcher sends it. ndjson: `batch` events a body (minified, one a line), cycling
+// through the corpus; at most 1024 distinct bodies.
+Bodies make_bodies(const Corpus& corpus, Format format, std::size_t batch,
+                   const std::string& environment);
+
+}  // namespace gbrt::loadgen

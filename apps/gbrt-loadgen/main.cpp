@@ -1,0 +1,691 @@
+// gbrt-loadgen: an HTTP/1.1 keep-alive load generator for gbrt-server (and any HTTP server
+// that takes POSTs). Closed loop (--rate 0) or open loop (--rate R events/s on a fixed
+// schedule, latency from each request's intended send time: coordinated omission corrected).
+// Requests are precomputed byte strings; only the signature header is remade, at most once
+// a second per body. Human summary on stdout, then one JSON line (always the last line).
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <optional>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/program_options.hpp>
+
+#include <gbrt/net/signature.hpp>
+
+#include "corpus.hpp"
+#include "histogram.hpp"
+
+namespace po = boost::program_options;
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+using Clock = std::chrono::steady_clock;
+using namespace gbrt::loadgen;
+
+namespace {
+
+constexpr auto token = asio::as_tuple(asio::use_awaitable);
+
+struct Url {
+  std::string host;
+  std::string port = "80";
+  std::string path;  // empty: the format's default
+};
+
+std::optional<Url> parse_url(const std::string& text) {
+  const std::string scheme = "http://";
+  if (text.compare(0, scheme.size(), scheme) != 0) return std::nullopt;
+  std::string rest = text.substr(scheme.size());
+  Url url;
+  std::size_t slash = rest.find('/');
+  std::string authority = rest.substr(0, slash);
+  if (slash != std::string::npos) url.path = rest.substr(slash);
+  if (url.path == "/") url.path.clear();
+  std::size_t colon = authority.rfind(':');
+  if (!authority.empty() && authority.front() == '[') {  // [v6]:port
+    std::size_t close = authority.find(']');
+    if (close == std::string::npos) return std::nullopt;
+    url.host = authority.substr(1, close - 1);
+    if (close + 1 < authority.size()) {
+      if (authority[close + 1] != ':') return std::nullopt;
+      url.port = authority.substr(close + 2);
+    }
+  } else if (colon != std::string::npos) {
+    url.host = authority.substr(0, colon);
+    url.port = authority.substr(colon + 1);
+  } else {
+    url.host = authority;
+  }
+  if (url.host.empty() || url.port.empty() ||
+      url.port.find_first_not_of("0123456789") != std::string::npos || url.port.size() > 5 ||
+      std::stoul(url.port) > 65535) {
+    return std::nullopt;
+  }
+  return url;
+}
+
+struct Config {
+  Url url;
+  std::string url_text;
+  std::string path;
+  Format format = Format::json;
+  std::string format_name = "json";
+  std::size_t connections = 64;
+  std::size_t threads = 1;
+  double duration = 10;
+  double warmup = 0;
+  double rate = 0;  // events per second overall; 0 = closed loop
+  std::size_t batch = 100;
+  std::string corpus;
+  std::chrono::milliseconds timeout{10000};
+  std::string secret;
+  std::size_t idle_connections = 0;
+  double hold = 10;
+  std::string json_file;
+};
+
+// One run's shared, read-only plan.
+struct Plan {
+  const Config* config = nullptr;
+  tcp::endpoint endpoint;
+  Bodies bodies;
+  std::string head_prefix;  // request line and the fixed headers
+  Clock::time_point start, measure_from, end;
+  double request_rate = 0;  // requests per second overall (open loop)
+};
+
+struct Connection {
+  explicit Connection(asio::io_context& io) : socket(io) {}
+  tcp::socket socket;
+  beast::flat_buffer buffer;
+  Clock::time_point deadline = Clock::time_point::max();
+  bool timed_out = false;
+};
+
+// One io_context on one thread, running a share of the connections.
+struct Worker {
+  const Plan* plan = nullptr;
+  asio::io_context io{1};
+  std::vector<std::unique_ptr<Connection>> connections;
+  std::size_t live = 0;
+  std::vector<std::size_t> indexes;  // global connection numbers, for the open-loop phase
+
+  // Results, owned by the worker's thread.
+  Histogram histogram;
+  std::array<std::uint64_t, 600> statuses{};
+  std::uint64_t answered = 0, ok = 0;
+  std::uint64_t err_connect = 0, err_reset = 0, err_timeout = 0, err_other = 0;
+  std::uint64_t connected = 0;  // successful connects
+  // Live counters for the progress line (written by the worker only, read by main).
+  std::atomic<std::uint64_t> p_sent{0}, p_answered{0}, p_errors{0};
+  static void bump(std::atomic<std::uint64_t>& a) {
+    a.store(a.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  }
+
+  // Per-body request heads with their signature; remade when the second changes.
+  std::vector<std::string> heads;
+  std::vector<std::int64_t> signed_at;
+  std::size_t next_body = 0;
+
+  // Idle mode.
+  std::atomic<std::size_t> ready{0}, failed{0};
+  std::optional<asio::steady_timer> release;
+
+  const std::string& head(std::size_t b, std::int64_t now) {
+    if (heads.empty()) {
+      heads.resize(plan->bodies.bodies.size());
+      signed_at.assign(plan->bodies.bodies.size(), -1);
+    }
+    const std::string& secret = plan->config->secret;
+    if (signed_at[b] == now || (signed_at[b] >= 0 && secret.empty())) return heads[b];
+    const std::string& body = plan->bodies.bodies[b];
+    std::string& h = heads[b];
+    h = plan->head_prefix;
+    h += "Content-Length: " + std::to_string(body.size()) + "\r\n";
+    if (!secret.empty()) {
+      h += "X-GitBook-Signature: " + gbrt::net::sign_webhook(secret, now, body) + "\r\n";
+    }
+    h += "\r\n";
+    signed_at[b] = now;
+    return h;
+  }
+
+  void count_error(const boost::system::error_code& ec, Connection& c) {
+    if (c.timed_out) {
+      ++err_timeout;
+    } else if (ec == asio::error::eof || ec == asio::error::connection_reset ||
+               ec == asio::error::broken_pipe || ec == http::error::end_of_stream ||
+               ec == http::error::partial_message) {
+      ++err_reset;
+    } else {
+      ++err_other;
+    }
+    bump(p_errors);
+  }
+};
+
+void close(Connection& c) {
+  boost::system::error_code ignored;
+  c.socket.shutdown(tcp::socket::shutdown_both, ignored);
+  c.socket.close(ignored);
+  c.buffer.clear();
+  c.timed_out = false;
+  c.deadline = Clock::time_point::max();
+}
+
+// Connects `c`; false (counted) on failure or timeout.
+asio::awaitable<bool> connect(Worker& w, Connection& c) {
+  c.deadline = Clock::now() + w.plan->config->timeout;
+  auto [ec] = co_await c.socket.async_connect(w.plan->endpoint, token);
+  c.deadline = Clock::time_point::max();
+  if (ec) {
+    ++w.err_connect;
+    Worker::bump(w.p_errors);
+    close(c);
+    co_return false;
+  }
+  ++w.connected;
+  c.socket.set_option(tcp::no_delay(true));
+  co_return true;
+}
+
+// Sends body `b` and reads the answer: the status, or 0 after an error (counted).
+asio::awaitable<unsigned> exchange(Worker& w, Connection& c, std::size_t b,
+                                   Clock::time_point deadline) {
+  const std::string& head = w.head(b, static_cast<std::int64_t>(std::time(nullptr)));
+  const std::string& body = w.plan->bodies.bodies[b];
+  std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
+  c.deadline = deadline;
+  Worker::bump(w.p_sent);
+  auto [write_ec, written] = co_await asio::async_write(c.socket, buffers, token);
+  boost::system::error_code ec = write_ec;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(64 * 1024 * 1024);
+  if (!ec) {
+    auto [read_ec, read] = co_await http::async_read(c.socket, c.buffer, parser, token);
+    ec = read_ec;
+  }
+  c.deadline = Clock::time_point::max();
+  if (ec) {
+    w.count_error(ec, c);
+    close(c);
+    co_return 0;
+  }
+  const unsigned status = parser.get().result_int();
+  if (!parser.get().keep_alive()) close(c);
+  co_return status == 0 ? 1 : status;
+}
+
+asio::awaitable<void> run_connection(Worker& w, Connection& c, std::size_t index) {
+  const Plan& plan = *w.plan;
+  const Config& config = *plan.config;
+  const bool open_loop = plan.request_rate > 0;
+  const std::size_t n = plan.bodies.bodies.size();
+  // Open loop: connection `index` of C sends at start + index/R + k*C/R.
+  const double interval_ns = open_loop ? 1e9 * double(config.connections) / plan.request_rate : 0;
+  const double offset_ns = open_loop ? 1e9 * double(index) / plan.request_rate : 0;
+  asio::steady_timer timer(w.io);
+  bool ever_connected = false;
+  std::uint64_t k = 0;
+  for (;;) {
+    if (!c.socket.is_open()) {
+      if (Clock::now() >= plan.end) break;
+      if (!co_await connect(w, c)) {
+        if (!ever_connected) break;  // never reached the server: give this connection up
+        timer.expires_after(std::chrono::milliseconds(10));
+        co_await timer.async_wait(token);
+        continue;
+      }
+      ever_connected = true;
+    }
+    Clock::time_point intended;
+    if (open_loop) {
+      intended = plan.start + std::chrono::nanoseconds(static_cast<std::int64_t>(
+                                  offset_ns + double(k) * interval_ns));
+      if (intended >= plan.end) break;
+      ++k;
+      if (intended > Clock::now()) {
+        timer.expires_at(intended);
+        co_await timer.async_wait(token);
+      }  // behind schedule: send at once, the wait counts in the latency
+    } else {
+      intended = Clock::now();
+      if (intended >= plan.end) break;
+    }
+    const std::size_t b = w.next_body++ % n;
+    const unsigned status = co_await exchange(w, c, b, Clock::now() + config.timeout);
+    if (status == 0) continue;
+    const auto done = Clock::now();
+    Worker::bump(w.p_answered);
+    if (intended < plan.measure_from) continue;  // warmup
+    ++w.answered;
+    ++w.statuses[std::min<unsigned>(status, 599)];
+    if (status >= 200 && status < 300) ++w.ok;
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(done - intended);
+    w.histogram.record(static_cast<std::uint64_t>(std::max<std::int64_t>(us.count(), 0)));
+  }
+  close(c);
+}
+
+// Idle mode: connect, one request, then hold the connection open until released.
+asio::awaitable<void> idle_connection(Worker& w, Connection& c) {
+  bool ok = co_await connect(w, c);
+  if (ok) {
+    const auto start = Clock::now();
+    const unsigned status = co_await exchange(w, c, w.next_body++ % w.plan->bodies.bodies.size(),
+                                              start + w.plan->config->timeout);
+    ok = status != 0;
+    if (ok) {
+      ++w.answered;
+      ++w.statuses[std::min<unsigned>(status, 599)];
+      if (status >= 200 && status < 300) ++w.ok;
+      w.histogram.record(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count()));
+      Worker::bump(w.p_answered);
+    }
+  }
+  if (!ok) {
+    w.failed.fetch_add(1);
+    co_return;
+  }
+  w.ready.fetch_add(1);
+  co_await w.release->async_wait(token);  // cancelled by main when the hold is over
+  close(c);
+}
+
+// Closes connections whose exchange has passed its deadline (counted as timeouts).
+asio::awaitable<void> watchdog(Worker& w) {
+  asio::steady_timer timer(w.io);
+  while (w.live > 0) {
+    timer.expires_after(std::chrono::milliseconds(50));
+    co_await timer.async_wait(token);
+    const auto now = Clock::now();
+    for (auto& c : w.connections) {
+      if (c->deadline < now && c->socket.is_open()) {
+        c->timed_out = true;
+        boost::system::error_code ignored;
+        c->socket.close(ignored);
+      }
+    }
+  }
+}
+
+void raise_file_limit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+std::string trim(std::string s) {
+  const char* space = " \t\r\n";
+  s.erase(0, s.find_first_not_of(space));
+  s.erase(s.find_last_not_of(space) + 1);
+  return s;
+}
+
+// The first secret of --secret-file or GBRT_SECRET (comma-separated there, as for the server).
+std::string load_secret(const po::variables_map& vm) {
+  if (vm.count("secret-file")) {
+    std::ifstream file(vm["secret-file"].as<std::string>());
+    if (!file)
+      throw std::runtime_error("cannot read --secret-file " + vm["secret-file"].as<std::string>());
+    for (std::string line; std::getline(file, line);) {
+      if (auto s = trim(line); !s.empty()) return s;
+    }
+    throw std::runtime_error("--secret-file holds no secret");
+  }
+  if (const char* env = std::getenv("GBRT_SECRET"); env != nullptr) {
+    std::string all = env;
+    return trim(all.substr(0, all.find(',')));
+  }
+  return {};
+}
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  for (char ch : s) {
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (static_cast<unsigned char>(ch) < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", ch);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
+}
+
+std::string fixed(double v, int digits = 1) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  po::options_description options("gbrt-loadgen options");
+  // clang-format off
+  options.add_options()
+      ("help,h", "print this help and exit")
+      ("url", po::value<std::string>()->default_value("http://127.0.0.1:8080/v1"),
+       "http://HOST:PORT/PATH to POST to; without a path: /v1, or /v1/batch for ndjson")
+      ("format", po::value<std::string>()->default_value("json"),
+       "json (Webhook: one event, application/json), multipart (GitBook's dispatcher: "
+       "event + environment parts) or ndjson (--batch events a request, for /v1/batch)")
+      ("connections,c", po::value<std::size_t>()->default_value(64), "keep-alive connections")
+      ("threads,t", po::value<std::size_t>()->default_value(1),
+       "threads, each with its own io_context and a share of the connections")
+      ("duration,d", po::value<double>()->default_value(10), "seconds measured")
+      ("warmup", po::value<double>()->default_value(0),
+       "seconds of load before the measured duration, not counted")
+      ("rate", po::value<double>()->default_value(0),
+       "events per second overall on a fixed schedule (open loop; latency from each "
+       "request's intended send time); 0 = closed loop, each connection as fast as answered")
+      ("batch", po::value<std::size_t>()->default_value(100), "events per request for ndjson")
+      ("corpus", po::value<std::string>()->default_value(GBRT_FIXTURES_DIR),
+       "a directory of event .json files (names starting with \"bad\" skipped) or a file: one "
+       "event, or an NDJSON recording (one event a line); cycled")
+      ("environment", po::value<std::string>(),
+       "the multipart `environment` part (JSON file); default: environment.json beside the "
+       "corpus, else a minimal one")
+      ("secret-file", po::value<std::string>(),
+       "sign every request (X-GitBook-Signature) with the first secret in this file; "
+       "without it, with GBRT_SECRET if set")
+      ("timeout", po::value<std::size_t>()->default_value(10000),
+       "ms for a connect or a request's answer; past it the connection is closed, counted "
+       "as a timeout, and reopened")
+      ("json", po::value<std::string>(),
+       "write the full result (config, counts, statuses, percentiles, histogram) to this file")
+      ("idle-connections", po::value<std::size_t>()->default_value(0),
+       "idle mode: open N connections, send one request on each, print \"holding N\" and keep "
+       "them open for --hold seconds (for measuring a server's memory per connection)")
+      ("hold", po::value<double>()->default_value(10), "idle mode: seconds to hold");
+  // clang-format on
+
+  Config config;
+  po::variables_map vm;
+  try {
+    po::store(po::parse_command_line(argc, argv, options), vm);
+    po::notify(vm);
+    if (vm.count("help")) {
+      std::cout << "Usage: gbrt-loadgen [options]\n\n" << options << "\n";
+      return 0;
+    }
+    config.url_text = vm["url"].as<std::string>();
+    auto url = parse_url(config.url_text);
+    if (!url) throw std::runtime_error("--url wants http://HOST:PORT/PATH, got " + config.url_text);
+    config.url = *url;
+    config.format_name = vm["format"].as<std::string>();
+    if (config.format_name == "json") {
+      config.format = Format::json;
+    } else if (config.format_name == "multipart") {
+      config.format = Format::multipart;
+    } else if (config.format_name == "ndjson") {
+      config.format = Format::ndjson;
+    } else {
+      throw std::runtime_error("--format wants json, multipart or ndjson, got " +
+                               config.format_name);
+    }
+    config.path = !config.url.path.empty()            ? config.url.path
+                  : config.format == Format::ndjson ? "/v1/batch"
+                                                    : "/v1";
+    config.connections = vm["connections"].as<std::size_t>();
+    config.threads = vm["threads"].as<std::size_t>();
+    config.duration = vm["duration"].as<double>();
+    config.warmup = vm["warmup"].as<double>();
+    config.rate = vm["rate"].as<double>();
+    config.batch = vm["batch"].as<std::size_t>();
+    config.corpus = vm["corpus"].as<std::string>();
+    config.timeout = std::chrono::milliseconds(vm["timeout"].as<std::size_t>());
+    config.idle_connections = vm["idle-connections"].as<std::size_t>();
+    config.hold = vm["hold"].as<double>();
+    if (vm.count("json")) config.json_file = vm["json"].as<std::string>();
+    if (config.connections == 0) throw std::runtime_error("--connections must be at least 1");
+    if (config.threads == 0) throw std::runtime_error("--threads must be at least 1");
+    if (!(config.duration > 0)) throw std::runtime_error("--duration must be above 0");
+    if (!(config.warmup >= 0)) throw std::runtime_error("--warmup must not be negative");
+    if (!(config.rate >= 0)) throw std::runtime_error("--rate must not be negative");
+    if (!(config.hold >= 0)) throw std::runtime_error("--hold must not be negative");
+    if (config.batch == 0) throw std::runtime_error("--batch must be at least 1");
+    if (config.timeout.count() == 0) throw std::runtime_error("--timeout must be at least 1");
+    config.secret = load_secret(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "gbrt-loadgen: " << e.what() << "\n(see gbrt-loadgen --help)\n";
+    return 2;
+  }
+  const bool idle = config.idle_connections > 0;
+  if (idle) config.connections = config.idle_connections;
+  config.threads = std::min(config.threads, config.connections);
+
+  Plan plan;
+  plan.config = &config;
+  try {
+    Corpus corpus = load_corpus(config.corpus);
+    if (corpus.events.empty()) {
+      throw std::runtime_error("--corpus " + config.corpus + " holds no event");
+    }
+    std::string environment;
+    if (config.format == Format::multipart) {
+      environment = load_environment(
+          vm.count("environment") ? vm["environment"].as<std::string>() : "", config.corpus);
+    }
+    plan.bodies = make_bodies(corpus, config.format, config.batch, environment);
+    std::cerr << "gbrt-loadgen: " << corpus.events.size() << " events from " << config.corpus;
+    if (corpus.skipped) std::cerr << " (" << corpus.skipped << " not an event, skipped)";
+    std::cerr << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "gbrt-loadgen: " << e.what() << "\n";
+    return 2;
+  }
+  std::string host_header = config.url.host.find(':') != std::string::npos
+                                ? "[" + config.url.host + "]:" + config.url.port
+                                : config.url.host + ":" + config.url.port;
+  plan.head_prefix = "POST " + config.path + " HTTP/1.1\r\nHost: " + host_header +
+                     "\r\nUser-Agent: gbrt-loadgen\r\nContent-Type: " +
+                     plan.bodies.content_type + "\r\n";
+  try {
+    asio::io_context io;
+    tcp::resolver resolver(io);
+    auto results = resolver.resolve(config.url.host, config.url.port);
+    if (results.empty()) throw std::runtime_error("no address");
+    plan.endpoint = *results.begin();
+  } catch (const std::exception& e) {
+    std::cerr << "gbrt-loadgen: cannot resolve " << config.url.host << ": " << e.what() << "\n";
+    return 1;
+  }
+  raise_file_limit();
+  plan.request_rate = config.rate / double(plan.bodies.events_per_request);
+  plan.start = Clock::now();
+  plan.measure_from = plan.start + std::chrono::nanoseconds(std::int64_t(config.warmup * 1e9));
+  plan.end = plan.measure_from + std::chrono::nanoseconds(std::int64_t(config.duration * 1e9));
+
+  std::vector<std::unique_ptr<Worker>> workers;
+  for (std::size_t t = 0; t < config.threads; ++t) {
+    workers.push_back(std::make_unique<Worker>());
+    workers.back()->plan = &plan;
+    workers.back()->release.emplace(workers.back()->io, Clock::time_point::max());
+  }
+  for (std::size_t i = 0; i < config.connections; ++i) {
+    Worker& w = *workers[i % config.threads];
+    w.connections.push_back(std::make_unique<Connection>(w.io));
+    w.indexes.push_back(i);
+  }
+  for (auto& wp : workers) {
+    Worker& w = *wp;
+    w.live = w.connections.size();
+    for (std::size_t j = 0; j < w.connections.size(); ++j) {
+      Connection& c = *w.connections[j];
+      auto body = idle ? idle_connection(w, c) : run_connection(w, c, w.indexes[j]);
+      asio::co_spawn(w.io, std::move(body), [&w](std::exception_ptr e) {
+        --w.live;
+        if (e) std::rethrow_exception(e);
+      });
+    }
+    asio::co_spawn(w.io, watchdog(w), asio::detached);
+  }
+  std::atomic<std::size_t> finished{0};
+  std::vector<std::thread> threads;
+  for (auto& wp : workers) {
+    threads.emplace_back([&finished, &w = *wp] {
+      w.io.run();
+      finished.fetch_add(1);
+    });
+  }
+
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  auto sum = [&](auto member) {
+    std::uint64_t s = 0;
+    for (auto& w : workers) s += ((*w).*member).load(std::memory_order_relaxed);
+    return s;
+  };
+  if (idle) {
+    while (sum(&Worker::ready) + sum(&Worker::failed) < config.connections &&
+           finished.load() < workers.size()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    std::cout << "holding " << sum(&Worker::ready) << " idle connections for " << config.hold
+              << " s" << std::endl;
+    std::this_thread::sleep_for(std::chrono::nanoseconds(std::int64_t(config.hold * 1e9)));
+    for (auto& w : workers) asio::post(w->io, [&w] { w->release->cancel(); });
+  } else {
+    std::uint64_t last_answered = 0;
+    auto next = plan.start + std::chrono::seconds(1);
+    while (finished.load() < workers.size()) {
+      std::this_thread::sleep_until(std::min(next, Clock::now() + std::chrono::milliseconds(50)));
+      if (Clock::now() < next) continue;
+      if (tty) {
+        const std::uint64_t answered = sum(&Worker::p_answered);
+        const double elapsed = std::chrono::duration<double>(Clock::now() - plan.start).count();
+        std::fprintf(stderr, "\r[%5.0f s] sent %llu  answered %llu  errors %llu  rate %llu/s   ",
+                     elapsed, static_cast<unsigned long long>(sum(&Worker::p_sent)),
+                     static_cast<unsigned long long>(answered),
+                     static_cast<unsigned long long>(sum(&Worker::p_errors)),
+                     static_cast<unsigned long long>(answered - last_answered));
+        last_answered = answered;
+      }
+      next += std::chrono::seconds(1);
+    }
+    if (tty) std::fprintf(stderr, "\n");
+  }
+  for (auto& t : threads) t.join();
+
+  // Merge.
+  Histogram histogram;
+  std::map<unsigned, std::uint64_t> statuses;
+  std::uint64_t answered = 0, ok = 0, e_connect = 0, e_reset = 0, e_timeout = 0, e_other = 0,
+                connected = 0;
+  for (auto& w : workers) {
+    histogram.merge(w->histogram);
+    for (unsigned s = 0; s < w->statuses.size(); ++s) {
+      if (w->statuses[s]) statuses[s] += w->statuses[s];
+    }
+    answered += w->answered;
+    ok += w->ok;
+    e_connect += w->err_connect;
+    e_reset += w->err_reset;
+    e_timeout += w->err_timeout;
+    e_other += w->err_other;
+    connected += w->connected;
+  }
+  const std::uint64_t non_2xx = answered - ok;
+  const std::uint64_t errors = e_connect + e_reset + e_timeout + e_other + non_2xx;
+  const std::uint64_t events = ok * plan.bodies.events_per_request;
+  const double seconds = idle ? config.hold : config.duration;
+  const double rps = idle ? 0 : double(answered) / seconds;
+  const double eps = idle ? 0 : double(events) / seconds;
+
+  std::ostringstream statuses_json;
+  statuses_json << '{';
+  for (auto it = statuses.begin(); it != statuses.end(); ++it) {
+    statuses_json << (it == statuses.begin() ? "" : ",") << '"' << it->first << "\":" << it->second;
+  }
+  statuses_json << '}';
+  std::ostringstream summary;  // the fields of the last line
+  summary << "\"requests\":" << answered << ",\"events\":" << events << ",\"errors\":" << errors
+          << ",\"non_2xx\":" << non_2xx << ",\"errors_connect\":" << e_connect
+          << ",\"errors_reset\":" << e_reset << ",\"errors_timeout\":" << e_timeout
+          << ",\"errors_other\":" << e_other << ",\"connected\":" << connected
+          << ",\"rps\":" << fixed(rps) << ",\"eps\":" << fixed(eps)
+          << ",\"duration_s\":" << seconds << ",\"mean_us\":" << fixed(histogram.mean())
+          << ",\"p50_us\":" << histogram.percentile(50)
+          << ",\"p90_us\":" << histogram.percentile(90)
+          << ",\"p99_us\":" << histogram.percentile(99)
+          << ",\"p999_us\":" << histogram.percentile(99.9)
+          << ",\"p9999_us\":" << histogram.percentile(99.99) << ",\"max_us\":" << histogram.max()
+          << ",\"statuses\":" << statuses_json.str();
+
+  if (!config.json_file.empty()) {
+    std::ofstream out(config.json_file);
+    out << "{\"config\":{\"url\":\"" << json_escape(config.url_text) << "\",\"path\":\""
+        << json_escape(config.path) << "\",\"format\":\"" << config.format_name
+        << "\",\"connections\":" << config.connections << ",\"threads\":" << config.threads
+        << ",\"duration_s\":" << config.duration << ",\"warmup_s\":" << config.warmup
+        << ",\"rate\":" << config.rate << ",\"batch\":" << plan.bodies.events_per_request
+        << ",\"corpus\":\"" << json_escape(config.corpus) << "\",\"bodies\":"
+        << plan.bodies.bodies.size() << ",\"signed\":" << (config.secret.empty() ? "false" : "true")
+        << ",\"idle_connections\":" << config.idle_connections << "},"
+        << summary.str() << ",\"histogram\":[";
+    bool first = true;
+    for (auto [upper, count] : histogram.buckets()) {
+      out << (first ? "" : ",") << '[' << upper << ',' << count << ']';
+      first = false;
+    }
+    out << "]}\n";
+    if (!out) std::cerr << "gbrt-loadgen: cannot write " << config.json_file << "\n";
+  }
+
+  std::cout << "gbrt-loadgen: " << config.format_name << " to http://" << host_header
+            << config.path << ", " << config.connections << " connections, " << config.threads
+            << " threads, "
+            << (idle ? "idle" : config.rate > 0 ? "open loop at " + fixed(config.rate, 0) + " events/s"
+                                                : std::string("closed loop"))
+            << ", " << seconds << " s" << (config.warmup > 0 ? " after " + fixed(config.warmup) + " s warmup" : "")
+            << (config.secret.empty() ? "" : ", signed") << "\n";
+  std::cout << "  requests " << answered << " (" << fixed(rps) << "/s), events " << events << " ("
+            << fixed(eps) << "/s)\n";
+  std::cout << "  latency us: p50 " << histogram.percentile(50) << "  p90 "
+            << histogram.percentile(90) << "  p99 " << histogram.percentile(99) << "  p99.9 "
+            << histogram.percentile(99.9) << "  p99.99 " << histogram.percentile(99.99) << "  max "
+            << histogram.max() << "  mean " << fixed(histogram.mean()) << "\n";
+  std::cout << "  statuses:";
+  for (auto [s, n] : statuses) std::cout << ' ' << s << '=' << n;
+  std::cout << "\n  errors " << errors << ": connect " << e_connect << ", reset " << e_reset
+            << ", timeout " << e_timeout << ", other " << e_other << ", non-2xx " << non_2xx
+            << "\n";
+  std::cout << '{' << summary.str() << '}' << std::endl;
+  return connected == 0 ? 1 : 0;
+}
