@@ -119,15 +119,9 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
   const ServerOptions& options = state.options;
   ResponseWriter response;  // reused: its buffers keep their memory across requests
   while (!state.stopping) {
-    runtime::SlotPtr slot = shard.slots().acquire();
-    const FieldAllocator allocator(&shard.memory());
-    http::request_parser<PaddedBody, FieldAllocator> parser(
-        std::piecewise_construct, std::make_tuple(), std::make_tuple(allocator));
-    parser.get().body().buffer = &slot->body;
-    parser.header_limit(kHeaderLimit);
-    parser.body_limit(options.max_body);
     // Idle until the request's first byte, then header_timeout for the header and
     // body_timeout for the body: a client that trickles bytes (slow loris) is cut off.
+    // An idle connection holds no event slot, only its read buffer.
     events.idle = buffer.size() == 0;  // no pipelined request waiting
     if (events.idle) {
       detail::expires_after(stream, options.idle_timeout);
@@ -136,6 +130,13 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
       events.idle = false;
       if (idle_ec) break;  // the client left, was idle too long, or the server is stopping
     }
+    runtime::SlotPtr slot = shard.slots().acquire();
+    const FieldAllocator allocator(&shard.memory());
+    http::request_parser<PaddedBody, FieldAllocator> parser(
+        std::piecewise_construct, std::make_tuple(), std::make_tuple(allocator));
+    parser.get().body().buffer = &slot->body;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(options.max_body);
     detail::expires_after(stream, options.header_timeout);
     auto [read_ec, read_bytes] = co_await http::async_read_header(stream, buffer, parser, await);
     if (read_ec == http::error::end_of_stream || read_ec == beast::error::timeout ||
