@@ -86,7 +86,9 @@ class Runtime {
 
   // Owns `options.threads` shards, each an io_context run by its own thread after start().
   explicit Runtime(RuntimeOptions options = {});
-  // Runs on executors the embedding service owns (one shard each) and runs itself.
+  // Runs on executors the embedding service owns (one shard each) and runs itself. A shard's
+  // state is unsynchronized: each executor must run one handler at a time (an io_context run
+  // by one thread, or a strand).
   Runtime(std::vector<boost::asio::any_io_executor> executors, RuntimeOptions options);
   ~Runtime();
   Runtime(const Runtime&) = delete;
