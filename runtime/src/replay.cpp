@@ -5,13 +5,13 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <iterator>
 #include <sstream>
 #include <stdexcept>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 
 namespace gbrt::runtime {
 
@@ -38,6 +38,26 @@ std::string format(const char* pattern, auto... values) {
   char line[256];
   std::snprintf(line, sizeof line, pattern, values...);
   return line;
+}
+
+// Shared by the workers of one replay; the last one to finish says so.
+struct ReplayState {
+  explicit ReplayState(std::size_t n) : workers(n), running(n) {}
+  const std::size_t workers;
+  std::atomic<std::size_t> running;
+  std::atomic<std::size_t> next{0};
+  std::atomic<std::uint64_t> not_accepted{0};
+  std::promise<void> all_done;
+};
+
+asio::awaitable<void> replay_worker(std::shared_ptr<ReplayState> state, Runtime& runtime,
+                                    const std::vector<std::string>& corpus, std::size_t total,
+                                    Shard& shard) {
+  for (std::size_t i; (i = state->next.fetch_add(1)) < total;) {
+    Answer answer = co_await runtime.handle_on(corpus[i % corpus.size()], std::nullopt, shard);
+    if (answer.status < 200 || answer.status >= 300) state->not_accepted.fetch_add(1);
+  }
+  if (state->running.fetch_sub(1) == 1) state->all_done.set_value();
 }
 
 }  // namespace
@@ -72,20 +92,18 @@ ReplayReport replay(Runtime& runtime, const std::vector<std::string>& corpus,
 
   ReplayReport report;
   const std::size_t total = corpus.size() * options.passes;
-  std::size_t next = 0;  // the driver's thread only
-  asio::io_context driver(1);
-  auto worker = [&]() -> asio::awaitable<void> {
-    while (next < total) {
-      const std::string& event = corpus[next++ % corpus.size()];
-      Answer answer = co_await runtime.handle(event);
-      if (answer.status < 200 || answer.status >= 300) ++report.not_accepted;
-    }
-  };
+  // The workers run on the shards themselves, spread round-robin, and await each event on
+  // their own shard: no executor switch per event.
+  auto state = std::make_shared<ReplayState>(std::max<std::size_t>(options.concurrency, 1));
+  auto done = state->all_done.get_future();
   const auto start = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < std::max<std::size_t>(options.concurrency, 1); ++i) {
-    asio::co_spawn(driver, worker(), asio::detached);
+  for (std::size_t i = 0; i < state->workers; ++i) {
+    Shard& shard = runtime.shard(i % runtime.shard_count());
+    asio::co_spawn(shard.executor(), replay_worker(state, runtime, corpus, total, shard),
+                   asio::detached);
   }
-  driver.run();
+  done.wait();
+  report.not_accepted = state->not_accepted.load();
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   report.events = total;
 

@@ -133,6 +133,10 @@ class Runtime {
   // temporaries are gone.
   boost::asio::awaitable<Answer> handle(std::string event_json,
                                         std::optional<std::string> environment_json = {});
+  // The same on `shard`, awaited from that shard's executor: no executor switch (replay()).
+  boost::asio::awaitable<Answer> handle_on(std::string event_json,
+                                           std::optional<std::string> environment_json,
+                                           Shard& shard);
   // Runs `event`'s handlers now, without admission, deadline or queue (benchmarks, tests).
   // Call on `shard`'s executor; the views must outlive the returned awaitable.
   boost::asio::awaitable<Answer> dispatch(const events::Event& event,
@@ -184,9 +188,6 @@ class Runtime {
   void schedule_task(Shard& shard, SlotPtr slot, std::chrono::milliseconds delay);
   boost::asio::awaitable<void> delayed_task(SlotPtr slot, Shard& shard,
                                             std::chrono::milliseconds delay);
-  boost::asio::awaitable<Answer> handle_on(std::string event_json,
-                                           std::optional<std::string> environment_json,
-                                           Shard& shard);
   Answer enqueue(SlotPtr slot, Shard& shard);
   void pump_queue(Shard& shard);
   boost::asio::awaitable<Answer> supervise(SlotPtr slot, Shard& shard, ClientWatch* client);
