@@ -163,6 +163,11 @@ asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard
                              body.str().substr(form.event->offset, form.event->size));
     }
   }
+  if (state.options.access_log) {
+    const events::EventBase& common = events::base(*slot->event);
+    events.event_id = common.event_id;
+    events.event_type = common.type;
+  }
   events.handling_started();
   Answer answer = co_await state.runtime.execute(std::move(slot), shard, events.client_gone.slot());
   events.handling_finished();
