@@ -24,8 +24,10 @@ struct Current {
 };
 
 std::mutex setup_mutex;
-// Every logger ever used stays alive: a thread may still be writing to the previous one.
-std::vector<std::shared_ptr<spdlog::logger>> kept;
+// Every logger ever used stays alive, to the end of the process (never destroyed: a thread
+// may still be writing to the previous one, or log during static destruction).
+auto& kept_loggers = *new std::vector<std::shared_ptr<spdlog::logger>>;
+auto& kept_currents = *new std::vector<std::unique_ptr<Current>>;
 std::atomic<Current*> current{nullptr};
 
 spdlog::level::level_enum to_spdlog(Level level) {
@@ -33,8 +35,9 @@ spdlog::level::level_enum to_spdlog(Level level) {
 }
 
 void install(std::shared_ptr<spdlog::logger> logger, Format format) {
-  kept.push_back(logger);
-  current.store(new Current{logger.get(), format});  // leaked on purpose, like the logger
+  kept_currents.push_back(std::make_unique<Current>(Current{logger.get(), format}));
+  kept_loggers.push_back(std::move(logger));
+  current.store(kept_currents.back().get(), std::memory_order_release);
 }
 
 void install_stderr(Level level) {
