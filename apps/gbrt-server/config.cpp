@@ -45,7 +45,8 @@ std::map<std::string, int> scan_keys(const std::string& path, const std::string&
     }
     const std::string key = section + trim(line.substr(0, eq));
     if (options.find_nothrow(key, false) == nullptr) {
-      throw std::runtime_error(where + "unknown key \"" + key + "\" (gbrt-server --help lists them)");
+      throw std::runtime_error(where + "unknown key \"" + key +
+                               "\" (gbrt-server --help lists them)");
     }
     lines[key] = number;
   }
@@ -102,7 +103,8 @@ std::vector<std::string> texts(const boost::any& value) {
 std::string environment_name(const std::string& option) {
   std::string name = "GBRT_";
   for (char c : option) {
-    name += (c == '-' || c == '.') ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    name += (c == '-' || c == '.') ? '_'
+                                   : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   }
   return name;
 }
@@ -126,8 +128,8 @@ void load(int argc, char** argv, const po::options_description& options,
   po::options_description from_environment;
   from_environment.add(options);
   if (const auto* config = command_line_only.find_nothrow("config", false)) {
-    from_environment.add(boost::shared_ptr<po::option_description>(
-        new po::option_description(*config)));
+    from_environment.add(
+        boost::shared_ptr<po::option_description>(new po::option_description(*config)));
   }
   try {
     po::store(po::parse_environment(from_environment,
@@ -145,8 +147,7 @@ void load(int argc, char** argv, const po::options_description& options,
   po::notify(vm);
 }
 
-void print(std::ostream& out, const po::options_description& options,
-           const po::variables_map& vm) {
+void print(std::ostream& out, const po::options_description& options, const po::variables_map& vm) {
   out << "# gbrt-server configuration (gbrt-server --print-config): flags > GBRT_* environment "
          "> config file > defaults\n";
   for (const auto& option : options.options()) {

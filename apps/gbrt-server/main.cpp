@@ -246,7 +246,8 @@ int main(int argc, char** argv) {
   const auto log_level = gbrt::log::parse_level(vm["log-level"].as<std::string>());
   if (!log_level) {
     std::cerr << "gbrt-server: --log-level wants trace, debug, info, warn, error, critical or "
-                 "off, got \"" << vm["log-level"].as<std::string>() << "\"\n";
+                 "off, got \""
+              << vm["log-level"].as<std::string>() << "\"\n";
     return 2;
   }
   gbrt::log::to_stderr(*log_level);
@@ -276,8 +277,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (server_options.secrets.empty()) {
-    gbrt::log::warn("no signing secret (GBRT_SECRET or --secret-file): X-GitBook-Signature is "
-                    "not checked and anyone who reaches the port can send events");
+    gbrt::log::warn(
+        "no signing secret (GBRT_SECRET or --secret-file): X-GitBook-Signature is "
+        "not checked and anyone who reaches the port can send events");
   }
 
   gbrt::runtime::RuntimeOptions options_for_runtime;
@@ -306,42 +308,42 @@ int main(int argc, char** argv) {
     runtime.start();
     server.start();
   } catch (const std::exception& e) {
-    gbrt::log::error("cannot listen", {{"listen", vm["listen"].as<std::string>()},
-                                       {"error", e.what()}});
+    gbrt::log::error("cannot listen",
+                     {{"listen", vm["listen"].as<std::string>()}, {"error", e.what()}});
     runtime.shutdown(std::chrono::milliseconds(0));
     return 1;
   }
   const std::string address = server_options.host + ':' + std::to_string(server.port());
   const std::string shards = std::to_string(runtime.shard_count());
   // Tests and scripts read this stdout line; the log gets the same as a structured line.
-  std::cout << "gbrt-server listening on " << address << " (" << shards << " shards)"
-            << std::endl;
-  gbrt::log::info("listening", {{"address", address},
-                                {"shards", shards, true},
-                                {"version", GBRT_VERSION},
-                                {"tls", server_options.tls_cert_file.empty() ? "false" : "true", true}});
+  std::cout << "gbrt-server listening on " << address << " (" << shards << " shards)" << std::endl;
+  gbrt::log::info("listening",
+                  {{"address", address},
+                   {"shards", shards, true},
+                   {"version", GBRT_VERSION},
+                   {"tls", server_options.tls_cert_file.empty() ? "false" : "true", true}});
 
   // First SIGTERM/SIGINT: drain (readyz fails, no new connections, answers still go out);
   // a second one: cancel what is left at once.
   std::thread drainer;
-  std::function<void(const boost::system::error_code&, int)> on_signal =
-      [&](const boost::system::error_code& ec, int signal) {
-        if (ec) return;
-        const std::string number = std::to_string(signal);
-        if (drainer.joinable()) {
-          gbrt::log::warn("signal again, cancelling what is left", {{"signal", number, true}});
-          runtime.skip_drain();
-          return;
-        }
-        const std::string timeout = std::to_string(drain_timeout.count());
-        gbrt::log::info("draining", {{"signal", number, true}, {"drain_timeout_ms", timeout, true}});
-        server.stop();
-        drainer = std::thread([&] {
-          runtime.drain(drain_timeout, [&] { return server.busy_connections() == 0; });
-          signals_context.stop();
-        });
-        signals.async_wait(on_signal);
-      };
+  using SignalHandler = std::function<void(const boost::system::error_code&, int)>;
+  SignalHandler on_signal = [&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    const std::string number = std::to_string(signal);
+    if (drainer.joinable()) {
+      gbrt::log::warn("signal again, cancelling what is left", {{"signal", number, true}});
+      runtime.skip_drain();
+      return;
+    }
+    const std::string timeout = std::to_string(drain_timeout.count());
+    gbrt::log::info("draining", {{"signal", number, true}, {"drain_timeout_ms", timeout, true}});
+    server.stop();
+    drainer = std::thread([&] {
+      runtime.drain(drain_timeout, [&] { return server.busy_connections() == 0; });
+      signals_context.stop();
+    });
+    signals.async_wait(on_signal);
+  };
   signals.async_wait(on_signal);
   signals_context.run();
   if (drainer.joinable()) drainer.join();

@@ -35,7 +35,9 @@ Service::Service(std::uint16_t port, std::string secret)
   });
 }
 
-Service::~Service() { stop(); }
+Service::~Service() {
+  stop();
+}
 
 void Service::start() {
   runtime_.start();  // on executors it does not own: registration closes, no thread starts
@@ -75,10 +77,9 @@ asio::awaitable<void> Service::serve(tcp::socket socket) {
       orders_seen_.fetch_add(1);  // the service's existing business
       response.body() = R"({"order":"accepted"})";
     } else if (target == "/gitbook/events" && request.method() == http::verb::post) {
-      auto check = verifier_.enabled()
-                       ? verifier_.verify(request["X-GitBook-Signature"], request.body(),
-                                          std::time(nullptr))
-                       : gbrt::net::SignatureStatus::valid;
+      auto check = verifier_.enabled() ? verifier_.verify(request["X-GitBook-Signature"],
+                                                          request.body(), std::time(nullptr))
+                                       : gbrt::net::SignatureStatus::valid;
       if (check != gbrt::net::SignatureStatus::valid) {
         response.result(http::status::unauthorized);
         response.body() = R"({"error":"bad signature"})";

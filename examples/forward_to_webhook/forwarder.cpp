@@ -88,14 +88,14 @@ asio::awaitable<void> deliver(Target target, std::string event_id, std::string b
 
 template <class View>
 void forward(gbrt::Runtime& runtime, const Target& target, const std::shared_ptr<Counts>& counts) {
-  runtime.on<View>([target, counts](const View& event,
-                                    gbrt::Context& context) -> asio::awaitable<void> {
-    // The view borrows the request body, which ends with the answer: copy what the
-    // background work needs before handing it over.
-    context.wait_until(deliver(target, std::string(event.event_id),
-                               std::string(event.json.raw()), counts));
-    co_return;
-  });
+  runtime.on<View>(
+      [target, counts](const View& event, gbrt::Context& context) -> asio::awaitable<void> {
+        // The view borrows the request body, which ends with the answer: copy what the
+        // background work needs before handing it over.
+        context.wait_until(
+            deliver(target, std::string(event.event_id), std::string(event.json.raw()), counts));
+        co_return;
+      });
 }
 
 }  // namespace

@@ -18,8 +18,8 @@ struct Target {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   std::string path = "/";
-  std::string secret;  // empty: unsigned
-  int attempts = 5;    // in all, the first one included
+  std::string secret;                            // empty: unsigned
+  int attempts = 5;                              // in all, the first one included
   std::chrono::milliseconds first_backoff{200};  // doubled after every failed attempt
   std::chrono::seconds timeout{10};              // per attempt
 };

@@ -28,7 +28,8 @@ std::uint64_t mix(std::uint64_t x) noexcept {
 void HyperLogLog::add(std::uint64_t hash) noexcept {
   const std::size_t index = hash >> (64 - kBits);
   const std::uint64_t rest = hash << kBits;
-  const auto rank = static_cast<std::uint8_t>(rest == 0 ? 64 - kBits + 1 : std::countl_zero(rest) + 1);
+  const auto rank =
+      static_cast<std::uint8_t>(rest == 0 ? 64 - kBits + 1 : std::countl_zero(rest) + 1);
   if (rank > registers_[index]) registers_[index] = rank;
 }
 
@@ -125,16 +126,16 @@ std::string today() {
 std::shared_ptr<Analytics> register_site_analytics(gbrt::Runtime& runtime, Limits limits) {
   auto analytics = std::make_shared<Analytics>(limits);
   // The page is its id when GitBook sends one, else the URL.
-  runtime.on<ev::SiteView>([analytics](const ev::SiteView& e,
-                                       gbrt::Context&) -> boost::asio::awaitable<void> {
-    analytics->view(today(), e.page_id.value_or(e.url), e.visitor.anonymous_id);
-    co_return;
-  });
-  runtime.on<ev::SpaceView>([analytics](const ev::SpaceView& e,
-                                        gbrt::Context&) -> boost::asio::awaitable<void> {
-    analytics->view(today(), e.page_id.value_or(e.url), e.visitor.anonymous_id);
-    co_return;
-  });
+  runtime.on<ev::SiteView>(
+      [analytics](const ev::SiteView& e, gbrt::Context&) -> boost::asio::awaitable<void> {
+        analytics->view(today(), e.page_id.value_or(e.url), e.visitor.anonymous_id);
+        co_return;
+      });
+  runtime.on<ev::SpaceView>(
+      [analytics](const ev::SpaceView& e, gbrt::Context&) -> boost::asio::awaitable<void> {
+        analytics->view(today(), e.page_id.value_or(e.url), e.visitor.anonymous_id);
+        co_return;
+      });
   runtime.component(
       "page-stats",
       [analytics](const ev::UiRender& e,

@@ -49,8 +49,8 @@ void install_stderr(Level level) {
         "gbrt", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
     pattern = "%Y-%m-%dT%H:%M:%S.%eZ %^%l%$ %v";
   } else {
-    logger = std::make_shared<spdlog::logger>("gbrt",
-                                              std::make_shared<spdlog::sinks::stderr_sink_mt>());
+    logger =
+        std::make_shared<spdlog::logger>("gbrt", std::make_shared<spdlog::sinks::stderr_sink_mt>());
     pattern = R"({"ts":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l",%v})";
   }
   logger->set_formatter(
@@ -90,9 +90,13 @@ void to_stderr(Level level) {
   install_stderr(level);
 }
 
-void set_level(Level level) { get().logger->set_level(to_spdlog(level)); }
+void set_level(Level level) {
+  get().logger->set_level(to_spdlog(level));
+}
 
-bool enabled(Level level) noexcept { return get().logger->should_log(to_spdlog(level)); }
+bool enabled(Level level) noexcept {
+  return get().logger->should_log(to_spdlog(level));
+}
 
 std::optional<Level> parse_level(std::string_view name) noexcept {
   static constexpr std::string_view names[] = {"trace", "debug",    "info", "warn",

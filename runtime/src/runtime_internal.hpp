@@ -46,7 +46,8 @@ inline void log_exception(std::string_view what, std::exception_ptr error,
                           const events::EventBase* event = nullptr) noexcept {
   const std::string detail = exception_text(error);
   if (event != nullptr) {
-    log::error(what, {{"event_id", event->event_id}, {"event_type", event->type}, {"error", detail}});
+    log::error(what,
+               {{"event_id", event->event_id}, {"event_type", event->type}, {"error", detail}});
   } else {
     log::error(what, {{"error", detail}});
   }

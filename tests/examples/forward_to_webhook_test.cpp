@@ -24,13 +24,14 @@ namespace ev = gbrt::events;
 // `refuse` deliveries (GitBook-style senders retry those).
 struct Receiver {
   explicit Receiver(std::string secret, int refuse) : refuse(refuse) {
-    runtime.on<ev::SiteView>([this](const ev::SiteView&, gbrt::Context&) -> boost::asio::awaitable<void> {
-      if (this->refuse.fetch_sub(1) > 0) throw gbrt::ExposableError("busy, try again", 503);
-      received.fetch_add(1);
-      co_return;
-    });
-    server.emplace(runtime, gbrt::net::ServerOptions{.host = "127.0.0.1", .port = 0,
-                                                     .secrets = {std::move(secret)}});
+    runtime.on<ev::SiteView>(
+        [this](const ev::SiteView&, gbrt::Context&) -> boost::asio::awaitable<void> {
+          if (this->refuse.fetch_sub(1) > 0) throw gbrt::ExposableError("busy, try again", 503);
+          received.fetch_add(1);
+          co_return;
+        });
+    server.emplace(runtime, gbrt::net::ServerOptions{
+                                .host = "127.0.0.1", .port = 0, .secrets = {std::move(secret)}});
     runtime.start();
     server->start();
   }
@@ -48,7 +49,8 @@ TEST(ExampleForwardToWebhook, DeliversSignedWithRetriesAndTheDrainWaitsForThem) 
   Receiver receiver("shared-secret", 3);
   gbrt::Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 2});
   auto counts = forward_to_webhook::register_forwarding(
-      runtime, {.port = receiver.server->port(), .secret = "shared-secret",
+      runtime, {.port = receiver.server->port(),
+                .secret = "shared-secret",
                 .first_backoff = std::chrono::milliseconds(20)});
   gbrt::net::Server server(runtime, {.host = "127.0.0.1", .port = 0});
   runtime.start();
@@ -76,8 +78,8 @@ TEST(ExampleForwardToWebhook, AWrongSecretIsRefusedAndNotRetried) {
       runtime, {.port = receiver.server->port(), .secret = "another-secret"});
   runtime.start();
   auto answer = boost::asio::co_spawn(runtime.shard(0).executor(),
-                                     runtime.handle(gbrt::test::fixture("site_view-1.json")),
-                                     boost::asio::use_future)
+                                      runtime.handle(gbrt::test::fixture("site_view-1.json")),
+                                      boost::asio::use_future)
                     .get();
   EXPECT_EQ(answer.status, 200u);
   EXPECT_TRUE(runtime.drain(std::chrono::seconds(5)));

@@ -42,8 +42,9 @@ TEST(ExampleSiteAnalytics, CountsViewsAndVisitorsServesThemAndExportsMetrics) {
     EXPECT_EQ(analytics->unique_visitors(day, "pricing"), 1u);
 
     auto render = client.post_json(
-        "/", R"({"type":"ui_render","eventId":"r1","installationId":"inst","componentId":"page-stats",)"
-             R"("props":{"pageId":"home"},"context":{"type":"document","theme":"light"}})");
+        "/",
+        R"({"type":"ui_render","eventId":"r1","installationId":"inst","componentId":"page-stats",)"
+        R"("props":{"pageId":"home"},"context":{"type":"document","theme":"light"}})");
     ASSERT_EQ(render.status, 200u) << render.body;
     EXPECT_NE(render.body.find("150 views, about " + std::to_string(unique) + " visitors today"),
               std::string::npos)
@@ -63,7 +64,8 @@ TEST(ExampleSiteAnalytics, CountsViewsAndVisitorsServesThemAndExportsMetrics) {
 
 TEST(ExampleSiteAnalytics, HyperLogLogIsWithinFivePercentAtAHundredThousand) {
   site_analytics::Analytics analytics;
-  for (int i = 0; i < 100000; ++i) analytics.view("2026-01-01", "p", "visitor-" + std::to_string(i));
+  for (int i = 0; i < 100000; ++i)
+    analytics.view("2026-01-01", "p", "visitor-" + std::to_string(i));
   const double estimate = double(analytics.unique_visitors("2026-01-01", "p"));
   EXPECT_NEAR(estimate, 100000.0, 5000.0);
 }

@@ -21,8 +21,8 @@ using gbrt::test::run_server_command;
 struct ConfigFile {
   explicit ConfigFile(const std::string& text)
       : path(std::filesystem::temp_directory_path() /
-             ("gbrt-config-test-" + std::to_string(::getpid()) + "-" +
-              std::to_string(counter++) + ".conf")) {
+             ("gbrt-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
+              ".conf")) {
     std::ofstream(path) << text;
   }
   ~ConfigFile() { std::filesystem::remove(path); }
@@ -45,17 +45,18 @@ std::string value_of(const std::string& printed, const std::string& key) {
 }
 
 TEST(GbrtServerConfig, FlagsBeatEnvironmentBeatFileBeatDefaults) {
-  ConfigFile file("# a comment\nmax-body = 2048\nthreads = 3\nidle-timeout = 7  # trailing\n"
-                  "deadline = space_view=100\n");
+  ConfigFile file(
+      "# a comment\nmax-body = 2048\nthreads = 3\nidle-timeout = 7  # trailing\n"
+      "deadline = space_view=100\n");
   ScopedEnv threads("GBRT_THREADS", "5");
   ScopedEnv idle("GBRT_IDLE_TIMEOUT", "9");
-  auto [status, out] =
-      run_server_command({"--config", file.path.string(), "--print-config", "--idle-timeout", "11"});
+  auto [status, out] = run_server_command(
+      {"--config", file.path.string(), "--print-config", "--idle-timeout", "11"});
   ASSERT_EQ(status, 0) << out;
-  EXPECT_EQ(value_of(out, "max-body"), "2048") << out;           // file over the default
-  EXPECT_EQ(value_of(out, "threads"), "5") << out;               // environment over the file
-  EXPECT_EQ(value_of(out, "idle-timeout"), "11") << out;         // flag over both
-  EXPECT_EQ(value_of(out, "header-timeout"), "10") << out;       // the default
+  EXPECT_EQ(value_of(out, "max-body"), "2048") << out;      // file over the default
+  EXPECT_EQ(value_of(out, "threads"), "5") << out;          // environment over the file
+  EXPECT_EQ(value_of(out, "idle-timeout"), "11") << out;    // flag over both
+  EXPECT_EQ(value_of(out, "header-timeout"), "10") << out;  // the default
   EXPECT_EQ(value_of(out, "deadline"), "space_view=100") << out;
 }
 
@@ -150,7 +151,8 @@ TEST(GbrtServerConfig, EveryOptionIsDocumented) {
   }
   ASSERT_GT(keys.size(), 20u);
   for (const std::string& k : keys) {
-    EXPECT_NE(docs.find("`" + k + "`"), std::string::npos) << k << " is not in docs/configuration.md";
+    EXPECT_NE(docs.find("`" + k + "`"), std::string::npos)
+        << k << " is not in docs/configuration.md";
   }
   for (const char* extra : {"`--config", "`--print-config`", "`GBRT_SECRET`"}) {
     EXPECT_NE(docs.find(extra), std::string::npos) << extra;

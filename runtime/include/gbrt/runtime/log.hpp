@@ -36,7 +36,8 @@ bool enabled(Level level) noexcept;
 std::optional<Level> parse_level(std::string_view name) noexcept;
 
 // Writes one line when `level` is enabled. Never throws.
-void write(Level level, std::string_view message, std::initializer_list<Field> fields = {}) noexcept;
+void write(Level level, std::string_view message,
+           std::initializer_list<Field> fields = {}) noexcept;
 
 inline void info(std::string_view message, std::initializer_list<Field> fields = {}) noexcept {
   write(Level::info, message, fields);
