@@ -111,34 +111,27 @@ void write(Level level, std::string_view message, std::initializer_list<Field> f
   Current& c = get();
   if (!c.logger->should_log(to_spdlog(level))) return;
   try {
+    const bool json = c.format == Format::json;
     std::string line;
-    if (c.format == Format::json) {
+    if (json) {
       line = "\"msg\":\"";
       append_json_escaped(line, message);
       line += '"';
-      for (const Field& f : fields) {
-        line += ",\"";
-        line += f.key;
-        line += "\":";
-        if (f.raw) {
-          line += f.value;
-        } else {
-          line += '"';
-          append_json_escaped(line, f.value);
-          line += '"';
-        }
-      }
     } else {
       line = message;
-      for (const Field& f : fields) {
-        line += ' ';
-        line += f.key;
-        line += '=';
-        if (f.raw) {
-          line += f.value;
-        } else {
-          append_text_value(line, f.value);
-        }
+    }
+    for (const Field& f : fields) {
+      line += json ? ",\"" : " ";
+      line += f.key;
+      line += json ? "\":" : "=";
+      if (f.raw) {
+        line += f.value;
+      } else if (json) {
+        line += '"';
+        append_json_escaped(line, f.value);
+        line += '"';
+      } else {
+        append_text_value(line, f.value);
       }
     }
     c.logger->log(to_spdlog(level), std::string_view(line));
