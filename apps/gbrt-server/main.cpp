@@ -14,6 +14,9 @@
 #include <boost/program_options.hpp>
 
 #include <gbrt/net/server.hpp>
+#include <gbrt/runtime/log.hpp>
+
+#include "config.hpp"
 
 #include "example_handlers.hpp"
 
@@ -133,15 +136,11 @@ std::vector<std::string> load_secrets(const po::variables_map& vm) {
   return secrets;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  // The option table: name, default, meaning — the one place each is declared.
-  po::options_description options("gbrt-server options");
+// The server's own options. Another group is one more options.add(...) in main().
+po::options_description server_options_table() {
+  po::options_description server("gbrt-server options");
   // clang-format off
-  options.add_options()
-      ("help,h", "print this help and exit")
-      ("version", "print the version and exit")
+  server.add_options()
       ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"),
        "HOST:PORT to listen on; port 0 picks a free port (printed at start)")
       ("threads", po::value<std::size_t>()->default_value(0),
@@ -194,25 +193,64 @@ int main(int argc, char** argv) {
        "queued events waiting per shard; a full queue answers 503 with Retry-After")
       ("drain-timeout", po::value<std::size_t>()->default_value(20000),
        "ms: at SIGTERM/SIGINT, how long running handlers, queued events and wait_until work "
-       "may take before they are cancelled (a second signal cancels at once)");
+       "may take before they are cancelled (a second signal cancels at once)")
+      ("log-level", po::value<std::string>()->default_value("info"),
+       "trace, debug, info, warn, error, critical or off; logs are JSON lines on stderr (text "
+       "when stderr is a terminal)")
+      ("access-log", po::value<bool>()->default_value(false)->implicit_value(true),
+       "log one line per request: method, path, status, bytes, duration, event id and type");
   // clang-format on
+  return server;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // Every option settable by a flag, GBRT_* variable and the --config file: one table.
+  po::options_description options;
+  options.add(server_options_table());
+  // Only on the command line.
+  po::options_description command_line("command line only");
+  // clang-format off
+  command_line.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print the version and exit")
+      ("config", po::value<std::string>(),
+       "read options from FILE (key = value lines, # comments); flags and GBRT_* variables "
+       "take precedence over it (also GBRT_CONFIG)")
+      ("print-config", "print the effective configuration in the config-file format (secrets "
+       "redacted) and exit");
+  // clang-format on
+  po::options_description everything;
+  everything.add(options).add(command_line);
 
   po::variables_map vm;
   try {
-    po::store(po::parse_command_line(argc, argv, options), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    std::cerr << "gbrt-server: " << e.what() << "\n" << options << "\n";
+    gbrt::config::load(argc, argv, options, command_line, vm);
+  } catch (const std::exception& e) {
+    std::cerr << "gbrt-server: " << e.what() << "\n";
     return 2;
   }
   if (vm.count("help")) {
-    std::cout << "Usage: gbrt-server [options]\n\n" << options << "\n";
+    std::cout << "Usage: gbrt-server [options]\n\n" << everything << "\n";
     return 0;
   }
   if (vm.count("version")) {
     std::cout << "gbrt-server " << GBRT_VERSION << "\n";
     return 0;
   }
+  if (vm.count("print-config")) {
+    gbrt::config::print(std::cout, options, vm);
+    return 0;
+  }
+  const auto log_level = gbrt::log::parse_level(vm["log-level"].as<std::string>());
+  if (!log_level) {
+    std::cerr << "gbrt-server: --log-level wants trace, debug, info, warn, error, critical or "
+                 "off, got \""
+              << vm["log-level"].as<std::string>() << "\"\n";
+    return 2;
+  }
+  gbrt::log::to_stderr(*log_level);
 
   gbrt::net::ServerOptions server_options;
   if (!split_listen(vm["listen"].as<std::string>(), server_options.host, server_options.port)) {
@@ -231,6 +269,7 @@ int main(int argc, char** argv) {
   if (vm.count("record")) server_options.record.path = vm["record"].as<std::string>();
   server_options.record.max_bytes = vm["record-max-bytes"].as<std::size_t>();
   server_options.record.keep = vm["record-keep"].as<unsigned>();
+  server_options.access_log = vm["access-log"].as<bool>();
   try {
     server_options.secrets = load_secrets(vm);
   } catch (const std::exception& e) {
@@ -238,9 +277,9 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (server_options.secrets.empty()) {
-    std::cerr << "gbrt-server: warning: no signing secret (GBRT_SECRET or --secret-file): "
-                 "X-GitBook-Signature is not checked and anyone who reaches the port can send "
-                 "events\n";
+    gbrt::log::warn(
+        "no signing secret (GBRT_SECRET or --secret-file): X-GitBook-Signature is "
+        "not checked and anyone who reaches the port can send events");
   }
 
   gbrt::runtime::RuntimeOptions options_for_runtime;
@@ -269,39 +308,48 @@ int main(int argc, char** argv) {
     runtime.start();
     server.start();
   } catch (const std::exception& e) {
-    std::cerr << "gbrt-server: cannot listen on " << vm["listen"].as<std::string>() << ": "
-              << e.what() << "\n";
+    gbrt::log::error("cannot listen",
+                     {{"listen", vm["listen"].as<std::string>()}, {"error", e.what()}});
     runtime.shutdown(std::chrono::milliseconds(0));
     return 1;
   }
-  std::cout << "gbrt-server listening on " << server_options.host << ':' << server.port() << " ("
-            << runtime.shard_count() << " shards)" << std::endl;
+  const std::string address = server_options.host + ':' + std::to_string(server.port());
+  const std::string shards = std::to_string(runtime.shard_count());
+  // Tests and scripts read this stdout line; the log gets the same as a structured line.
+  std::cout << "gbrt-server listening on " << address << " (" << shards << " shards)" << std::endl;
+  gbrt::log::info("listening",
+                  {{"address", address},
+                   {"shards", shards, true},
+                   {"version", GBRT_VERSION},
+                   {"tls", server_options.tls_cert_file.empty() ? "false" : "true", true}});
 
   // First SIGTERM/SIGINT: drain (readyz fails, no new connections, answers still go out);
   // a second one: cancel what is left at once.
   std::thread drainer;
-  std::function<void(const boost::system::error_code&, int)> on_signal =
-      [&](const boost::system::error_code& ec, int signal) {
-        if (ec) return;
-        if (drainer.joinable()) {
-          std::cerr << "gbrt-server: signal " << signal << " again, cancelling what is left\n";
-          runtime.skip_drain();
-          return;
-        }
-        std::cerr << "gbrt-server: signal " << signal << ", draining (up to "
-                  << drain_timeout.count() << " ms)\n";
-        server.stop();
-        drainer = std::thread([&] {
-          runtime.drain(drain_timeout, [&] { return server.busy_connections() == 0; });
-          signals_context.stop();
-        });
-        signals.async_wait(on_signal);
-      };
+  using SignalHandler = std::function<void(const boost::system::error_code&, int)>;
+  SignalHandler on_signal = [&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    const std::string number = std::to_string(signal);
+    if (drainer.joinable()) {
+      gbrt::log::warn("signal again, cancelling what is left", {{"signal", number, true}});
+      runtime.skip_drain();
+      return;
+    }
+    const std::string timeout = std::to_string(drain_timeout.count());
+    gbrt::log::info("draining", {{"signal", number, true}, {"drain_timeout_ms", timeout, true}});
+    server.stop();
+    drainer = std::thread([&] {
+      runtime.drain(drain_timeout, [&] { return server.busy_connections() == 0; });
+      signals_context.stop();
+    });
+    signals.async_wait(on_signal);
+  };
   signals.async_wait(on_signal);
   signals_context.run();
   if (drainer.joinable()) drainer.join();
   runtime.stop();
   server.flush_recording();
-  std::cerr << "{\"event\":\"stopped\",\"stats\":" << runtime.stats_json() << "}" << std::endl;
+  // The final accounting: per type received, outcomes, pending (tests parse "stats").
+  gbrt::log::info("stopped", {{"stats", runtime.stats_json(), true}});
   return 0;
 }

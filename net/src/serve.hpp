@@ -22,6 +22,7 @@
 #include <boost/beast/http/write.hpp>
 
 #include <gbrt/net/multipart.hpp>
+#include <gbrt/runtime/log.hpp>
 
 #include "padded_body.hpp"
 #include "response.hpp"
@@ -39,6 +40,8 @@ using Request = boost::beast::http::request<PaddedBody, Fields>;
 struct ConnectionEvents : runtime::ClientWatch {
   bool idle = false;  // waiting for a request (a drain closes such connections at once)
   void start_watching() override {}
+  // With ServerOptions::access_log: the event of the request being answered, copied.
+  std::string event_id, event_type;
   virtual void handling_started() {}
   virtual void handling_finished() {}
 };
@@ -54,6 +57,24 @@ inline constexpr std::size_t kHeaderLimit = 16 * 1024;    // the whole header bl
 inline constexpr std::size_t kMaxRequestLine = 8 * 1024;  // the request line or URL: 414
 
 namespace detail {
+
+// The access log's line for one answered request.
+inline void log_access(std::string_view method, std::string_view target, unsigned status,
+                       std::size_t bytes, std::chrono::steady_clock::duration took,
+                       const ConnectionEvents& events) {
+  const std::string status_text = std::to_string(status), bytes_text = std::to_string(bytes);
+  const std::string micros = std::to_string(
+      std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+  std::string_view path = clip_for_echo(target.substr(0, target.find('?')));
+  if (events.event_id.empty() && events.event_type.empty()) {
+    log::info("request", {{"method", method}, {"path", path}, {"status", status_text, true},
+                          {"bytes", bytes_text, true}, {"duration_us", micros, true}});
+  } else {
+    log::info("request", {{"method", method}, {"path", path}, {"status", status_text, true},
+                          {"bytes", bytes_text, true}, {"duration_us", micros, true},
+                          {"event_id", events.event_id}, {"event_type", events.event_type}});
+  }
+}
 
 // Counts a request as busy for its scope (the drain waits for busy requests).
 struct Busy {
@@ -145,6 +166,8 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
       break;
     }
     detail::Busy busy(state.busy);
+    const auto started = options.access_log ? std::chrono::steady_clock::now()
+                                            : std::chrono::steady_clock::time_point{};
     if (!read_ec && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a large body.
       if (ascii_iequals(parser.get()[http::field::expect], "100-continue")) {
@@ -188,6 +211,13 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     detail::expires_after(stream, options.write_timeout);
     auto [write_ec, written] = co_await asio::async_write(stream, response.buffers(), await);
     state.runtime.metrics().http_request(shard.index(), status);
+    if (options.access_log) {
+      detail::log_access(parser.get().method_string(), parser.get().target(), status,
+                         response.body().size(), std::chrono::steady_clock::now() - started,
+                         events);
+      events.event_id.clear();
+      events.event_type.clear();
+    }
     if (write_ec) break;
     if (close) {
       if (read_ec) co_await detail::linger_close(stream);

@@ -170,6 +170,11 @@ asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard
                                      const Request& request, runtime::SlotPtr& slot,
                                      ConnectionEvents& events) {
   if (auto refused = prepare_event(state, shard, request, *slot)) co_return std::move(*refused);
+  if (state.options.access_log) {
+    const events::EventBase& common = events::base(*slot->event);
+    events.event_id = common.event_id;
+    events.event_type = common.type;
+  }
   events.handling_started();
   Answer answer = co_await state.runtime.execute(std::move(slot), shard, &events);
   events.handling_finished();

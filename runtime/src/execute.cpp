@@ -144,9 +144,10 @@ asio::awaitable<Answer> Runtime::supervise(SlotPtr slot, Shard& shard, ClientWat
     if (!slow_reported && now >= slow_at) {
       slow_reported = true;
       const events::EventBase& e = events::base(*s->event);
-      std::fprintf(stderr, "gbrt: slow handler: %.*s event %.*s still running after %lld ms\n",
-                   int(e.type.size()), e.type.data(), int(e.event_id.size()), e.event_id.data(),
-                   static_cast<long long>(options_.slow_handler.count()));
+      const std::string after = std::to_string(options_.slow_handler.count());
+      log::warn("slow handler: still running", {{"event_id", e.event_id},
+                                                {"event_type", e.type},
+                                                {"after_ms", after, true}});
     }
     if (now < deadline) continue;
     if (s->stop_reason == StopReason::none) {
@@ -230,9 +231,7 @@ asio::awaitable<Answer> Runtime::run_handlers(const events::Event& event,
   } catch (...) {
     outcome = Outcome::error;
     if (stop == nullptr || *stop == StopReason::none) {
-      std::string what = "handler for " + std::string(common.type) + " event " +
-                         std::string(common.event_id) + " failed";
-      log_exception(what.c_str(), std::current_exception());
+      log_exception("handler failed", std::current_exception(), &common);
     }
     answer = Answer::error(500, "Internal server error");
   }

@@ -149,12 +149,19 @@ std::size_t Runtime::queued_waiting() const noexcept {
   return queued_waiting_.load();
 }
 
-void Runtime::spawn_background(Shard& shard, asio::awaitable<void> work) {
+void Runtime::spawn_background(Shard& shard, asio::awaitable<void> work,
+                               const events::EventBase& event) {
   background_.fetch_add(1);
-  asio::co_spawn(shard.executor(), std::move(work), [this](std::exception_ptr error) {
-    if (error) log_exception("background work (wait_until) failed", error);
+  // The event's id and type are copied for the log: its views end with its answer.
+  auto on_done = [this, id = std::string(event.event_id),
+                  type = std::string(event.type)](std::exception_ptr error) {
+    if (error) {
+      log::error("background work (wait_until) failed",
+                 {{"event_id", id}, {"event_type", type}, {"error", exception_text(error)}});
+    }
     background_.fetch_sub(1);
-  });
+  };
+  asio::co_spawn(shard.executor(), std::move(work), std::move(on_done));
 }
 
 bool Runtime::drain(std::chrono::milliseconds timeout, std::function<bool()> also_idle) {
@@ -164,7 +171,14 @@ bool Runtime::drain(std::chrono::milliseconds timeout, std::function<bool()> als
   while (!done() && !skip_drain_ && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
-  return done();
+  if (done()) return true;
+  const std::string inflight = std::to_string(in_flight()), queue = std::to_string(queued()),
+                    background = std::to_string(pending_background());
+  log::warn(skip_drain_ ? "drain skipped, cancelling what is left"
+                        : "drain timed out, cancelling what is left",
+            {{"in_flight", inflight, true}, {"queued", queue, true},
+             {"background", background, true}});
+  return false;
 }
 
 void Runtime::stop() {
@@ -243,7 +257,7 @@ std::size_t Context::shard_index() const noexcept {
 }
 
 void Context::wait_until(asio::awaitable<void> work) const {
-  runtime_.spawn_background(shard_, std::move(work));
+  runtime_.spawn_background(shard_, std::move(work), event_);
 }
 
 void Context::queue_task(std::string_view payload_json, std::chrono::milliseconds delay) const {

@@ -3,11 +3,13 @@
 
 #include <atomic>
 #include <chrono>
-#include <cstdio>
 #include <exception>
+#include <string>
+#include <string_view>
 
 #include <boost/asio/steady_timer.hpp>
 
+#include <gbrt/runtime/log.hpp>
 #include <gbrt/runtime/runtime.hpp>
 
 namespace gbrt::runtime {
@@ -28,13 +30,26 @@ struct Waiter {
   Answer answer;
 };
 
-inline void log_exception(const char* what, std::exception_ptr error) noexcept {
+// The message of whatever `error` holds.
+inline std::string exception_text(std::exception_ptr error) noexcept {
   try {
     std::rethrow_exception(error);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "gbrt: %s: %s\n", what, e.what());
+    return e.what();
   } catch (...) {
-    std::fprintf(stderr, "gbrt: %s\n", what);
+  }
+  return "unknown exception";
+}
+
+// Logs an error at error level, with the event's id and type when it is about one.
+inline void log_exception(std::string_view what, std::exception_ptr error,
+                          const events::EventBase* event = nullptr) noexcept {
+  const std::string detail = exception_text(error);
+  if (event != nullptr) {
+    log::error(what,
+               {{"event_id", event->event_id}, {"event_type", event->type}, {"error", detail}});
+  } else {
+    log::error(what, {{"error", detail}});
   }
 }
 

@@ -39,7 +39,7 @@ using gbrt::test::wait_for;
 // Sums of the final stats line's per-type numbers: {"ok": …, "pending": …, ...}.
 std::map<std::string, std::uint64_t> final_stats(const std::string& stderr_text) {
   std::map<std::string, std::uint64_t> sums;
-  auto at = stderr_text.find(R"({"event":"stopped")");
+  auto at = stderr_text.find(R"("msg":"stopped")");
   if (at == std::string::npos) return sums;
   std::string line = stderr_text.substr(at, stderr_text.find('\n', at) - at);
   std::regex number(R"re("(\w+)":(\d+))re");

@@ -311,7 +311,7 @@ TEST(GbrtServerSigned, AcceptsValidSignaturesAndRejectsTheRest) {
                    {{"X-GitBook-Signature", gbrt::net::sign_webhook("new-secret", now(), form)}})
           .status,
       200u);
-  EXPECT_EQ(server.stderr_text().find("warning: no signing secret"), std::string::npos);
+  EXPECT_EQ(server.stderr_text().find("no signing secret"), std::string::npos);
 }
 
 TEST(GbrtServerSigned, SecretFileHoldsOneSecretPerLine) {
@@ -348,7 +348,7 @@ TEST(GbrtServerCommandLine, WarnsWithoutASecretAndExitsZeroOnSigterm) {
   ServerProcess server;
   EXPECT_EQ(HttpClient(server.port()).get("/healthz").status, 200u);
   EXPECT_EQ(server.stop(SIGTERM), 0);
-  EXPECT_NE(server.stderr_text().find("warning: no signing secret"), std::string::npos);
+  EXPECT_NE(server.stderr_text().find("no signing secret"), std::string::npos);
 }
 
 }  // namespace

@@ -478,8 +478,8 @@ TEST(RuntimeSlowHandler, IsLoggedOnceWhileItStillRuns) {
   }
   std::string log = capture.text();
   const std::string line =
-      "gbrt: slow handler: space_view event evt_x5sKI7hD5rgYc0saNQafAh04Yc still running after 30 "
-      "ms";
+      R"("msg":"slow handler: still running","event_id":"evt_x5sKI7hD5rgYc0saNQafAh04Yc",)"
+      R"("event_type":"space_view","after_ms":30)";
   auto first = log.find(line);
   EXPECT_NE(first, std::string::npos) << log;
   EXPECT_EQ(log.find(line, first + 1), std::string::npos) << "logged more than once";

@@ -37,6 +37,9 @@ struct ServerOptions {
   // Request bytes a connection reads ahead of the request being handled (pipelining); a
   // client that sends faster waits for TCP back-pressure, it is never buffered further.
   std::size_t read_ahead = 64 * 1024;
+  // One info line per request through gbrt::log (method, path, status, bytes, duration,
+  // event id and type when known). Off: nothing is measured or copied.
+  bool access_log = false;
 };
 
 class Server {

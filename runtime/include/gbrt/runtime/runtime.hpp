@@ -184,7 +184,8 @@ class Runtime {
   void add_handler(std::size_t type_id, Handler handler);
   void add_component(std::string id, Component component);
   std::size_t type_id_for(std::string name);
-  void spawn_background(Shard& shard, boost::asio::awaitable<void> work);
+  void spawn_background(Shard& shard, boost::asio::awaitable<void> work,
+                        const events::EventBase& event);
   void schedule_task(Shard& shard, SlotPtr slot, std::chrono::milliseconds delay);
   boost::asio::awaitable<void> delayed_task(SlotPtr slot, Shard& shard,
                                             std::chrono::milliseconds delay);

@@ -1,0 +1,169 @@
+#include "config.hpp"
+
+#include <cctype>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace po = boost::program_options;
+
+namespace gbrt::config {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  const char* space = " \t\r\n";
+  std::size_t first = s.find_first_not_of(space);
+  if (first == std::string::npos) return {};
+  return s.substr(first, s.find_last_not_of(space) - first + 1);
+}
+
+// Where each key of a config file is (program_options does not say): key -> last line.
+// Also rejects the keys the table does not have, before program_options sees the file.
+std::map<std::string, int> scan_keys(const std::string& path, const std::string& text,
+                                     const po::options_description& options) {
+  std::map<std::string, int> lines;
+  std::istringstream in(text);
+  std::string section;
+  int number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    line = trim(line.substr(0, line.find('#')));
+    if (line.empty()) continue;
+    if (line.front() == '[' && line.back() == ']') {
+      section = trim(line.substr(1, line.size() - 2)) + ".";
+      continue;
+    }
+    std::size_t eq = line.find('=');
+    const std::string where = path + ":" + std::to_string(number) + ": ";
+    if (eq == std::string::npos) {
+      throw std::runtime_error(where + "want key = value, got \"" + line + "\"");
+    }
+    const std::string key = section + trim(line.substr(0, eq));
+    if (options.find_nothrow(key, false) == nullptr) {
+      throw std::runtime_error(where + "unknown key \"" + key +
+                               "\" (gbrt-server --help lists them)");
+    }
+    lines[key] = number;
+  }
+  return lines;
+}
+
+// program_options names an option "--max-body" or "max-body" depending on the source.
+std::string bare(std::string name) {
+  while (!name.empty() && name.front() == '-') name.erase(0, 1);
+  return name;
+}
+
+void load_file(const std::string& path, const po::options_description& options,
+               po::variables_map& vm) {
+  std::ifstream file(path);
+  if (!file) throw std::runtime_error("cannot read --config " + path);
+  std::stringstream text;
+  text << file.rdbuf();
+  const auto lines = scan_keys(path, text.str(), options);
+  std::istringstream in(text.str());
+  try {
+    po::store(po::parse_config_file(in, options, /*allow_unregistered=*/false), vm);
+  } catch (const po::error_with_option_name& e) {
+    const std::string key = bare(e.get_option_name());
+    auto it = lines.find(key);
+    const std::string where = it == lines.end() ? path : path + ":" + std::to_string(it->second);
+    throw std::runtime_error(where + ": key \"" + key + "\": " + e.what());
+  } catch (const po::error& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+}
+
+bool is_secret(const std::string& name) {
+  // A path to a secret (secret-file) is not one; the secret itself, a password or token is.
+  if (name.size() > 5 && name.compare(name.size() - 5, 5, "-file") == 0) return false;
+  return name.find("secret") != std::string::npos || name.find("password") != std::string::npos ||
+         name.find("token") != std::string::npos;
+}
+
+// The value as the config file would write it; empty when of a type not known here.
+std::vector<std::string> texts(const boost::any& value) {
+  if (auto v = boost::any_cast<std::string>(&value)) return {*v};
+  if (auto v = boost::any_cast<std::size_t>(&value)) return {std::to_string(*v)};
+  if (auto v = boost::any_cast<unsigned>(&value)) return {std::to_string(*v)};
+  if (auto v = boost::any_cast<int>(&value)) return {std::to_string(*v)};
+  if (auto v = boost::any_cast<double>(&value)) return {std::to_string(*v)};
+  if (auto v = boost::any_cast<bool>(&value)) return {*v ? "true" : "false"};
+  if (auto v = boost::any_cast<std::vector<std::string>>(&value)) return *v;
+  return {"?"};
+}
+
+}  // namespace
+
+std::string environment_name(const std::string& option) {
+  std::string name = "GBRT_";
+  for (char c : option) {
+    name += (c == '-' || c == '.') ? '_'
+                                   : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  }
+  return name;
+}
+
+void load(int argc, char** argv, const po::options_description& options,
+          const po::options_description& command_line_only, po::variables_map& vm) {
+  po::options_description all;
+  all.add(options).add(command_line_only);
+  try {
+    po::store(po::parse_command_line(argc, argv, all), vm);
+  } catch (const po::error& e) {
+    throw std::runtime_error(std::string(e.what()) + " (gbrt-server --help lists the options)");
+  }
+
+  // GBRT_<OPTION> for every option of the table, and GBRT_CONFIG. Other GBRT_* variables
+  // (GBRT_SECRET: read by the secrets loader) are not options and are left alone.
+  std::map<std::string, std::string> by_variable{{"GBRT_CONFIG", "config"}};
+  for (const auto& option : options.options()) {
+    by_variable[environment_name(option->long_name())] = option->long_name();
+  }
+  po::options_description from_environment;
+  from_environment.add(options);
+  if (const auto* config = command_line_only.find_nothrow("config", false)) {
+    from_environment.add(
+        boost::shared_ptr<po::option_description>(new po::option_description(*config)));
+  }
+  try {
+    po::store(po::parse_environment(from_environment,
+                                    [&](const std::string& name) -> std::string {
+                                      auto it = by_variable.find(name);
+                                      return it == by_variable.end() ? "" : it->second;
+                                    }),
+              vm);
+  } catch (const po::error_with_option_name& e) {
+    throw std::runtime_error("environment variable " + environment_name(bare(e.get_option_name())) +
+                             ": " + e.what());
+  }
+
+  if (vm.count("config")) load_file(vm["config"].as<std::string>(), options, vm);
+  po::notify(vm);
+}
+
+void print(std::ostream& out, const po::options_description& options, const po::variables_map& vm) {
+  out << "# gbrt-server configuration (gbrt-server --print-config): flags > GBRT_* environment "
+         "> config file > defaults\n";
+  for (const auto& option : options.options()) {
+    const std::string& name = option->long_name();
+    auto it = vm.find(name);
+    if (it == vm.end() || it->second.empty()) {
+      out << "# " << name << " =\n";
+      continue;
+    }
+    for (const std::string& value : texts(it->second.value())) {
+      out << name << " = " << (is_secret(name) ? "<redacted>" : value) << "\n";
+    }
+  }
+  if (const char* secret = std::getenv("GBRT_SECRET"); secret != nullptr && *secret != '\0') {
+    out << "# GBRT_SECRET is set (redacted)\n";
+  }
+}
+
+}  // namespace gbrt::config

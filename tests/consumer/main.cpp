@@ -1,0 +1,37 @@
+// Handles one space_view through an installed gbrt: exits 0 when it was answered 200.
+#include <cstdio>
+#include <future>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <gbrt/net/server.hpp>
+
+namespace ev = gbrt::events;
+
+int main() {
+  gbrt::Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  int views = 0;
+  runtime.on<ev::SpaceView>(
+      [&](const ev::SpaceView&, gbrt::Context&) -> boost::asio::awaitable<void> {
+        ++views;
+        co_return;
+      });
+  gbrt::net::Server server(runtime, {.host = "127.0.0.1", .port = 0});
+  runtime.start();
+  server.start();
+  auto answer =
+      boost::asio::co_spawn(
+          runtime.shard(0).executor(),
+          runtime.handle(
+              R"({"type":"space_view","eventId":"e1","installationId":"i",)"
+              R"("spaceId":"s","url":"https://x","referrer":"",)"
+              R"("visitor":{"anonymousId":"a","cookies":{},"userAgent":"u","ip":"1.2.3.4"}})"),
+          boost::asio::use_future)
+          .get();
+  server.stop();
+  runtime.shutdown(std::chrono::seconds(1));
+  std::printf("consumer: status %u, %d view(s), server was on port %u\n", answer.status, views,
+              unsigned(server.port()));
+  return answer.status == 200 && views == 1 ? 0 : 1;
+}

@@ -1,0 +1,162 @@
+// gbrt-server's configuration: --config FILE, GBRT_* variables and flags over one option
+// table, their precedence, errors naming key and line, --print-config, and the docs.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "support/fixtures.hpp"
+#include "support/http_client.hpp"
+#include "support/server_process.hpp"
+
+namespace {
+
+using gbrt::test::run_server_command;
+
+// A config file in the temp directory, removed with the object.
+struct ConfigFile {
+  explicit ConfigFile(const std::string& text)
+      : path(std::filesystem::temp_directory_path() /
+             ("gbrt-config-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
+              ".conf")) {
+    std::ofstream(path) << text;
+  }
+  ~ConfigFile() { std::filesystem::remove(path); }
+  std::filesystem::path path;
+  static inline int counter = 0;
+};
+
+// Sets an environment variable for the scope (run_server_command's child inherits it).
+struct ScopedEnv {
+  ScopedEnv(const char* name, const char* value) : name(name) { ::setenv(name, value, 1); }
+  ~ScopedEnv() { ::unsetenv(name); }
+  const char* name;
+};
+
+// `key = value` lines of --print-config output.
+std::string value_of(const std::string& printed, const std::string& key) {
+  std::smatch m;
+  std::regex line("(^|\n)" + key + " = ([^\n]*)");
+  return std::regex_search(printed, m, line) ? m[2].str() : "<absent>";
+}
+
+TEST(GbrtServerConfig, FlagsBeatEnvironmentBeatFileBeatDefaults) {
+  ConfigFile file(
+      "# a comment\nmax-body = 2048\nthreads = 3\nidle-timeout = 7  # trailing\n"
+      "deadline = space_view=100\n");
+  ScopedEnv threads("GBRT_THREADS", "5");
+  ScopedEnv idle("GBRT_IDLE_TIMEOUT", "9");
+  auto [status, out] = run_server_command(
+      {"--config", file.path.string(), "--print-config", "--idle-timeout", "11"});
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_EQ(value_of(out, "max-body"), "2048") << out;      // file over the default
+  EXPECT_EQ(value_of(out, "threads"), "5") << out;          // environment over the file
+  EXPECT_EQ(value_of(out, "idle-timeout"), "11") << out;    // flag over both
+  EXPECT_EQ(value_of(out, "header-timeout"), "10") << out;  // the default
+  EXPECT_EQ(value_of(out, "deadline"), "space_view=100") << out;
+}
+
+TEST(GbrtServerConfig, ConfigPathFromTheEnvironment) {
+  ConfigFile file("max-connections = 12\n");
+  ScopedEnv config("GBRT_CONFIG", file.path.c_str());
+  auto [status, out] = run_server_command({"--print-config"});
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_EQ(value_of(out, "max-connections"), "12") << out;
+}
+
+TEST(GbrtServerConfig, UnknownKeyNamesKeyAndLine) {
+  ConfigFile file("listen = 127.0.0.1:0\n\n# typo next\nmax-bodyy = 3\n");
+  auto [status, out] = run_server_command({"--config", file.path.string()});
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(out.find(file.path.string() + ":4: unknown key \"max-bodyy\""), std::string::npos)
+      << out;
+}
+
+TEST(GbrtServerConfig, WrongTypeNamesKeyAndLine) {
+  ConfigFile file("listen = 127.0.0.1:0\nmax-body = lots\n");
+  auto [status, out] = run_server_command({"--config", file.path.string()});
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(out.find(file.path.string() + ":2: key \"max-body\""), std::string::npos) << out;
+  EXPECT_NE(out.find("lots"), std::string::npos) << out;
+}
+
+TEST(GbrtServerConfig, WrongTypeInTheEnvironmentNamesTheVariable) {
+  ScopedEnv threads("GBRT_THREADS", "many");
+  auto [status, out] = run_server_command({"--print-config"});
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(out.find("GBRT_THREADS"), std::string::npos) << out;
+}
+
+TEST(GbrtServerConfig, MissingFileIsAnError) {
+  auto [status, out] = run_server_command({"--config", "/nonexistent/gbrt.conf"});
+  EXPECT_EQ(status, 2);
+  EXPECT_NE(out.find("/nonexistent/gbrt.conf"), std::string::npos) << out;
+}
+
+TEST(GbrtServerConfig, PrintConfigNeverShowsTheSecretAndReadsBack) {
+  ScopedEnv secret("GBRT_SECRET", "s3cr3t-value");
+  auto [status, out] = run_server_command({"--print-config", "--max-body", "4096"});
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_EQ(out.find("s3cr3t-value"), std::string::npos) << out;
+  EXPECT_NE(out.find("GBRT_SECRET is set (redacted)"), std::string::npos) << out;
+  // The printed configuration is itself a valid config file with the same values.
+  ConfigFile printed(out);
+  auto [again_status, again] =
+      run_server_command({"--config", printed.path.string(), "--print-config"});
+  ASSERT_EQ(again_status, 0) << again;
+  EXPECT_EQ(again, out);
+}
+
+TEST(GbrtServerConfig, ServesWithAConfigFileAndLogsJsonLines) {
+  ConfigFile file("access-log = true\nlog-level = info\n");
+  gbrt::test::ServerProcess server({"--config", file.path.string()});
+  EXPECT_EQ(gbrt::test::HttpClient(server.port()).get("/healthz").status, 200u);
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  const std::string err = server.stderr_text();
+  EXPECT_NE(err.find(R"("msg":"listening")"), std::string::npos) << err;
+  EXPECT_NE(err.find(R"("msg":"request","method":"GET","path":"/healthz","status":200)"),
+            std::string::npos)
+      << err;
+  // Every stderr line is one JSON object with a timestamp and a level.
+  std::istringstream lines(err);
+  for (std::string line; std::getline(lines, line);) {
+    EXPECT_EQ(line.rfind(R"({"ts":")", 0), 0u) << line;
+    EXPECT_NE(line.find(R"("level":")"), std::string::npos) << line;
+    EXPECT_EQ(line.back(), '}') << line;
+  }
+}
+
+TEST(GbrtServerConfig, LogLevelOffSilencesTheLog) {
+  gbrt::test::ServerProcess server({"--log-level", "off"});
+  EXPECT_EQ(server.stop(SIGTERM), 0);
+  EXPECT_EQ(server.stderr_text(), "");
+  EXPECT_EQ(run_server_command({"--log-level", "loud"}).first, 2);
+}
+
+// docs/configuration.md names every option of the table, so the docs cannot drift.
+TEST(GbrtServerConfig, EveryOptionIsDocumented) {
+  auto [status, printed] = run_server_command({"--print-config"});
+  ASSERT_EQ(status, 0);
+  const std::string docs = gbrt::test::read_file(std::filesystem::path(GBRT_FIXTURES_DIR) /
+                                                 "../../docs/configuration.md");
+  ASSERT_FALSE(docs.empty());
+  std::regex key("(^|\n)#? ?([a-z][a-z0-9.-]*) =");
+  std::set<std::string> keys;
+  for (std::sregex_iterator it(printed.begin(), printed.end(), key), end; it != end; ++it) {
+    keys.insert((*it)[2]);
+  }
+  ASSERT_GT(keys.size(), 20u);
+  for (const std::string& k : keys) {
+    EXPECT_NE(docs.find("`" + k + "`"), std::string::npos)
+        << k << " is not in docs/configuration.md";
+  }
+  for (const char* extra : {"`--config", "`--print-config`", "`GBRT_SECRET`"}) {
+    EXPECT_NE(docs.find(extra), std::string::npos) << extra;
+  }
+}
+
+}  // namespace
