@@ -1,0 +1,124 @@
+// gbrt-loadgen against a real gbrt-server child over loopback, in every format, and its
+// histogram against known inputs.
+#include <cstdio>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include "histogram.hpp"
+#include "support/fixtures.hpp"
+#include "support/server_process.hpp"
+
+namespace {
+
+using gbrt::test::ServerProcess;
+
+struct LoadgenRun {
+  int exit_status = -1;
+  std::string output;
+  simdjson::dom::parser parser;
+  simdjson::dom::element result;  // the last stdout line
+  std::uint64_t get(const char* key) { return std::uint64_t(result[key].get_double().value()); }
+};
+
+// Runs gbrt-loadgen with `args` (and GBRT_SECRET=`secret` when given); parses its last line.
+void run_loadgen(LoadgenRun& run, const std::string& args, const std::string& secret = "") {
+  std::string command = (secret.empty() ? std::string("env -u GBRT_SECRET ")
+                                        : "env GBRT_SECRET=" + secret + " ") +
+                        GBRT_LOADGEN_PATH + " " + args + " 2>/dev/null";
+  FILE* pipe = popen(command.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char chunk[4096];
+  for (std::size_t n; (n = fread(chunk, 1, sizeof chunk, pipe)) > 0;) run.output.append(chunk, n);
+  run.exit_status = pclose(pipe);
+  std::string last = run.output.substr(0, run.output.find_last_not_of('\n') + 1);
+  last = last.substr(last.find_last_of('\n') + 1);
+  ASSERT_EQ(run.parser.parse(last).get(run.result), simdjson::SUCCESS) << run.output;
+}
+
+std::string corpus() { return (gbrt::test::fixtures_dir() / "space_view-1.json").string(); }
+
+TEST(Loadgen, SignedJsonClosedLoopReportsEveryField) {
+  ServerProcess server({}, {{"GBRT_SECRET", "loadgen-secret"}});
+  LoadgenRun run;
+  run_loadgen(run, "--url http://127.0.0.1:" + std::to_string(server.port()) +
+                       "/v1 -c 4 -d 1 --corpus " + corpus(),
+              "loadgen-secret");
+  EXPECT_EQ(run.exit_status, 0);
+  for (const char* key : {"requests", "events", "errors", "rps", "eps", "p50_us", "p90_us",
+                          "p99_us", "p999_us", "p9999_us", "max_us"}) {
+    EXPECT_FALSE(run.result[key].error()) << key << " missing in " << run.output;
+  }
+  EXPECT_GT(run.get("requests"), 100u);
+  EXPECT_EQ(run.get("events"), run.get("requests"));
+  EXPECT_EQ(run.get("errors"), 0u);
+  EXPECT_EQ(run.get("non_2xx"), 0u);
+  EXPECT_EQ(std::uint64_t(run.result["statuses"]["200"].get_double().value()), run.get("requests"));
+  EXPECT_LE(run.get("p50_us"), run.get("p99_us"));
+  EXPECT_LE(run.get("p99_us"), run.get("max_us"));
+}
+
+TEST(Loadgen, AWrongSecretIsCountedAsNon2xx) {
+  ServerProcess server({}, {{"GBRT_SECRET", "the-real-secret"}});
+  LoadgenRun run;
+  run_loadgen(run, "--url http://127.0.0.1:" + std::to_string(server.port()) +
+                       "/v1 -c 2 -d 1 --corpus " + corpus(),
+              "a-wrong-secret");
+  EXPECT_GT(run.get("requests"), 0u);
+  EXPECT_EQ(run.get("non_2xx"), run.get("requests"));
+  EXPECT_EQ(std::uint64_t(run.result["statuses"]["401"].get_double().value()), run.get("requests"));
+}
+
+TEST(Loadgen, MultipartAndNdjsonBatches) {
+  ServerProcess server;
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+  LoadgenRun multipart;
+  run_loadgen(multipart, "--url " + url + "/v1 --format multipart -c 2 -d 1 --corpus " + corpus());
+  EXPECT_GT(multipart.get("requests"), 0u);
+  EXPECT_EQ(multipart.get("non_2xx") + multipart.get("errors"), 0u) << multipart.output;
+
+  LoadgenRun batch;
+  run_loadgen(batch, "--url " + url + " --format ndjson --batch 10 -c 2 -d 1 --corpus " + corpus());
+  EXPECT_GT(batch.get("requests"), 0u);
+  EXPECT_EQ(batch.get("events"), 10 * batch.get("requests"));
+  EXPECT_EQ(batch.get("non_2xx") + batch.get("errors"), 0u) << batch.output;
+}
+
+TEST(Loadgen, OpenLoopSendsAboutRateTimesDuration) {
+  ServerProcess server;
+  LoadgenRun run;
+  run_loadgen(run, "--url http://127.0.0.1:" + std::to_string(server.port()) +
+                       "/v1 --rate 200 -c 4 -d 2 --corpus " + corpus());
+  EXPECT_GE(run.get("requests"), 360u);
+  EXPECT_LE(run.get("requests"), 420u);
+}
+
+TEST(Loadgen, BadFlagsExitWith2) {
+  LoadgenRun run;
+  std::string command = std::string(GBRT_LOADGEN_PATH) + " --format yaml >/dev/null 2>&1";
+  int status = std::system(command.c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+}
+
+TEST(LoadgenHistogram, PercentilesOfKnownInputs) {
+  gbrt::loadgen::Histogram h;
+  for (std::uint64_t v = 1; v <= 1000; ++v) h.record(v);
+  EXPECT_EQ(h.count(), 1000u);
+  EXPECT_EQ(h.max(), 1000u);
+  EXPECT_EQ(h.percentile(100), 1000u);
+  // Each bucket is at most 1/64 of its values wide: the answer is within 1.6 % above.
+  for (double p : {50.0, 90.0, 99.0, 99.9}) {
+    const double exact = p * 10;
+    EXPECT_GE(double(h.percentile(p)), exact) << p;
+    EXPECT_LE(double(h.percentile(p)), exact * 1.016 + 1) << p;
+  }
+  EXPECT_EQ(h.percentile(10), 100u);  // below 128 a bucket holds one value
+  gbrt::loadgen::Histogram other;
+  other.record(5'000'000);
+  h.merge(other);
+  EXPECT_EQ(h.max(), 5'000'000u);
+  EXPECT_EQ(h.percentile(100), 5'000'000u);
+}
+
+}  // namespace
