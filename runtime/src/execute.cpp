@@ -113,8 +113,12 @@ asio::awaitable<Answer> Runtime::supervise(SlotPtr slot, Shard& shard, ClientWat
   Waiter waiter(shard.executor());
   s->waiter = &waiter;
   link(shard.running_, s);
-  asio::co_spawn(shard.executor(), run(std::move(slot), shard),
-                 asio::bind_cancellation_slot(s->cancel.slot(), asio::detached));
+  // The slot goes back to its pool from co_spawn's completion handler, not from run(): the
+  // spawned thread keeps its cancellation handler in the slot's signal until it has wound
+  // down, and reusing the slot earlier would destroy that handler under it.
+  asio::co_spawn(shard.executor(), run(*s, shard),
+                 asio::bind_cancellation_slot(
+                     s->cancel.slot(), [owned = std::move(slot)](std::exception_ptr) {}));
   asio::cancellation_slot client_gone = client ? client->gone.slot() : asio::cancellation_slot();
   if (client_gone.is_connected()) {
     client_gone.assign([&waiter, s](asio::cancellation_type) {
@@ -164,8 +168,8 @@ asio::awaitable<Answer> Runtime::supervise(SlotPtr slot, Shard& shard, ClientWat
   co_return std::move(waiter.answer);
 }
 
-asio::awaitable<void> Runtime::run(SlotPtr slot, Shard& shard) {
-  EventSlot* const s = slot.get();
+asio::awaitable<void> Runtime::run(EventSlot& slot, Shard& shard) {
+  EventSlot* const s = &slot;
   const events::Environment* environment = s->environment ? &*s->environment : nullptr;
   Answer answer = co_await run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason);
   if (dedup_ && answer.status < 300) {
@@ -182,7 +186,6 @@ asio::awaitable<void> Runtime::run(SlotPtr slot, Shard& shard) {
   if (s->from_queue) {
     --shard.queue_running_;
     queued_.fetch_sub(1);
-    slot.reset();  // back to the pool before the queue takes the next one
     pump_queue(shard);
   } else {
     inflight_.fetch_sub(1);

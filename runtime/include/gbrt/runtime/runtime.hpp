@@ -192,7 +192,7 @@ class Runtime {
   Answer enqueue(SlotPtr slot, Shard& shard);
   void pump_queue(Shard& shard);
   boost::asio::awaitable<Answer> supervise(SlotPtr slot, Shard& shard, ClientWatch* client);
-  boost::asio::awaitable<void> run(SlotPtr slot, Shard& shard);
+  boost::asio::awaitable<void> run(EventSlot& slot, Shard& shard);
   boost::asio::awaitable<Answer> run_handlers(const events::Event& event,
                                               const events::Environment* environment, Shard& shard,
                                               std::size_t type, const StopReason* stop);
