@@ -107,6 +107,7 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
       continue;
     }
     slot->event.emplace(std::move(event.value()));
+    slot->event_json = text;
     if (state.recorder) state.recorder->record(shard.index(), text);
     Answer answer = co_await state.runtime.execute(std::move(slot), shard);
     // One turn of the shard: the last event's handler coroutine finishes tearing down, so

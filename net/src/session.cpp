@@ -143,6 +143,7 @@ std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
     auto event = parser.parse_event(body, slot.arena);
     if (!event) return Answer::parse_error(event.error());
     slot.event.emplace(std::move(event.value()));
+    slot.event_json = body.str();
     if (state.recorder) state.recorder->record(shard.index(), body.str());
     return std::nullopt;
   }
@@ -159,6 +160,8 @@ std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
   if (!environment) return Answer::parse_error(environment.error(), "environment");
   slot.event.emplace(std::move(event.value()));
   slot.environment.emplace(std::move(environment.value()));
+  slot.event_json = body.str().substr(form.event->offset, form.event->size);
+  slot.environment_json = body.str().substr(form.environment->offset, form.environment->size);
   if (state.recorder) {
     state.recorder->record(shard.index(), body.str().substr(form.event->offset, form.event->size));
   }

@@ -9,6 +9,7 @@ void EventSlot::reset(std::size_t keep_bytes) {
   event.reset();
   borrowed.reset();
   environment.reset();
+  event_json = environment_json = {};
   type_id = 0;
   from_queue = false;
   stop_reason = StopReason::none;

@@ -55,6 +55,15 @@ Answer stopped_answer(StopReason reason, std::chrono::milliseconds deadline) {
 }  // namespace
 
 asio::awaitable<Answer> Runtime::execute(SlotPtr slot, Shard& shard, ClientWatch* client) {
+  return execute_as(std::move(slot), shard, client, false);
+}
+
+asio::awaitable<Answer> Runtime::run_delivered(SlotPtr slot, Shard& shard) {
+  return execute_as(std::move(slot), shard, nullptr, true);
+}
+
+asio::awaitable<Answer> Runtime::execute_as(SlotPtr slot, Shard& shard, ClientWatch* client,
+                                            bool delivered) {
   const std::size_t type = type_id(*slot->event);
   slot->type_id = type;
   metrics_->event_received(shard.index(), type);
@@ -64,7 +73,8 @@ asio::awaitable<Answer> Runtime::execute(SlotPtr slot, Shard& shard, ClientWatch
     co_return Answer::ok();  // handled before: GitBook's retry gets what the first try got
   }
   TypeState& state = *types_[type];
-  if (state.ack == AckMode::queued) co_return enqueue(std::move(slot), shard);
+  if (!delivered && state.ack == AckMode::queued) co_return enqueue(std::move(slot), shard);
+  if (!delivered && state.ack == AckMode::forwarded) co_return co_await forward(std::move(slot), shard);
 
   // Admission: count first, then check, so concurrent shards never overshoot a cap.
   const std::size_t total = inflight_.fetch_add(1) + 1;
@@ -78,6 +88,14 @@ asio::awaitable<Answer> Runtime::execute(SlotPtr slot, Shard& shard, ClientWatch
         kRetryAfter);
   }
   co_return co_await supervise(std::move(slot), shard, client);
+}
+
+// The HTTP request stays open until the forwarder answers: the drain waits for it.
+asio::awaitable<Answer> Runtime::forward(SlotPtr slot, Shard& shard) {
+  Answer answer = co_await forwarder_->forward(*slot, shard);
+  metrics_->event_handled(shard.index(), slot->type_id,
+                          answer.status < 300 ? Outcome::forwarded : Outcome::shed);
+  co_return answer;
 }
 
 Answer Runtime::enqueue(SlotPtr slot, Shard& shard) {
@@ -303,11 +321,13 @@ asio::awaitable<Answer> Runtime::handle_on(std::string event_json,
   auto event = shard.parser().parse_event(bytes.sub(0, event_json.size()), slot->arena);
   if (!event) co_return Answer::parse_error(event.error());
   slot->event.emplace(std::move(event.value()));
+  slot->event_json = bytes.str().substr(0, event_json.size());
   if (environment_json) {
     auto environment = shard.parser().parse_environment(
         bytes.sub(event_json.size(), environment_json->size()), slot->arena);
     if (!environment) co_return Answer::parse_error(environment.error(), "environment");
     slot->environment.emplace(std::move(environment.value()));
+    slot->environment_json = bytes.str().substr(event_json.size(), environment_json->size());
   }
   co_return co_await execute(std::move(slot), shard);
 }

@@ -21,6 +21,8 @@ std::string_view to_string(Outcome outcome) noexcept {
       return "cancelled";
     case Outcome::duplicate:
       return "duplicate";
+    case Outcome::forwarded:
+      return "forwarded";
   }
   return "ok";
 }
@@ -88,12 +90,18 @@ std::uint64_t Metrics::handled_total(std::size_t type_id) const noexcept {
 }
 
 Counter& Metrics::counter(std::string series, std::string help) {
-  custom_.push_back({std::move(series), std::move(help), std::make_unique<Counter>(shards_), {}});
+  custom_.push_back({std::move(series), std::move(help), std::make_unique<Counter>(shards_), {}, {}});
   return *custom_.back().counter;
 }
 
+Histogram& Metrics::histogram(std::string series, std::string help) {
+  custom_.push_back(
+      {std::move(series), std::move(help), nullptr, {}, std::make_unique<Histogram>(shards_)});
+  return *custom_.back().histogram;
+}
+
 void Metrics::gauge(std::string series, std::string help, std::function<double()> read) {
-  custom_.push_back({std::move(series), std::move(help), nullptr, std::move(read)});
+  custom_.push_back({std::move(series), std::move(help), nullptr, std::move(read), {}});
 }
 
 namespace {
@@ -123,18 +131,20 @@ void line(std::string& out, std::string_view series, double value) {
   out += '\n';
 }
 
-void histogram(std::string& out, std::string_view name, const std::string& labels,
+void histogram_lines(std::string& out, std::string_view name, const std::string& labels,
                const Histogram::Snapshot& s) {
   std::uint64_t cumulative = 0;
   char le[32];
+  const std::string before_le = labels.empty() ? std::string() : labels + ",";
+  const std::string own = labels.empty() ? std::string() : "{" + labels + "}";
   for (std::size_t b = 0; b < Histogram::kBuckets; ++b) {
     cumulative += s.buckets[b];
     std::snprintf(le, sizeof le, "%g", Histogram::bound_seconds(b));
-    line(out, std::string(name) + "_bucket{" + labels + ",le=\"" + le + "\"}", double(cumulative));
+    line(out, std::string(name) + "_bucket{" + before_le + "le=\"" + le + "\"}", double(cumulative));
   }
-  line(out, std::string(name) + "_bucket{" + labels + ",le=\"+Inf\"}", double(s.count));
-  line(out, std::string(name) + "_sum{" + labels + "}", s.sum_seconds);
-  line(out, std::string(name) + "_count{" + labels + "}", double(s.count));
+  line(out, std::string(name) + "_bucket{" + before_le + "le=\"+Inf\"}", double(s.count));
+  line(out, std::string(name) + "_sum" + own, s.sum_seconds);
+  line(out, std::string(name) + "_count" + own, double(s.count));
 }
 
 }  // namespace
@@ -162,7 +172,7 @@ std::string Metrics::render() const {
   for (std::size_t t = 0; t < types_.size(); ++t) {
     auto s = types_[t]->duration.snapshot();
     if (s.count != 0)
-      histogram(out, "gbrt_handler_duration_seconds", "type=\"" + type_names_[t] + "\"", s);
+      histogram_lines(out, "gbrt_handler_duration_seconds", "type=\"" + type_names_[t] + "\"", s);
   }
   header(out, "gbrt_queue_wait_seconds",
          "Time a queued event (--ack TYPE=queued) waited before its handlers started.",
@@ -170,7 +180,7 @@ std::string Metrics::render() const {
   for (std::size_t t = 0; t < types_.size(); ++t) {
     auto s = types_[t]->queue_wait.snapshot();
     if (s.count != 0)
-      histogram(out, "gbrt_queue_wait_seconds", "type=\"" + type_names_[t] + "\"", s);
+      histogram_lines(out, "gbrt_queue_wait_seconds", "type=\"" + type_names_[t] + "\"", s);
   }
   header(out, "gbrt_http_requests_total", "HTTP requests answered, by status code.", "counter");
   for (unsigned code = 100; code < kStatusSlots; ++code) {
@@ -182,8 +192,15 @@ std::string Metrics::render() const {
   for (const Custom& c : custom_) {
     std::string_view name = std::string_view(c.series).substr(0, c.series.find('{'));
     if (name != last_name) {
-      header(out, name, c.help, c.counter ? "counter" : "gauge");
+      header(out, name, c.help, c.counter ? "counter" : c.histogram ? "histogram" : "gauge");
       last_name = name;
+    }
+    if (c.histogram) {
+      const std::size_t brace = c.series.find('{');
+      const std::string labels =
+          brace == std::string::npos ? std::string() : c.series.substr(brace + 1, c.series.size() - brace - 2);
+      histogram_lines(out, name, labels, c.histogram->snapshot());
+      continue;
     }
     line(out, c.series, c.counter ? double(c.counter->value()) : c.gauge());
   }

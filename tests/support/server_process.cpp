@@ -42,8 +42,8 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 }  // namespace
 
 ServerProcess::ServerProcess(std::vector<std::string> args,
-                             std::map<std::string, std::string> env) {
-  std::vector<std::string> argv = {GBRT_SERVER_PATH, "--listen", "127.0.0.1:0"};
+                             std::map<std::string, std::string> env, std::string program) {
+  std::vector<std::string> argv = {std::move(program), "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> envv = child_environment(env);
   auto argv_c = c_strings(argv);
@@ -66,9 +66,10 @@ ServerProcess::ServerProcess(std::vector<std::string> args,
   close(err_fd);
   if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + std::strerror(rc));
 
-  // Read stdout until the "listening on HOST:PORT" line (10 s at most).
+  // Read stdout until the "listening on HOST:PORT" line (40 s at most: with --nats, start-up
+  // waits for a JetStream cluster to be ready).
   std::string out;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(40);
   while (out.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
     pollfd pfd{out_pipe[0], POLLIN, 0};
     if (poll(&pfd, 1, 100) <= 0) continue;

@@ -13,14 +13,17 @@ namespace gbrt::test {
 class ServerProcess {
  public:
   // Starts `gbrt-server --listen 127.0.0.1:0 <args>` with extra environment variables and
-  // waits for its "listening on" line. Throws if it does not start.
+  // waits for its "listening on" line. Throws if it does not start. `program`: another
+  // build of gbrt::app::server_main (a test worker with its own handlers).
   explicit ServerProcess(std::vector<std::string> args = {},
-                         std::map<std::string, std::string> env = {});
+                         std::map<std::string, std::string> env = {},
+                         std::string program = GBRT_SERVER_PATH);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   std::uint16_t port() const { return port_; }
+  pid_t pid() const { return pid_; }
   // Sends `signal` and waits for the exit; returns the exit status (or 128 + signal).
   int stop(int signal = 15);
   bool running();

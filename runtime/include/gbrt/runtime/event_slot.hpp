@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <memory>
 #include <optional>
+#include <string_view>
 #include <vector>
 
 #include <boost/asio/cancellation_signal.hpp>
@@ -44,6 +45,10 @@ class EventSlot {
   std::shared_ptr<EventSlot> borrowed;
   std::optional<events::Event> event;
   std::optional<events::Environment> environment;
+  // The JSON text the views were parsed from (in `body` or the borrowed slot's), for
+  // forwarding an event unchanged. environment_json is empty without an environment.
+  std::string_view event_json;
+  std::string_view environment_json;
 
   // Set by the runtime while the event runs.
   std::size_t type_id = 0;

@@ -84,8 +84,9 @@ enum class Outcome : std::uint8_t {
   timeout,    // past its deadline (504)
   cancelled,  // its client left, or shutdown cancelled it
   duplicate,  // its eventId was handled within --dedup-window: answered 200, not run again
+  forwarded,  // stored by the runtime's Forwarder (202); handlers run where it is consumed
 };
-inline constexpr std::size_t kOutcomeCount = 7;
+inline constexpr std::size_t kOutcomeCount = 8;
 std::string_view to_string(Outcome outcome) noexcept;
 
 // The runtime's own series plus what applications register by name.
@@ -133,6 +134,9 @@ class Metrics {
   // A counter of the application's, exported as `series` (a metric name with optional
   // labels, e.g. `app_views_total{space="x"}`). Register before serving; stable address.
   Counter& counter(std::string series, std::string help);
+  // A duration histogram of the application's (record() from shard `s`'s thread only), in
+  // the same base-2 buckets as the runtime's; `series` as for counter().
+  Histogram& histogram(std::string series, std::string help);
   // A gauge read when scraped (any thread: `read` must be thread-safe).
   void gauge(std::string series, std::string help, std::function<double()> read);
 
@@ -157,6 +161,7 @@ class Metrics {
     std::string series, help;
     std::unique_ptr<Counter> counter;
     std::function<double()> gauge;
+    std::unique_ptr<Histogram> histogram;
   };
   std::deque<Custom> custom_;
 };

@@ -15,6 +15,8 @@ namespace gbrt::runtime {
 enum class AckMode : std::uint8_t {
   handled,  // after every handler finished (GitBook's semantics): 200, or the failure's code
   queued,   // at once, 202, once copied into the shard's bounded queue; handlers run later
+  forwarded,  // 202 once the Runtime's Forwarder (a JetStream stream, say) has stored it;
+              // handlers run where the forwarder's consumers are (Runtime::run_delivered)
 };
 
 struct RuntimeOptions {
@@ -41,7 +43,7 @@ struct RuntimeOptions {
   // are cancelled. Sooner costs a syscall on every event; later notices a departure later.
   std::chrono::milliseconds client_watch_after{20};
 
-  // Per type name (--ack TYPE=handled|queued); absent: handled.
+  // Per type name (--ack TYPE=handled|queued|forwarded); absent: handled.
   std::map<std::string, AckMode> ack_per_type;
   // Queued events waiting per shard (--queue-capacity); a full queue answers 503.
   std::size_t queue_capacity = 10000;

@@ -34,6 +34,7 @@
 #include <gbrt/runtime/context.hpp>
 #include <gbrt/runtime/dedup.hpp>
 #include <gbrt/runtime/event_slot.hpp>
+#include <gbrt/runtime/forwarder.hpp>
 #include <gbrt/runtime/metrics.hpp>
 #include <gbrt/runtime/options.hpp>
 
@@ -120,6 +121,10 @@ class Runtime {
     add_component(std::move(component_id), Component(std::move(handler)));
   }
 
+  // Where events acknowledged `forwarded` (RuntimeOptions::ack_per_type) go; before start(),
+  // which refuses that ack mode without one. Not owned: it must outlive the runtime's use.
+  void forward_to(Forwarder& forwarder) noexcept { forwarder_ = &forwarder; }
+
   // Closes registration; in owned mode starts the shard threads.
   void start();
 
@@ -127,6 +132,9 @@ class Runtime {
   // either the queue (202) or the handlers under their deadline, and the answer. When
   // `client` (optional) leaves, the handlers are cancelled (not for queued events).
   boost::asio::awaitable<Answer> execute(SlotPtr slot, Shard& shard, ClientWatch* client = nullptr);
+  // The same for an event a Forwarder's consumer delivers back: its handlers run here
+  // (admission, deadline, dedup, metrics as usual) whatever its type's ack mode says.
+  boost::asio::awaitable<Answer> run_delivered(SlotPtr slot, Shard& shard);
   // Raw bytes in, answer out, on a shard of the runtime's choosing: for services that
   // receive events some other way, and for tests. `environment_json` as GitBook's dispatcher
   // sends it. Taken by value: the coroutine starts when awaited, after the caller's
@@ -189,6 +197,9 @@ class Runtime {
   void schedule_task(Shard& shard, SlotPtr slot, std::chrono::milliseconds delay);
   boost::asio::awaitable<void> delayed_task(SlotPtr slot, Shard& shard,
                                             std::chrono::milliseconds delay);
+  boost::asio::awaitable<Answer> execute_as(SlotPtr slot, Shard& shard, ClientWatch* client,
+                                            bool delivered);
+  boost::asio::awaitable<Answer> forward(SlotPtr slot, Shard& shard);
   Answer enqueue(SlotPtr slot, Shard& shard);
   void pump_queue(Shard& shard);
   boost::asio::awaitable<Answer> supervise(SlotPtr slot, Shard& shard, ClientWatch* client);
@@ -224,6 +235,7 @@ class Runtime {
   StringMap<Component> components_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<DedupTable> dedup_;  // with options_.dedup_window
+  Forwarder* forwarder_ = nullptr;
 
   std::atomic<std::size_t> inflight_{0};        // handled-mode events running
   std::atomic<std::size_t> queued_{0};          // queued events, waiting or running

@@ -1,0 +1,481 @@
+// gbrt-server's program: flags, the runtime, the HTTP server, NATS forwarding and consuming.
+#include "server_main.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/program_options.hpp>
+
+#include <gbrt/forward/consumer.hpp>
+#include <gbrt/forward/jetstream.hpp>
+#include <gbrt/forward/publisher.hpp>
+#include <gbrt/net/server.hpp>
+#include <gbrt/runtime/log.hpp>
+
+#include "config.hpp"
+
+namespace po = boost::program_options;
+
+namespace {
+
+constexpr const char* kPromise =
+    "What a forwarded event's 202 promises with Debian 12's nats-server 2.9: it is stored in "
+    "memory on the stream's replicas and flushed to disk on a timer, so with 3 replicas it "
+    "survives the crash of any process or of one node, not a power loss of the whole cluster.";
+
+// "host:port", "[v6]:port" or ":port".
+bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port) {
+  std::size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return false;
+  host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  if (host.empty()) host = "0.0.0.0";
+  try {
+    unsigned long value = std::stoul(listen.substr(colon + 1));
+    if (value > 65535) return false;
+    port = static_cast<std::uint16_t>(value);
+  } catch (const std::exception&) {
+    return false;
+  }
+  return true;
+}
+
+// "TYPE=VALUE" -> (TYPE, VALUE); throws with the flag's name when malformed.
+std::pair<std::string, std::string> split_assignment(const std::string& flag,
+                                                     const std::string& text) {
+  std::size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
+    throw std::runtime_error("--" + flag + " wants TYPE=VALUE, got \"" + text + "\"");
+  }
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+std::size_t to_count(const std::string& flag, const std::string& text) {
+  std::size_t used = 0;
+  unsigned long long value = 0;
+  try {
+    value = std::stoull(text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != text.size() || text.empty() || text[0] == '-') {
+    throw std::runtime_error("--" + flag + ": \"" + text + "\" is not a whole number");
+  }
+  return static_cast<std::size_t>(value);
+}
+
+std::vector<std::string> values(const po::variables_map& vm, const char* name) {
+  return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+// The runtime's options from the flags (see the option table in main).
+gbrt::runtime::RuntimeOptions runtime_options(const po::variables_map& vm) {
+  gbrt::runtime::RuntimeOptions o;
+  o.threads = vm["threads"].as<std::size_t>();
+  o.max_event_bytes = vm["max-body"].as<std::size_t>();
+  o.max_inflight = vm["max-inflight"].as<std::size_t>();
+  for (const auto& item : values(vm, "max-inflight-per-type")) {
+    auto [type, n] = split_assignment("max-inflight-per-type", item);
+    o.max_inflight_per_type[type] = to_count("max-inflight-per-type", n);
+  }
+  for (const auto& item : values(vm, "deadline")) {
+    if (item.find('=') == std::string::npos) {
+      o.deadline = std::chrono::milliseconds(to_count("deadline", item));
+    } else {
+      auto [type, ms] = split_assignment("deadline", item);
+      o.deadline_per_type[type] = std::chrono::milliseconds(to_count("deadline", ms));
+    }
+  }
+  o.slow_handler = std::chrono::milliseconds(vm["slow-handler-ms"].as<std::size_t>());
+  for (const auto& item : values(vm, "ack")) {
+    auto [type, mode] = split_assignment("ack", item);
+    if (mode == "handled") {
+      o.ack_per_type[type] = gbrt::runtime::AckMode::handled;
+    } else if (mode == "queued") {
+      o.ack_per_type[type] = gbrt::runtime::AckMode::queued;
+    } else if (mode == "forwarded") {
+      o.ack_per_type[type] = gbrt::runtime::AckMode::forwarded;
+    } else {
+      throw std::runtime_error("--ack " + type + "=" + mode +
+                               ": want handled, queued or forwarded");
+    }
+  }
+  o.queue_capacity = vm["queue-capacity"].as<std::size_t>();
+  o.dedup_window = std::chrono::seconds(vm["dedup-window"].as<std::size_t>());
+  o.dedup_capacity = vm["dedup-capacity"].as<std::size_t>();
+  return o;
+}
+
+std::string trim(std::string s) {
+  const char* space = " \t\r\n";
+  s.erase(0, s.find_first_not_of(space));
+  s.erase(s.find_last_not_of(space) + 1);
+  return s;
+}
+
+// Secrets: one per line in the file, comma-separated in GBRT_SECRET (rotation: any matches).
+std::vector<std::string> load_secrets(const po::variables_map& vm) {
+  std::vector<std::string> secrets;
+  if (vm.count("secret-file")) {
+    std::ifstream file(vm["secret-file"].as<std::string>());
+    if (!file)
+      throw std::runtime_error("cannot read --secret-file " + vm["secret-file"].as<std::string>());
+    for (std::string line; std::getline(file, line);) {
+      if (auto s = trim(line); !s.empty()) secrets.push_back(s);
+    }
+    if (secrets.empty()) throw std::runtime_error("--secret-file holds no secret");
+  } else if (const char* env = std::getenv("GBRT_SECRET"); env != nullptr && *env != '\0') {
+    std::string all = env;
+    for (std::size_t start = 0; start <= all.size();) {
+      std::size_t comma = all.find(',', start);
+      if (comma == std::string::npos) comma = all.size();
+      if (auto s = trim(all.substr(start, comma - start)); !s.empty()) secrets.push_back(s);
+      start = comma + 1;
+    }
+  }
+  return secrets;
+}
+
+// The server's own options. Another group is one more options.add(...) in main().
+po::options_description server_options_table() {
+  po::options_description server("gbrt-server options");
+  // clang-format off
+  server.add_options()
+      ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"),
+       "HOST:PORT to listen on; port 0 picks a free port (printed at start)")
+      ("threads", po::value<std::size_t>()->default_value(0),
+       "shards: threads, each with its own executor; 0 = one per core")
+      ("secret-file", po::value<std::string>(),
+       "file with the Webhook signing secret(s), one per line; without it, the environment "
+       "variable GBRT_SECRET (comma-separated). Never a command-line value: the process list "
+       "is visible to every user")
+      ("max-body", po::value<std::size_t>()->default_value(1u << 20),
+       "largest request body in bytes; larger is answered 413")
+      ("header-timeout", po::value<std::size_t>()->default_value(10),
+       "seconds from a request's first byte to the end of its header; slower is closed")
+      ("body-timeout", po::value<std::size_t>()->default_value(30),
+       "seconds to receive a request's body once its header is in")
+      ("idle-timeout", po::value<std::size_t>()->default_value(60),
+       "seconds a keep-alive connection may wait for its next request")
+      ("max-connections", po::value<std::size_t>()->default_value(10000),
+       "connections open at once; past it a new one is answered 503 and closed")
+      ("tls-cert", po::value<std::string>(),
+       "PEM certificate chain: serve HTTPS (TLS 1.2 or newer) instead of HTTP")
+      ("tls-key", po::value<std::string>(),
+       "PEM private key of --tls-cert (default: read from the --tls-cert file)")
+      ("record", po::value<std::string>(),
+       "append every accepted event to this file, one JSON line each (valid /v1/batch and "
+       "load-generator input)")
+      ("record-max-bytes", po::value<std::size_t>()->default_value(std::size_t(1) << 30),
+       "rotate the --record file past this size (to FILE.1, FILE.2, ...)")
+      ("record-keep", po::value<unsigned>()->default_value(5), "rotated --record files kept")
+      ("max-batch-events", po::value<std::size_t>()->default_value(10000),
+       "events in one POST /v1/batch (NDJSON) body; more is answered 413")
+      ("max-inflight", po::value<std::size_t>()->default_value(10000),
+       "events whose handlers run at once, all types; past it: 503 with Retry-After")
+      ("max-inflight-per-type", po::value<std::vector<std::string>>()->composing(),
+       "TYPE=N: a cap for one type as well (repeatable)")
+      ("deadline", po::value<std::vector<std::string>>()->composing(),
+       "MS or TYPE=MS: handler deadline, default 8000 ms; past it the handlers are cancelled "
+       "and the event is answered 504 (repeatable)")
+      ("slow-handler-ms", po::value<std::size_t>()->default_value(1000),
+       "log a handler still running after this long, once")
+      ("ack", po::value<std::vector<std::string>>()->composing(),
+       "TYPE=handled|queued|forwarded: handled (default) answers when the handlers finish; "
+       "queued answers 202 once the event is in the shard's in-memory queue (drained at "
+       "shutdown, lost on a crash); forwarded answers 202 once JetStream (--nats) has stored "
+       "it (repeatable)")
+      ("dedup-window", po::value<std::size_t>()->default_value(0),
+       "seconds: an event whose eventId was handled this recently is answered 200 without "
+       "running handlers again (GitBook retries); 0 = off")
+      ("dedup-capacity", po::value<std::size_t>()->default_value(1000000),
+       "event ids remembered for --dedup-window at most; the oldest are forgotten first")
+      ("queue-capacity", po::value<std::size_t>()->default_value(10000),
+       "queued events waiting per shard; a full queue answers 503 with Retry-After")
+      ("drain-timeout", po::value<std::size_t>()->default_value(20000),
+       "ms: at SIGTERM/SIGINT, how long running handlers, queued events and wait_until work "
+       "may take before they are cancelled (a second signal cancels at once)")
+      ("log-level", po::value<std::string>()->default_value("info"),
+       "trace, debug, info, warn, error, critical or off; logs are JSON lines on stderr (text "
+       "when stderr is a terminal)")
+      ("access-log", po::value<bool>()->default_value(false)->implicit_value(true),
+       "log one line per request: method, path, status, bytes, duration, event id and type");
+  // clang-format on
+  return server;
+}
+
+// Forwarding to NATS JetStream and consuming from it (gbrt::forward).
+po::options_description nats_options_table() {
+  po::options_description nats("NATS JetStream: forwarding (--ack TYPE=forwarded) and workers "
+                               "(--consume). " + std::string(kPromise));
+  // clang-format off
+  nats.add_options()
+      ("nats", po::value<std::string>(),
+       "NATS server URLs, comma-separated (nats://HOST:4222,...): needed by --ack "
+       "TYPE=forwarded and --consume")
+      ("stream", po::value<std::string>()->default_value("GBRT_EVENTS"),
+       "the JetStream stream of events (subjects gbrt.events.<type>, dead letters "
+       "gbrt.dead.<type>); created if missing")
+      ("stream-replicas", po::value<unsigned>()->default_value(1),
+       "replicas of the stream when gbrt creates it (3 in a 3-node cluster)")
+      ("stream-max-age", po::value<std::size_t>()->default_value(7 * 24 * 3600),
+       "seconds a message is kept in the stream when gbrt creates it; 0 = no age limit")
+      ("duplicate-window", po::value<std::size_t>()->default_value(120),
+       "seconds in which JetStream stores an eventId once (GitBook's retries), when gbrt "
+       "creates the stream")
+      ("forward-timeout", po::value<std::size_t>()->default_value(2000),
+       "ms to wait for JetStream's acknowledgement of a forwarded event; past it: 503 with "
+       "Retry-After")
+      ("forward-max-pending", po::value<std::size_t>()->default_value(10000),
+       "forwarded events awaiting JetStream's acknowledgement at once; past it: 503 with "
+       "Retry-After")
+      ("consume", po::value<bool>()->default_value(false)->implicit_value(true),
+       "be a worker: run the handlers for events pulled from the --stream's durable consumer "
+       "--consumer (with or without serving HTTP events as well)")
+      ("consumer", po::value<std::string>()->default_value("gbrt-workers"),
+       "the durable pull consumer every worker shares (load-balanced)")
+      ("max-deliver", po::value<std::size_t>()->default_value(5),
+       "deliveries of an event whose handlers fail before it goes to gbrt.dead.<type> with "
+       "the error")
+      ("nak-backoff", po::value<std::size_t>()->default_value(1000),
+       "ms before a failed event is redelivered, doubled at each failure (at most 60 s)")
+      ("consume-inflight", po::value<std::size_t>()->default_value(1000),
+       "events pulled and not yet acknowledged by this worker at once");
+  // clang-format on
+  return nats;
+}
+
+// What gbrt-server's NATS side is made of, when it has one.
+struct NatsSide {
+  std::unique_ptr<gbrt::forward::JetStream> jetstream;
+  std::unique_ptr<gbrt::forward::Publisher> publisher;
+  std::unique_ptr<gbrt::forward::Consumer> consumer;
+  ~NatsSide() {  // in this order: the consumer publishes dead letters through the publisher
+    consumer.reset();
+    publisher.reset();
+    jetstream.reset();
+  }
+};
+
+// Connects, creates the stream and the consumer as the flags ask; nothing without --nats.
+void start_nats_side(const po::variables_map& vm, gbrt::Runtime& runtime, NatsSide& side) {
+  bool forwards = false;
+  for (const auto& [type, mode] : runtime.options().ack_per_type) {
+    forwards = forwards || mode == gbrt::runtime::AckMode::forwarded;
+  }
+  const bool consume = vm["consume"].as<bool>();
+  if (!forwards && !consume) return;
+  if (!vm.count("nats")) {
+    throw std::runtime_error(std::string(consume ? "--consume" : "--ack TYPE=forwarded") +
+                             " needs --nats URL[,URL...]");
+  }
+  gbrt::forward::JetStreamOptions js;
+  js.servers.clear();
+  const std::string urls = vm["nats"].as<std::string>();
+  for (std::size_t start = 0; start <= urls.size();) {
+    std::size_t comma = std::min(urls.find(',', start), urls.size());
+    if (auto url = trim(urls.substr(start, comma - start)); !url.empty()) js.servers.push_back(url);
+    start = comma + 1;
+  }
+  if (js.servers.empty()) throw std::runtime_error("--nats holds no URL");
+  js.stream = vm["stream"].as<std::string>();
+  js.replicas = int(vm["stream-replicas"].as<unsigned>());
+  js.max_age = std::chrono::seconds(vm["stream-max-age"].as<std::size_t>());
+  js.duplicate_window = std::chrono::seconds(vm["duplicate-window"].as<std::size_t>());
+  side.jetstream = std::make_unique<gbrt::forward::JetStream>(js);
+  gbrt::forward::PublisherOptions publishing;
+  publishing.timeout = std::chrono::milliseconds(vm["forward-timeout"].as<std::size_t>());
+  publishing.max_pending = vm["forward-max-pending"].as<std::size_t>();
+  side.publisher =
+      std::make_unique<gbrt::forward::Publisher>(*side.jetstream, runtime.metrics(), publishing);
+  runtime.forward_to(*side.publisher);
+  if (consume) {
+    gbrt::forward::ConsumerOptions consuming;
+    consuming.name = vm["consumer"].as<std::string>();
+    consuming.max_deliver = std::max<std::size_t>(1, vm["max-deliver"].as<std::size_t>());
+    consuming.nak_backoff = std::chrono::milliseconds(vm["nak-backoff"].as<std::size_t>());
+    consuming.max_inflight = std::max<std::size_t>(1, vm["consume-inflight"].as<std::size_t>());
+    side.consumer = std::make_unique<gbrt::forward::Consumer>(*side.jetstream, runtime,
+                                                              *side.publisher, consuming);
+  }
+}
+
+}  // namespace
+
+namespace gbrt::app {
+
+int server_main(int argc, char** argv, const RegisterHandlers& register_handlers) {
+  // Every option settable by a flag, GBRT_* variable and the --config file: one table.
+  po::options_description options;
+  options.add(server_options_table());
+  options.add(nats_options_table());
+  // Only on the command line.
+  po::options_description command_line("command line only");
+  // clang-format off
+  command_line.add_options()
+      ("help,h", "print this help and exit")
+      ("version", "print the version and exit")
+      ("config", po::value<std::string>(),
+       "read options from FILE (key = value lines, # comments); flags and GBRT_* variables "
+       "take precedence over it (also GBRT_CONFIG)")
+      ("print-config", "print the effective configuration in the config-file format (secrets "
+       "redacted) and exit");
+  // clang-format on
+  po::options_description everything;
+  everything.add(options).add(command_line);
+
+  po::variables_map vm;
+  try {
+    gbrt::config::load(argc, argv, options, command_line, vm);
+  } catch (const std::exception& e) {
+    std::cerr << "gbrt-server: " << e.what() << "\n";
+    return 2;
+  }
+  if (vm.count("help")) {
+    std::cout << "Usage: gbrt-server [options]\n\n" << everything << "\n";
+    return 0;
+  }
+  if (vm.count("version")) {
+    std::cout << "gbrt-server " << GBRT_VERSION << "\n";
+    return 0;
+  }
+  if (vm.count("print-config")) {
+    gbrt::config::print(std::cout, options, vm);
+    return 0;
+  }
+  const auto log_level = gbrt::log::parse_level(vm["log-level"].as<std::string>());
+  if (!log_level) {
+    std::cerr << "gbrt-server: --log-level wants trace, debug, info, warn, error, critical or "
+                 "off, got \""
+              << vm["log-level"].as<std::string>() << "\"\n";
+    return 2;
+  }
+  gbrt::log::to_stderr(*log_level);
+
+  gbrt::net::ServerOptions server_options;
+  if (!split_listen(vm["listen"].as<std::string>(), server_options.host, server_options.port)) {
+    std::cerr << "gbrt-server: --listen wants HOST:PORT, got " << vm["listen"].as<std::string>()
+              << "\n";
+    return 2;
+  }
+  server_options.max_body = vm["max-body"].as<std::size_t>();
+  server_options.max_batch_events = vm["max-batch-events"].as<std::size_t>();
+  server_options.header_timeout = std::chrono::seconds(vm["header-timeout"].as<std::size_t>());
+  server_options.body_timeout = std::chrono::seconds(vm["body-timeout"].as<std::size_t>());
+  server_options.idle_timeout = std::chrono::seconds(vm["idle-timeout"].as<std::size_t>());
+  server_options.max_connections = vm["max-connections"].as<std::size_t>();
+  if (vm.count("tls-cert")) server_options.tls_cert_file = vm["tls-cert"].as<std::string>();
+  if (vm.count("tls-key")) server_options.tls_key_file = vm["tls-key"].as<std::string>();
+  if (vm.count("record")) server_options.record.path = vm["record"].as<std::string>();
+  server_options.record.max_bytes = vm["record-max-bytes"].as<std::size_t>();
+  server_options.record.keep = vm["record-keep"].as<unsigned>();
+  server_options.access_log = vm["access-log"].as<bool>();
+  try {
+    server_options.secrets = load_secrets(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "gbrt-server: " << e.what() << "\n";
+    return 2;
+  }
+  if (server_options.secrets.empty()) {
+    gbrt::log::warn(
+        "no signing secret (GBRT_SECRET or --secret-file): X-GitBook-Signature is "
+        "not checked and anyone who reaches the port can send events");
+  }
+
+  gbrt::runtime::RuntimeOptions options_for_runtime;
+  try {
+    options_for_runtime = runtime_options(vm);
+  } catch (const std::exception& e) {
+    std::cerr << "gbrt-server: " << e.what() << "\n";
+    return 2;
+  }
+  const auto drain_timeout = std::chrono::milliseconds(vm["drain-timeout"].as<std::size_t>());
+  gbrt::Runtime runtime(options_for_runtime);
+  std::shared_ptr<void> handler_state = register_handlers(runtime);
+  NatsSide nats;  // after the runtime: destroyed before it
+  try {
+    start_nats_side(vm, runtime, nats);
+  } catch (const std::exception& e) {
+    gbrt::log::error("cannot start the NATS side", {{"error", e.what()}});
+    std::cerr << "gbrt-server: " << e.what() << "\n";
+    return 1;
+  }
+
+  // Signals are caught from before the "listening" line: a SIGTERM right after it drains.
+  boost::asio::io_context signals_context(1);
+  boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
+  std::optional<gbrt::net::Server> server_holder;
+  try {
+    server_holder.emplace(runtime, server_options);
+  } catch (const std::exception& e) {
+    std::cerr << "gbrt-server: " << e.what() << "\n";
+    return 2;
+  }
+  gbrt::net::Server& server = *server_holder;
+  try {
+    runtime.start();
+    server.start();
+    if (nats.consumer) nats.consumer->start();
+  } catch (const std::exception& e) {
+    gbrt::log::error("cannot listen",
+                     {{"listen", vm["listen"].as<std::string>()}, {"error", e.what()}});
+    runtime.shutdown(std::chrono::milliseconds(0));
+    return 1;
+  }
+  const std::string address = server_options.host + ':' + std::to_string(server.port());
+  const std::string shards = std::to_string(runtime.shard_count());
+  // Tests and scripts read this stdout line; the log gets the same as a structured line.
+  std::cout << "gbrt-server listening on " << address << " (" << shards << " shards)" << std::endl;
+  gbrt::log::info("listening",
+                  {{"address", address},
+                   {"shards", shards, true},
+                   {"version", GBRT_VERSION},
+                   {"tls", server_options.tls_cert_file.empty() ? "false" : "true", true}});
+
+  // First SIGTERM/SIGINT: drain (readyz fails, no new connections, answers still go out);
+  // a second one: cancel what is left at once.
+  std::thread drainer;
+  using SignalHandler = std::function<void(const boost::system::error_code&, int)>;
+  SignalHandler on_signal = [&](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    const std::string number = std::to_string(signal);
+    if (drainer.joinable()) {
+      gbrt::log::warn("signal again, cancelling what is left", {{"signal", number, true}});
+      runtime.skip_drain();
+      return;
+    }
+    const std::string timeout = std::to_string(drain_timeout.count());
+    gbrt::log::info("draining", {{"signal", number, true}, {"drain_timeout_ms", timeout, true}});
+    server.stop();
+    if (nats.consumer) nats.consumer->stop_pulling();
+    drainer = std::thread([&] {
+      runtime.drain(drain_timeout, [&] {
+        return server.busy_connections() == 0 && (!nats.consumer || nats.consumer->idle());
+      });
+      signals_context.stop();
+    });
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+  signals_context.run();
+  if (drainer.joinable()) drainer.join();
+  if (nats.jetstream) nats.jetstream->flush(std::chrono::seconds(2));  // the last acks
+  runtime.stop();
+  server.flush_recording();
+  // The final accounting: per type received, outcomes, pending (tests parse "stats").
+  gbrt::log::info("stopped", {{"stats", runtime.stats_json(), true}});
+  return 0;
+}
+
+}  // namespace gbrt::app

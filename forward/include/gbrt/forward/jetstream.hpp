@@ -1,0 +1,57 @@
+// A connection to a NATS JetStream cluster and the stream gbrt's events go to.
+//
+// Subjects: gbrt.events.<type> (events, published unchanged, Nats-Msg-Id = eventId) and
+// gbrt.dead.<type> (events whose handlers kept failing, with the error), both in one stream.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace gbrt::forward {
+
+inline constexpr const char* kEventSubjects = "gbrt.events.>";
+inline constexpr const char* kDeadSubjects = "gbrt.dead.>";
+inline constexpr const char* kEnvironmentHeader = "Gbrt-Environment";
+
+struct JetStreamOptions {
+  // Server URLs (--nats), e.g. nats://10.0.0.1:4222; the client fails over between them.
+  std::vector<std::string> servers{"nats://127.0.0.1:4222"};
+  std::string stream = "GBRT_EVENTS";  // --stream
+  // Used only when the stream is created (an existing stream keeps its configuration).
+  int replicas = 1;                               // --stream-replicas
+  std::chrono::seconds max_age{7 * 24 * 3600};    // --stream-max-age; 0: no age limit
+  std::chrono::seconds duplicate_window{120};     // --duplicate-window: same eventId stored once
+  // How long start-up waits for the cluster (connect, JetStream ready, stream created).
+  std::chrono::milliseconds startup_timeout{30000};
+};
+
+// Owns the connection (reconnecting forever) and a JetStream context for management.
+class JetStream {
+ public:
+  // Connects and makes sure the stream exists; throws std::runtime_error naming the
+  // problem if that is not done within options.startup_timeout.
+  explicit JetStream(JetStreamOptions options);
+  ~JetStream();
+  JetStream(const JetStream&) = delete;
+  JetStream& operator=(const JetStream&) = delete;
+
+  const JetStreamOptions& options() const noexcept { return options_; }
+  // libnats handles (natsConnection*, jsCtx*), typed void* to keep nats.h out of headers.
+  void* connection() const noexcept { return connection_; }
+  void* context() const noexcept { return context_; }
+  // Waits (up to `timeout`) until what was published on the connection (acks) is sent.
+  void flush(std::chrono::milliseconds timeout) noexcept;
+
+ private:
+  void ensure_stream();
+  JetStreamOptions options_;
+  void* connection_ = nullptr;
+  void* context_ = nullptr;
+};
+
+// libnats' text for a status code and the library's last error detail.
+std::string nats_error(int status);
+
+}  // namespace gbrt::forward

@@ -1,0 +1,76 @@
+// The ingest side: events of types acknowledged `forwarded` are published to JetStream
+// asynchronously (many in flight per shard) and answered 202 once JetStream has stored
+// them, 503 with Retry-After when it has not within the timeout.
+//
+// What a 202 promises with Debian 12's nats-server 2.9: the event is in memory on the
+// stream's replicas, flushed to disk on a timer, so with 3 replicas it survives the crash
+// of any process or of one node, not a power loss of the whole cluster.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <gbrt/forward/jetstream.hpp>
+#include <gbrt/runtime/forwarder.hpp>
+#include <gbrt/runtime/metrics.hpp>
+
+namespace gbrt::forward {
+
+struct PublisherOptions {
+  // No JetStream acknowledgement within this: 503 + Retry-After (--forward-timeout).
+  std::chrono::milliseconds timeout{2000};
+  // Publishes awaiting their acknowledgement, whole process; past it: 503 (--forward-max-pending).
+  std::size_t max_pending = 10000;
+};
+
+// The outcome of one publish.
+struct Published {
+  bool stored = false;
+  bool duplicate = false;  // JetStream had this Nats-Msg-Id within its duplicate window
+  std::uint64_t sequence = 0;
+  std::string error;  // when not stored
+};
+
+class Publisher final : public runtime::Forwarder {
+ public:
+  // Registers its series in `metrics` (the runtime's).
+  Publisher(JetStream& jetstream, runtime::Metrics& metrics, PublisherOptions options = {});
+  ~Publisher() override;  // waits up to the timeout for publishes still in flight
+
+  boost::asio::awaitable<runtime::Answer> forward(const runtime::EventSlot& slot,
+                                                  runtime::Shard& shard) override;
+
+  using Headers = std::vector<std::pair<std::string, std::string>>;
+  // Publishes `data` to `subject`; completes on `shard` with JetStream's answer, or an error
+  // after the timeout. `message_id` (Nats-Msg-Id) may be empty.
+  boost::asio::awaitable<Published> publish(std::string subject, std::string_view data,
+                                            std::string message_id, const Headers& headers,
+                                            runtime::Shard& shard);
+
+  std::size_t in_flight() const noexcept { return in_flight_.load(); }
+
+ private:
+  struct Pending;
+  static void on_ack(void* js, void* msg, void* ack, void* error, void* closure);
+  JetStream& jetstream_;
+  PublisherOptions options_;
+  void* context_ = nullptr;  // jsCtx* with this publisher's acknowledgement handler
+  std::mutex mutex_;
+  std::unordered_map<void*, std::shared_ptr<Pending>> pending_;  // by natsMsg*
+  std::atomic<std::size_t> in_flight_{0};
+  runtime::Counter& published_;
+  runtime::Counter& failures_;
+  runtime::Histogram& latency_;
+};
+
+}  // namespace gbrt::forward

@@ -1,0 +1,272 @@
+// One thread pulls (natsSubscription_Fetch blocks, so never on a shard); each message is
+// handled by a coroutine on a shard, round robin, which acknowledges it when done.
+#include <gbrt/forward/consumer.hpp>
+
+#include <nats/nats.h>
+
+#include <algorithm>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+
+#include <gbrt/runtime/log.hpp>
+
+namespace gbrt::forward {
+
+namespace asio = boost::asio;
+using runtime::Answer;
+
+namespace {
+
+constexpr std::chrono::milliseconds kPullWait{500};
+constexpr std::chrono::milliseconds kLagEvery{1000};
+constexpr std::chrono::milliseconds kMaxBackoff{60000};
+
+// Answers that retrying cannot change: the dead letter at once.
+bool final_failure(unsigned status) {
+  return status >= 400 && status < 500 && status != 408 && status != 429;
+}
+
+std::string header(natsMsg* msg, const char* name) {
+  const char* value = nullptr;
+  if (natsMsgHeader_Get(msg, name, &value) == NATS_OK && value != nullptr) return value;
+  return {};
+}
+
+}  // namespace
+
+Consumer::Consumer(JetStream& jetstream, Runtime& runtime, Publisher& dead_letters,
+                   ConsumerOptions options)
+    : jetstream_(jetstream),
+      runtime_(runtime),
+      dead_letters_(dead_letters),
+      options_(std::move(options)),
+      consumed_(runtime.metrics().counter("gbrt_consume_consumed_total",
+                                          "Events pulled from the JetStream consumer.")),
+      acked_(runtime.metrics().counter("gbrt_consume_acked_total",
+                                       "Pulled events whose handlers succeeded, acknowledged.")),
+      nacked_(runtime.metrics().counter(
+          "gbrt_consume_nacked_total",
+          "Pulled events whose handlers failed, negatively acknowledged (redelivered later).")),
+      dead_lettered_(runtime.metrics().counter(
+          "gbrt_consume_dead_lettered_total",
+          "Events published to gbrt.dead.<type> after --max-deliver failures (or a final one).")),
+      redelivered_(runtime.metrics().counter(
+          "gbrt_consume_redelivered_total", "Pulled events delivered before (a retry).")) {
+  auto* js = static_cast<jsCtx*>(jetstream_.context());
+  const std::string& stream = jetstream_.options().stream;
+  auto ack_wait = options_.ack_wait;
+  if (ack_wait.count() == 0) {
+    auto longest = runtime.options().deadline;
+    for (const auto& [type, d] : runtime.options().deadline_per_type) longest = std::max(longest, d);
+    ack_wait = longest + runtime.options().cancel_grace + std::chrono::seconds(5);
+  }
+  jsConsumerConfig config;
+  jsConsumerConfig_Init(&config);
+  config.Durable = options_.name.c_str();
+  config.DeliverPolicy = js_DeliverAll;
+  config.AckPolicy = js_AckExplicit;
+  config.AckWait = std::int64_t(std::chrono::nanoseconds(ack_wait).count());
+  config.MaxDeliver = -1;  // gbrt counts deliveries itself, to dead-letter with the error
+  config.FilterSubject = kEventSubjects;
+  config.MaxAckPending = 100000;
+  jsConsumerInfo* info = nullptr;
+  jsErrCode code = jsErrCode(0);
+  natsStatus s = js_AddConsumer(&info, js, stream.c_str(), &config, nullptr, &code);
+  if (s == NATS_OK) {
+    jsConsumerInfo_Destroy(info);
+  } else if (js_GetConsumerInfo(&info, js, stream.c_str(), options_.name.c_str(), nullptr,
+                                nullptr) == NATS_OK) {
+    jsConsumerInfo_Destroy(info);  // it exists with another configuration: use it as it is
+    log::warn("JetStream consumer exists with another configuration; using it",
+              {{"consumer", options_.name}, {"error", nats_error(s)}});
+  } else {
+    throw std::runtime_error("NATS: cannot create consumer " + options_.name + " on " + stream +
+                             ": " + nats_error(s));
+  }
+  jsSubOptions bind;
+  jsSubOptions_Init(&bind);
+  bind.Stream = stream.c_str();
+  bind.Consumer = options_.name.c_str();
+  natsSubscription* sub = nullptr;
+  s = js_PullSubscribe(&sub, js, kEventSubjects, options_.name.c_str(), nullptr, &bind, &code);
+  if (s != NATS_OK) {
+    throw std::runtime_error("NATS: cannot pull from consumer " + options_.name + ": " +
+                             nats_error(s));
+  }
+  subscription_ = sub;
+  runtime.metrics().gauge("gbrt_consume_lag",
+                          "Events in the stream not yet delivered to the consumer (all workers).",
+                          [this] { return lag_.load(); });
+  runtime.metrics().gauge("gbrt_consume_in_flight",
+                          "Pulled events being handled or acknowledged by this process.",
+                          [flow = flow_] { return double(flow->in_flight.load()); });
+}
+
+Consumer::~Consumer() {
+  stop_pulling();
+  if (puller_.joinable()) puller_.join();
+  // Not natsSubscription_Unsubscribe: that would not delete a bound durable consumer, but
+  // the durable consumer outlives every worker anyway.
+  natsSubscription_Destroy(static_cast<natsSubscription*>(subscription_));
+}
+
+void Consumer::start() {
+  puller_ = std::thread([this] { pull_loop(); });
+}
+
+void Consumer::stop_pulling() {
+  stopping_ = true;
+  flow_->room.notify_all();
+}
+
+void Consumer::update_lag() {
+  jsConsumerInfo* info = nullptr;
+  if (natsSubscription_GetConsumerInfo(&info, static_cast<natsSubscription*>(subscription_),
+                                       nullptr, nullptr) == NATS_OK) {
+    lag_ = double(info->NumPending);
+    jsConsumerInfo_Destroy(info);
+  }
+}
+
+void Consumer::pull_loop() {
+  auto* sub = static_cast<natsSubscription*>(subscription_);
+  auto next_lag = std::chrono::steady_clock::now();
+  bool failing = false;
+  while (!stopping_) {
+    std::size_t room = 0;
+    {
+      std::unique_lock lock(flow_->mutex);
+      flow_->room.wait_for(lock, kPullWait, [this] {
+        return stopping_ || flow_->in_flight.load() < options_.max_inflight;
+      });
+      if (stopping_) break;
+      room = options_.max_inflight - std::min(options_.max_inflight, flow_->in_flight.load());
+    }
+    if (auto now = std::chrono::steady_clock::now(); now >= next_lag) {
+      update_lag();
+      next_lag = now + kLagEvery;
+    }
+    if (room == 0) continue;
+    natsMsgList list{nullptr, 0};
+    jsErrCode code = jsErrCode(0);
+    natsStatus s = natsSubscription_Fetch(&list, sub, int(std::min(room, options_.fetch_batch)),
+                                          kPullWait.count(), &code);
+    if (s == NATS_TIMEOUT) continue;  // nothing to do
+    if (s != NATS_OK) {
+      if (!failing) log::warn("pulling from JetStream failed; retrying", {{"error", nats_error(s)}});
+      failing = true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(250));
+      continue;
+    }
+    if (failing) log::info("pulling from JetStream again");
+    failing = false;
+    for (int i = 0; i < list.Count; ++i) {
+      natsMsg* msg = list.Msgs[i];
+      list.Msgs[i] = nullptr;  // the coroutine owns it now
+      flow_->in_flight.fetch_add(1);
+      runtime::Shard& shard = runtime_.shard(next_shard_++ % runtime_.shard_count());
+      asio::co_spawn(shard.executor(), deliver(msg, shard), asio::detached);
+    }
+    natsMsgList_Destroy(&list);
+  }
+}
+
+asio::awaitable<void> Consumer::deliver(void* msg_ptr, runtime::Shard& shard) {
+  auto* msg = static_cast<natsMsg*>(msg_ptr);
+  // Whatever happens below, the message is destroyed and its place freed.
+  struct Done {
+    std::shared_ptr<Flow> flow;
+    natsMsg* msg;
+    ~Done() {
+      natsMsg_Destroy(msg);
+      flow->in_flight.fetch_sub(1);
+      flow->room.notify_one();
+    }
+  } done{flow_, msg};
+
+  std::uint64_t deliveries = 1;
+  if (jsMsgMetaData* meta = nullptr; natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
+    deliveries = meta->NumDelivered;
+    jsMsgMetaData_Destroy(meta);
+  }
+  consumed_.inc(shard.index());
+  if (deliveries > 1) redelivered_.inc(shard.index());
+
+  // The event and its environment, parsed into a slot exactly as an HTTP request's would be.
+  runtime::SlotPtr slot = shard.slots().acquire();
+  const std::string_view data(natsMsg_GetData(msg), std::size_t(natsMsg_GetDataLength(msg)));
+  const std::string environment = header(msg, kEnvironmentHeader);
+  slot->body.append(data);
+  slot->body.append(environment);
+  const events::PaddedView bytes = slot->body.view();
+  std::string problem;
+  if (auto event = shard.parser().parse_event(bytes.sub(0, data.size()), slot->arena); !event) {
+    problem = "400: " + event.error().message();
+  } else {
+    slot->event.emplace(std::move(event.value()));
+    slot->event_json = bytes.str().substr(0, data.size());
+  }
+  if (problem.empty() && !environment.empty()) {
+    auto parsed = shard.parser().parse_environment(bytes.sub(data.size(), environment.size()),
+                                                   slot->arena);
+    if (!parsed) {
+      problem = "400: environment: " + parsed.error().message();
+    } else {
+      slot->environment.emplace(std::move(parsed.value()));
+      slot->environment_json = bytes.str().substr(data.size());
+    }
+  }
+
+  unsigned status = 400;
+  if (problem.empty()) {
+    Answer answer = co_await runtime_.run_delivered(std::move(slot), shard);
+    status = answer.status;
+    if (status < 300) {
+      natsMsg_Ack(msg, nullptr);
+      acked_.inc(shard.index());
+      co_return;
+    }
+    problem = std::to_string(status) + ": " + answer.body;
+  }
+  if (final_failure(status) || deliveries >= options_.max_deliver) {
+    if (co_await dead_letter(msg, problem, deliveries, shard)) co_return;
+  }
+  // Retry later, on whichever worker pulls it: back-off doubling from --nak-backoff.
+  auto delay = options_.nak_backoff * (1u << std::min<std::uint64_t>(deliveries - 1, 16));
+  delay = std::min<std::chrono::milliseconds>(delay, kMaxBackoff);
+  natsMsg_NakWithDelay(msg, std::int64_t(delay.count()), nullptr);  // milliseconds
+  nacked_.inc(shard.index());
+}
+
+// Publishes the event unchanged to gbrt.dead.<type> with the error, then terminates the
+// original. False if the dead letter could not be stored (the caller naks instead).
+asio::awaitable<bool> Consumer::dead_letter(void* msg_ptr, std::string_view error,
+                                            std::uint64_t deliveries, runtime::Shard& shard) {
+  auto* msg = static_cast<natsMsg*>(msg_ptr);
+  std::string_view subject = natsMsg_GetSubject(msg);
+  constexpr std::string_view kPrefix = "gbrt.events.";
+  if (subject.starts_with(kPrefix)) subject.remove_prefix(kPrefix.size());
+  Publisher::Headers headers{{"Gbrt-Error", std::string(error.substr(0, 1000))},
+                             {"Gbrt-Deliveries", std::to_string(deliveries)}};
+  for (char& c : headers[0].second) {
+    if (c == '\r' || c == '\n') c = ' ';
+  }
+  if (std::string environment = header(msg, kEnvironmentHeader); !environment.empty()) {
+    headers.emplace_back(kEnvironmentHeader, std::move(environment));
+  }
+  std::string id = header(msg, "Nats-Msg-Id");
+  if (!id.empty()) id = "dead:" + id;
+  const std::string_view data(natsMsg_GetData(msg), std::size_t(natsMsg_GetDataLength(msg)));
+  Published stored = co_await dead_letters_.publish("gbrt.dead." + std::string(subject), data,
+                                                    std::move(id), headers, shard);
+  if (!stored.stored) co_return false;
+  natsMsg_Term(msg, nullptr);
+  dead_lettered_.inc(shard.index());
+  log::warn("event dead-lettered", {{"subject", natsMsg_GetSubject(msg)},
+                                    {"deliveries", std::to_string(deliveries), true},
+                                    {"error", error}});
+  co_return true;
+}
+
+}  // namespace gbrt::forward

@@ -1,0 +1,132 @@
+#include <gbrt/forward/jetstream.hpp>
+
+#include <nats/nats.h>
+
+#include <stdexcept>
+#include <thread>
+
+#include <gbrt/runtime/log.hpp>
+
+namespace gbrt::forward {
+
+namespace {
+
+std::int64_t nanoseconds(std::chrono::nanoseconds d) { return std::int64_t(d.count()); }
+
+void on_disconnected(natsConnection*, void*) {
+  log::warn("NATS connection lost: forwarded events answer 503 until it is back");
+}
+
+void on_reconnected(natsConnection* nc, void*) {
+  char url[256] = "";
+  natsConnection_GetConnectedUrl(nc, url, sizeof url);
+  log::info("NATS connection re-established", {{"server", url}});
+}
+
+}  // namespace
+
+std::string nats_error(int status) {
+  std::string text = natsStatus_GetText(natsStatus(status));
+  natsStatus last = NATS_OK;
+  if (const char* detail = nats_GetLastError(&last); detail != nullptr && *detail != '\0') {
+    text += ": ";
+    text += detail;
+  }
+  return text;
+}
+
+JetStream::JetStream(JetStreamOptions options) : options_(std::move(options)) {
+  natsOptions* opts = nullptr;
+  std::vector<const char*> servers;
+  for (const auto& s : options_.servers) servers.push_back(s.c_str());
+  natsStatus s = natsOptions_Create(&opts);
+  if (s == NATS_OK) s = natsOptions_SetServers(opts, servers.data(), int(servers.size()));
+  if (s == NATS_OK) s = natsOptions_SetName(opts, "gbrt");
+  // Reconnect forever, quickly: while disconnected, publishes time out into 503s.
+  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
+  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);
+  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, 2000);
+  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(opts, true, nullptr, nullptr);
+  if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, on_disconnected, nullptr);
+  if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, on_reconnected, nullptr);
+  natsConnection* nc = nullptr;
+  if (s == NATS_OK) {
+    s = natsConnection_Connect(&nc, opts);
+    if (s == NATS_NOT_YET_CONNECTED) s = NATS_OK;  // retried in the background
+  }
+  natsOptions_Destroy(opts);
+  if (s != NATS_OK) throw std::runtime_error("NATS: cannot connect: " + nats_error(s));
+  connection_ = nc;
+  jsCtx* js = nullptr;
+  if (s = natsConnection_JetStream(&js, nc, nullptr); s != NATS_OK) {
+    natsConnection_Destroy(nc);
+    throw std::runtime_error("NATS: no JetStream context: " + nats_error(s));
+  }
+  context_ = js;
+  try {
+    ensure_stream();
+  } catch (...) {
+    jsCtx_Destroy(js);
+    natsConnection_Destroy(nc);
+    throw;
+  }
+}
+
+JetStream::~JetStream() {
+  jsCtx_Destroy(static_cast<jsCtx*>(context_));
+  natsConnection_Destroy(static_cast<natsConnection*>(connection_));
+}
+
+void JetStream::flush(std::chrono::milliseconds timeout) noexcept {
+  natsConnection_FlushTimeout(static_cast<natsConnection*>(connection_), timeout.count());
+}
+
+// Creates the stream if it is missing. Right after a cluster starts, JetStream may not be
+// ready (no meta leader yet): retried until the start-up timeout.
+void JetStream::ensure_stream() {
+  auto* js = static_cast<jsCtx*>(context_);
+  const auto give_up = std::chrono::steady_clock::now() + options_.startup_timeout;
+  std::string problem;
+  while (true) {
+    jsStreamInfo* info = nullptr;
+    jsErrCode code = jsErrCode(0);
+    natsStatus s = js_GetStreamInfo(&info, js, options_.stream.c_str(), nullptr, &code);
+    if (s == NATS_OK) {
+      log::info("JetStream stream ready",
+                {{"stream", options_.stream},
+                 {"replicas", std::to_string(info->Config->Replicas), true},
+                 {"messages", std::to_string(info->State.Msgs), true}});
+      jsStreamInfo_Destroy(info);
+      return;
+    }
+    if (s == NATS_NOT_FOUND) {
+      jsStreamConfig config;
+      jsStreamConfig_Init(&config);
+      const char* subjects[] = {kEventSubjects, kDeadSubjects};
+      config.Name = options_.stream.c_str();
+      config.Subjects = subjects;
+      config.SubjectsLen = 2;
+      config.Storage = js_FileStorage;
+      config.Retention = js_LimitsPolicy;
+      config.Replicas = options_.replicas;
+      config.MaxAge = nanoseconds(options_.max_age);
+      config.Duplicates = nanoseconds(options_.duplicate_window);
+      s = js_AddStream(&info, js, &config, nullptr, &code);
+      if (s == NATS_OK) {
+        log::info("JetStream stream created",
+                  {{"stream", options_.stream},
+                   {"replicas", std::to_string(options_.replicas), true}});
+        jsStreamInfo_Destroy(info);
+        return;
+      }
+      // Another gbrt process may have created it meanwhile: the next turn finds it.
+    }
+    problem = nats_error(s) + (code != 0 ? " (JetStream error " + std::to_string(int(code)) + ")"
+                                         : std::string());
+    if (std::chrono::steady_clock::now() >= give_up) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+  throw std::runtime_error("NATS: stream " + options_.stream + " is not available: " + problem);
+}
+
+}  // namespace gbrt::forward

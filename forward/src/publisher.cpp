@@ -1,0 +1,212 @@
+// Asynchronous, pipelined publishes: js_PublishMsgAsync returns at once; libnats calls
+// on_ack on its own thread when JetStream answers (or MaxWait passes), and the result is
+// posted back to the shard whose coroutine waits for it. A shard thread never blocks.
+#include <gbrt/forward/publisher.hpp>
+
+#include <nats/nats.h>
+
+#include <algorithm>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <gbrt/runtime/log.hpp>
+#include <gbrt/runtime/runtime.hpp>
+
+namespace gbrt::forward {
+
+namespace asio = boost::asio;
+using runtime::Answer;
+
+namespace {
+
+constexpr std::chrono::seconds kRetryAfter{1};
+
+// A subject token must not hold '.', '*', '>' or white space.
+bool usable_as_subject_token(std::string_view type) {
+  if (type.empty()) return false;
+  return std::all_of(type.begin(), type.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           c == '_' || c == '-';
+  });
+}
+
+// A header value is one line; JSON outside strings may hold line breaks, inside strings it
+// may not (they are escaped), so blanking them keeps the same JSON value.
+std::string one_line(std::string_view json) {
+  std::string out(json);
+  std::replace_if(out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+  return out;
+}
+
+}  // namespace
+
+struct Publisher::Pending {
+  explicit Pending(const asio::any_io_executor& executor) : wake(executor) {}
+  asio::steady_timer wake;  // cancelled when the result is in
+  bool done = false;
+  Published result;
+};
+
+Publisher::Publisher(JetStream& jetstream, runtime::Metrics& metrics, PublisherOptions options)
+    : jetstream_(jetstream),
+      options_(options),
+      published_(metrics.counter("gbrt_forward_published_total",
+                                 "Events stored by JetStream (--ack TYPE=forwarded, dead letters).")),
+      failures_(metrics.counter("gbrt_forward_publish_failures_total",
+                                "Publishes JetStream did not acknowledge in time or refused (503).")),
+      latency_(metrics.histogram("gbrt_forward_publish_duration_seconds",
+                                 "Time from publish to JetStream's acknowledgement.")) {
+  jsOptions js_options;
+  jsOptions_Init(&js_options);
+  js_options.PublishAsync.AckHandler = [](jsCtx* js, natsMsg* msg, jsPubAck* ack,
+                                          jsPubAckErr* error, void* closure) {
+    on_ack(js, msg, ack, error, closure);
+  };
+  js_options.PublishAsync.AckHandlerClosure = this;
+  // Our own cap (max_pending) refuses first; libnats' is a backstop that never stalls.
+  js_options.PublishAsync.MaxPending = std::int64_t(options_.max_pending) + 1024;
+  js_options.PublishAsync.StallWait = 1;
+  jsCtx* js = nullptr;
+  natsStatus s = natsConnection_JetStream(
+      &js, static_cast<natsConnection*>(jetstream_.connection()), &js_options);
+  if (s != NATS_OK) throw std::runtime_error("NATS: no JetStream context: " + nats_error(s));
+  context_ = js;
+}
+
+Publisher::~Publisher() {
+  auto* js = static_cast<jsCtx*>(context_);
+  jsPubOptions wait;
+  jsPubOptions_Init(&wait);
+  wait.MaxWait = options_.timeout.count();
+  js_PublishAsyncComplete(js, &wait);
+  jsCtx_Destroy(js);
+  std::lock_guard lock(mutex_);
+  pending_.clear();
+}
+
+void Publisher::on_ack(void*, void* msg_ptr, void* ack_ptr, void* error_ptr, void* closure) {
+  auto* self = static_cast<Publisher*>(closure);
+  auto* msg = static_cast<natsMsg*>(msg_ptr);
+  auto* ack = static_cast<jsPubAck*>(ack_ptr);
+  auto* error = static_cast<jsPubAckErr*>(error_ptr);
+  std::shared_ptr<Pending> pending;
+  {
+    std::lock_guard lock(self->mutex_);
+    if (auto it = self->pending_.find(msg); it != self->pending_.end()) {
+      pending = std::move(it->second);
+      self->pending_.erase(it);
+    }
+  }
+  natsMsg_Destroy(msg);
+  if (!pending) return;  // its waiter gave up already (timeout)
+  Published result;
+  if (ack != nullptr) {
+    result.stored = true;
+    result.duplicate = ack->Duplicate;
+    result.sequence = ack->Sequence;
+  } else if (error != nullptr) {
+    result.error = natsStatus_GetText(error->Err);
+    if (error->ErrText != nullptr && *error->ErrText != '\0') {
+      result.error += ": ";
+      result.error += error->ErrText;
+    }
+  } else {
+    result.error = "no acknowledgement";
+  }
+  asio::post(pending->wake.get_executor(), [pending, result = std::move(result)]() mutable {
+    pending->result = std::move(result);
+    pending->done = true;
+    pending->wake.cancel();
+  });
+}
+
+asio::awaitable<Published> Publisher::publish(std::string subject, std::string_view data,
+                                              std::string message_id, const Headers& headers,
+                                              runtime::Shard& shard) {
+  const auto start = std::chrono::steady_clock::now();
+  Published failed;
+  if (in_flight_.fetch_add(1) >= options_.max_pending) {
+    in_flight_.fetch_sub(1);
+    failures_.inc(shard.index());
+    failed.error = "too many publishes in flight (--forward-max-pending)";
+    co_return failed;
+  }
+  natsMsg* msg = nullptr;
+  natsStatus s = natsMsg_Create(&msg, subject.c_str(), nullptr, data.data(), int(data.size()));
+  for (const auto& [name, value] : headers) {
+    if (s == NATS_OK) s = natsMsgHeader_Set(msg, name.c_str(), value.c_str());
+  }
+  auto pending = std::make_shared<Pending>(shard.executor());
+  if (s == NATS_OK) {
+    std::lock_guard lock(mutex_);
+    pending_.emplace(msg, pending);
+  }
+  natsMsg* const key = msg;
+  if (s == NATS_OK) {
+    jsPubOptions options;
+    jsPubOptions_Init(&options);
+    options.MaxWait = options_.timeout.count();
+    if (!message_id.empty()) options.MsgId = message_id.c_str();
+    s = js_PublishMsgAsync(static_cast<jsCtx*>(context_), &msg, &options);
+  }
+  if (s != NATS_OK) {
+    {
+      std::lock_guard lock(mutex_);
+      pending_.erase(key);
+    }
+    natsMsg_Destroy(msg);  // null if libnats took it
+    in_flight_.fetch_sub(1);
+    failures_.inc(shard.index());
+    failed.error = nats_error(s);
+    co_return failed;
+  }
+  // libnats answers by MaxWait at the latest; the margin covers a connection that closed.
+  pending->wake.expires_after(options_.timeout + std::chrono::milliseconds(500));
+  co_await pending->wake.async_wait(asio::as_tuple(asio::use_awaitable));
+  in_flight_.fetch_sub(1);
+  if (!pending->done) {
+    std::lock_guard lock(mutex_);
+    pending_.erase(key);  // a late acknowledgement finds nobody and is dropped
+    failed.error = "no acknowledgement within --forward-timeout";
+  } else {
+    failed = std::move(pending->result);
+  }
+  if (failed.stored) {
+    published_.inc(shard.index());
+    latency_.record(shard.index(), std::chrono::steady_clock::now() - start);
+  } else {
+    failures_.inc(shard.index());
+  }
+  co_return failed;
+}
+
+asio::awaitable<Answer> Publisher::forward(const runtime::EventSlot& slot, runtime::Shard& shard) {
+  const events::EventBase& event = events::base(*slot.event);
+  if (!usable_as_subject_token(event.type)) {
+    co_return Answer::error(400, "Event type \"" + std::string(clip_for_echo(event.type)) +
+                                     "\" cannot be forwarded: letters, digits, _ and - only");
+  }
+  Headers headers;
+  if (!slot.environment_json.empty()) {
+    headers.emplace_back(kEnvironmentHeader, one_line(slot.environment_json));
+  }
+  Published result =
+      co_await publish("gbrt.events." + std::string(event.type), slot.event_json,
+                       std::string(event.event_id), headers, shard);
+  if (!result.stored) {
+    log::warn("forward failed: answering 503",
+              {{"event_id", event.event_id}, {"event_type", event.type}, {"error", result.error}});
+    co_return Answer::unavailable("Event store unavailable: " + result.error, kRetryAfter);
+  }
+  std::string body = R"({"status":"forwarded","stream":")";
+  append_json_escaped(body, jetstream_.options().stream);
+  body += R"(","seq":)" + std::to_string(result.sequence);
+  if (result.duplicate) body += R"(,"duplicate":true)";
+  body += '}';
+  co_return Answer::json(202, std::move(body));
+}
+
+}  // namespace gbrt::forward

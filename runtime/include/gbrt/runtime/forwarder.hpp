@@ -1,0 +1,23 @@
+// Where events of types acknowledged `forwarded` go: a durable store some other process
+// consumes from (gbrt::forward's JetStream publisher). The runtime knows only this.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+
+#include <gbrt/runtime/answer.hpp>
+#include <gbrt/runtime/event_slot.hpp>
+
+namespace gbrt::runtime {
+
+class Shard;
+
+class Forwarder {
+ public:
+  virtual ~Forwarder() = default;
+  // Hands the event on (slot.event_json, slot.environment_json, unchanged) and completes
+  // once it is stored (2xx) or cannot be (503 with Retry-After, never a 4xx: the sender
+  // must retry). Called and resumed on `shard`'s executor; must never block it.
+  virtual boost::asio::awaitable<Answer> forward(const EventSlot& slot, Shard& shard) = 0;
+};
+
+}  // namespace gbrt::runtime

@@ -1,0 +1,89 @@
+// What the NATS tests share: events with chosen ids, the recording worker's files, and a
+// look into the stream through libnats itself.
+#pragma once
+
+#include <nats/nats.h>
+
+#include <chrono>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "support/fixtures.hpp"
+
+namespace gbrt::test {
+
+// tests/fixtures/site_view-1.json with eventId `id`.
+inline std::string site_view(const std::string& id) {
+  static const std::string original = fixture("site_view-1.json");
+  static const std::string old_id = "evt_9tL1YnsRjRa0vhByTPGVlN4CC0";
+  std::string event = original;
+  event.replace(event.find(old_id), old_id.size(), id);
+  return event;
+}
+
+// The recording worker's lines (an event id, maybe " env=…"), in the order written.
+inline std::vector<std::string> recorded_lines(const std::string& path) {
+  std::vector<std::string> lines;
+  std::ifstream in(path);
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+inline bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto give_up = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= give_up) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+// One message of the stream, as stored.
+struct StoredMessage {
+  std::string subject, data;
+  std::map<std::string, std::string> headers;
+};
+
+// Every message of `stream`, read one by one with JetStream's direct get.
+inline std::vector<StoredMessage> read_stream(const std::string& url, const std::string& stream) {
+  natsConnection* nc = nullptr;
+  jsCtx* js = nullptr;
+  if (natsConnection_ConnectTo(&nc, url.c_str()) != NATS_OK ||
+      natsConnection_JetStream(&js, nc, nullptr) != NATS_OK) {
+    natsConnection_Destroy(nc);
+    throw std::runtime_error("read_stream: cannot connect to " + url);
+  }
+  std::vector<StoredMessage> out;
+  jsStreamInfo* info = nullptr;
+  if (js_GetStreamInfo(&info, js, stream.c_str(), nullptr, nullptr) == NATS_OK) {
+    for (std::uint64_t seq = info->State.FirstSeq; seq != 0 && seq <= info->State.LastSeq; ++seq) {
+      natsMsg* msg = nullptr;
+      if (js_GetMsg(&msg, js, stream.c_str(), seq, nullptr, nullptr) != NATS_OK) continue;
+      StoredMessage m{natsMsg_GetSubject(msg),
+                      std::string(natsMsg_GetData(msg), std::size_t(natsMsg_GetDataLength(msg))),
+                      {}};
+      const char** keys = nullptr;
+      int count = 0;
+      if (natsMsgHeader_Keys(msg, &keys, &count) == NATS_OK) {
+        for (int k = 0; k < count; ++k) {
+          const char* value = nullptr;
+          if (natsMsgHeader_Get(msg, keys[k], &value) == NATS_OK) m.headers[keys[k]] = value;
+        }
+        free(keys);
+      }
+      out.push_back(std::move(m));
+      natsMsg_Destroy(msg);
+    }
+    jsStreamInfo_Destroy(info);
+  }
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(nc);
+  return out;
+}
+
+}  // namespace gbrt::test
