@@ -112,6 +112,7 @@ Consumer::~Consumer() {
 }
 
 void Consumer::start() {
+  update_lag();  // a first figure before anything is pulled
   puller_ = std::thread([this] { pull_loop(); });
 }
 
