@@ -28,7 +28,7 @@ namespace po = boost::program_options;
 namespace {
 
 constexpr const char* kPromise =
-    "What a forwarded event's 202 promises with Debian 12's nats-server 2.9: it is stored in "
+    "With Debian 12's nats-server 2.9, a forwarded event's 202 means it is stored in "
     "memory on the stream's replicas and flushed to disk on a timer, so with 3 replicas it "
     "survives the crash of any process or of one node, not a power loss of the whole cluster.";
 
@@ -192,10 +192,10 @@ po::options_description server_options_table() {
       ("slow-handler-ms", po::value<std::size_t>()->default_value(1000),
        "log a handler still running after this long, once")
       ("ack", po::value<std::vector<std::string>>()->composing(),
-       "TYPE=handled|queued|forwarded: handled (default) answers when the handlers finish; "
+       (std::string("TYPE=handled|queued|forwarded: handled (default) answers when the handlers finish; "
        "queued answers 202 once the event is in the shard's in-memory queue (drained at "
        "shutdown, lost on a crash); forwarded answers 202 once JetStream (--nats) has stored "
-       "it (repeatable)")
+       "it (repeatable). " + std::string(kPromise)).c_str()))
       ("dedup-window", po::value<std::size_t>()->default_value(0),
        "seconds: an event whose eventId was handled this recently is answered 200 without "
        "running handlers again (GitBook retries); 0 = off")
@@ -217,8 +217,8 @@ po::options_description server_options_table() {
 
 // Forwarding to NATS JetStream and consuming from it (gbrt::forward).
 po::options_description nats_options_table() {
-  po::options_description nats("NATS JetStream: forwarding (--ack TYPE=forwarded) and workers "
-                               "(--consume). " + std::string(kPromise));
+  po::options_description nats(
+      "NATS JetStream: forwarding (--ack TYPE=forwarded) and workers (--consume)");
   // clang-format off
   nats.add_options()
       ("nats", po::value<std::string>(),
