@@ -231,6 +231,9 @@ po::options_description nats_options_table() {
        "replicas of the stream when gbrt creates it (3 in a 3-node cluster)")
       ("stream-max-age", po::value<std::size_t>()->default_value(7 * 24 * 3600),
        "seconds a message is kept in the stream when gbrt creates it; 0 = no age limit")
+      ("nats-startup-timeout", po::value<std::size_t>()->default_value(30000),
+       "ms start-up waits for the NATS cluster (connection, JetStream, the stream); then "
+       "gbrt-server exits 1 with the reason")
       ("duplicate-window", po::value<std::size_t>()->default_value(120),
        "seconds in which JetStream stores an eventId once (GitBook's retries), when gbrt "
        "creates the stream")
@@ -293,6 +296,7 @@ void start_nats_side(const po::variables_map& vm, gbrt::Runtime& runtime, NatsSi
   js.replicas = int(vm["stream-replicas"].as<unsigned>());
   js.max_age = std::chrono::seconds(vm["stream-max-age"].as<std::size_t>());
   js.duplicate_window = std::chrono::seconds(vm["duplicate-window"].as<std::size_t>());
+  js.startup_timeout = std::chrono::milliseconds(vm["nats-startup-timeout"].as<std::size_t>());
   side.jetstream = std::make_unique<gbrt::forward::JetStream>(js);
   gbrt::forward::PublisherOptions publishing;
   publishing.timeout = std::chrono::milliseconds(vm["forward-timeout"].as<std::size_t>());
@@ -458,8 +462,8 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
     const std::string timeout = std::to_string(drain_timeout.count());
     gbrt::log::info("draining", {{"signal", number, true}, {"drain_timeout_ms", timeout, true}});
     server.stop();
-    if (nats.consumer) nats.consumer->stop_pulling();
     drainer = std::thread([&] {
+      if (nats.consumer) nats.consumer->stop_pulling();  // waits for the pulling thread
       runtime.drain(drain_timeout, [&] {
         return server.busy_connections() == 0 && (!nats.consumer || nats.consumer->idle());
       });
@@ -470,8 +474,8 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
   signals.async_wait(on_signal);
   signals_context.run();
   if (drainer.joinable()) drainer.join();
-  if (nats.jetstream) nats.jetstream->flush(std::chrono::seconds(2));  // the last acks
   runtime.stop();
+  if (nats.jetstream) nats.jetstream->flush(std::chrono::seconds(2));  // the last (n)acks
   server.flush_recording();
   // The final accounting: per type received, outcomes, pending (tests parse "stats").
   gbrt::log::info("stopped", {{"stats", runtime.stats_json(), true}});

@@ -22,9 +22,14 @@ constexpr std::chrono::milliseconds kPullWait{500};
 constexpr std::chrono::milliseconds kLagEvery{1000};
 constexpr std::chrono::milliseconds kMaxBackoff{60000};
 
-// Answers that retrying cannot change: the dead letter at once.
-bool final_failure(unsigned status) {
-  return status >= 400 && status < 500 && status != 408 && status != 429;
+// What a worker does with an event, from the runtime's answer.
+enum class Verdict { ack, retry, failed, final };
+Verdict verdict_of(unsigned status) {
+  if (status < 300) return Verdict::ack;
+  if (status == 503) return Verdict::retry;  // this process refused it: not the handlers' fault
+  if (status == 406 || status == 404 || status == 408 || status == 429) return Verdict::failed;
+  if (status >= 400 && status < 500) return Verdict::final;  // the handler's own verdict
+  return Verdict::failed;
 }
 
 std::string header(natsMsg* msg, const char* name) {
@@ -97,7 +102,7 @@ Consumer::Consumer(JetStream& jetstream, Runtime& runtime, Publisher& dead_lette
   subscription_ = sub;
   runtime.metrics().gauge("gbrt_consume_lag",
                           "Events in the stream not yet delivered to the consumer (all workers).",
-                          [this] { return lag_.load(); });
+                          [flow = flow_] { return flow->lag.load(); });
   runtime.metrics().gauge("gbrt_consume_in_flight",
                           "Pulled events being handled or acknowledged by this process.",
                           [flow = flow_] { return double(flow->in_flight.load()); });
@@ -119,13 +124,14 @@ void Consumer::start() {
 void Consumer::stop_pulling() {
   stopping_ = true;
   flow_->room.notify_all();
+  if (puller_.joinable() && puller_.get_id() != std::this_thread::get_id()) puller_.join();
 }
 
 void Consumer::update_lag() {
   jsConsumerInfo* info = nullptr;
   if (natsSubscription_GetConsumerInfo(&info, static_cast<natsSubscription*>(subscription_),
                                        nullptr, nullptr) == NATS_OK) {
-    lag_ = double(info->NumPending);
+    flow_->lag = double(info->NumPending);
     jsConsumerInfo_Destroy(info);
   }
 }
@@ -162,6 +168,11 @@ void Consumer::pull_loop() {
     }
     if (failing) log::info("pulling from JetStream again");
     failing = false;
+    if (stopping_) {  // stopped while this pull waited: give them back for another worker
+      for (int i = 0; i < list.Count; ++i) natsMsg_Nak(list.Msgs[i], nullptr);
+      natsMsgList_Destroy(&list);
+      break;
+    }
     for (int i = 0; i < list.Count; ++i) {
       natsMsg* msg = list.Msgs[i];
       list.Msgs[i] = nullptr;  // the coroutine owns it now
@@ -219,23 +230,24 @@ asio::awaitable<void> Consumer::deliver(void* msg_ptr, runtime::Shard& shard) {
     }
   }
 
-  unsigned status = 400;
+  Verdict verdict = Verdict::final;  // an event that does not parse never will
   if (problem.empty()) {
     Answer answer = co_await runtime_.run_delivered(std::move(slot), shard);
-    status = answer.status;
-    if (status < 300) {
+    verdict = verdict_of(answer.status);
+    if (verdict == Verdict::ack) {
       natsMsg_Ack(msg, nullptr);
       acked_.inc(shard.index());
       co_return;
     }
-    problem = std::to_string(status) + ": " + answer.body;
+    problem = std::to_string(answer.status) + ": " + answer.body;
   }
-  if (final_failure(status) || deliveries >= options_.max_deliver) {
+  if (verdict == Verdict::final || (verdict == Verdict::failed && deliveries >= options_.max_deliver)) {
     if (co_await dead_letter(msg, problem, deliveries, shard)) co_return;
   }
-  // Retry later, on whichever worker pulls it: back-off doubling from --nak-backoff.
-  auto delay = options_.nak_backoff * (1u << std::min<std::uint64_t>(deliveries - 1, 16));
-  delay = std::min<std::chrono::milliseconds>(delay, kMaxBackoff);
+  // Retry later, on whichever worker pulls it: back-off doubling from --nak-backoff (a
+  // refusal of this process waits the first step only).
+  const std::uint64_t step = verdict == Verdict::retry ? 0 : std::min<std::uint64_t>(deliveries - 1, 16);
+  auto delay = std::min<std::chrono::milliseconds>(options_.nak_backoff * (1u << step), kMaxBackoff);
   natsMsg_NakWithDelay(msg, std::int64_t(delay.count()), nullptr);  // milliseconds
   nacked_.inc(shard.index());
 }

@@ -46,7 +46,14 @@ JetStream::JetStream(JetStreamOptions options) : options_(std::move(options)) {
   if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
   if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);
   if (s == NATS_OK) s = natsOptions_SetTimeout(opts, 2000);
-  if (s == NATS_OK) s = natsOptions_SetRetryOnFailedConnect(opts, true, nullptr, nullptr);
+  // A shard writing to a full socket buffer waits at most this long (then: reconnect).
+  if (s == NATS_OK) s = natsOptions_SetWriteDeadline(opts, 1000);
+  if (s == NATS_OK) s = natsOptions_SetIOBufSize(opts, 1 << 20);
+  // With a callback, Connect returns at once when no server answers and keeps trying in
+  // the background; ensure_stream's deadline then applies. (Without one it blocks.)
+  if (s == NATS_OK) {
+    s = natsOptions_SetRetryOnFailedConnect(opts, true, [](natsConnection*, void*) {}, nullptr);
+  }
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, on_disconnected, nullptr);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, on_reconnected, nullptr);
   natsConnection* nc = nullptr;
@@ -58,7 +65,10 @@ JetStream::JetStream(JetStreamOptions options) : options_(std::move(options)) {
   if (s != NATS_OK) throw std::runtime_error("NATS: cannot connect: " + nats_error(s));
   connection_ = nc;
   jsCtx* js = nullptr;
-  if (s = natsConnection_JetStream(&js, nc, nullptr); s != NATS_OK) {
+  jsOptions management;
+  jsOptions_Init(&management);
+  management.Wait = 2000;  // per request: start-up retries within its own deadline
+  if (s = natsConnection_JetStream(&js, nc, &management); s != NATS_OK) {
     natsConnection_Destroy(nc);
     throw std::runtime_error("NATS: no JetStream context: " + nats_error(s));
   }
@@ -74,6 +84,7 @@ JetStream::JetStream(JetStreamOptions options) : options_(std::move(options)) {
 
 JetStream::~JetStream() {
   jsCtx_Destroy(static_cast<jsCtx*>(context_));
+  natsConnection_Close(static_cast<natsConnection*>(connection_));
   natsConnection_Destroy(static_cast<natsConnection*>(connection_));
 }
 

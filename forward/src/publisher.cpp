@@ -24,13 +24,16 @@ namespace {
 
 constexpr std::chrono::seconds kRetryAfter{1};
 
-// A subject token must not hold '.', '*', '>' or white space.
-bool usable_as_subject_token(std::string_view type) {
-  if (type.empty()) return false;
-  return std::all_of(type.begin(), type.end(), [](char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
-  });
+// The type as one subject token: '.', '*', '>', white space and the like become '_' (the
+// event itself, unchanged, still says its type; workers read it from there).
+std::string subject_token(std::string_view type) {
+  std::string token(type.empty() ? std::string_view("_") : type);
+  for (char& c : token) {
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                       (c >= '0' && c <= '9') || c == '_' || c == '-';
+    if (!plain) c = '_';
+  }
+  return token;
 }
 
 // A header value is one line; JSON outside strings may hold line breaks, inside strings it
@@ -61,11 +64,12 @@ Publisher::Publisher(JetStream& jetstream, runtime::Metrics& metrics, PublisherO
                                  "Time from publish to JetStream's acknowledgement.")) {
   jsOptions js_options;
   jsOptions_Init(&js_options);
-  js_options.PublishAsync.AckHandler = [](jsCtx* js, natsMsg* msg, jsPubAck* ack,
+  js_options.PublishAsync.AckHandler = [](jsCtx*, natsMsg* msg, jsPubAck* ack,
                                           jsPubAckErr* error, void* closure) {
-    on_ack(js, msg, ack, error, closure);
+    on_ack(msg, ack, error, closure);
   };
-  js_options.PublishAsync.AckHandlerClosure = this;
+  js_options.PublishAsync.AckHandlerClosure = waiters_.get();
+  jetstream_.keep_until_closed(waiters_);
   // Our own cap (max_pending) refuses first; libnats' is a backstop that never stalls.
   js_options.PublishAsync.MaxPending = std::int64_t(options_.max_pending) + 1024;
   js_options.PublishAsync.StallWait = 1;
@@ -82,26 +86,30 @@ Publisher::~Publisher() {
   jsPubOptions_Init(&wait);
   wait.MaxWait = options_.timeout.count();
   js_PublishAsyncComplete(js, &wait);
+  {
+    // Acknowledgements still to come (NATS down at shutdown) find nobody to tell.
+    std::lock_guard lock(waiters_->mutex);
+    waiters_->closed = true;
+    waiters_->pending.clear();
+  }
   jsCtx_Destroy(js);
-  std::lock_guard lock(mutex_);
-  pending_.clear();
 }
 
-void Publisher::on_ack(void*, void* msg_ptr, void* ack_ptr, void* error_ptr, void* closure) {
-  auto* self = static_cast<Publisher*>(closure);
+void Publisher::on_ack(void* msg_ptr, void* ack_ptr, void* error_ptr, void* closure) {
+  auto* waiters = static_cast<Waiters*>(closure);
   auto* msg = static_cast<natsMsg*>(msg_ptr);
   auto* ack = static_cast<jsPubAck*>(ack_ptr);
   auto* error = static_cast<jsPubAckErr*>(error_ptr);
   std::shared_ptr<Pending> pending;
   {
-    std::lock_guard lock(self->mutex_);
-    if (auto it = self->pending_.find(msg); it != self->pending_.end()) {
+    std::lock_guard lock(waiters->mutex);
+    if (auto it = waiters->pending.find(msg); !waiters->closed && it != waiters->pending.end()) {
       pending = std::move(it->second);
-      self->pending_.erase(it);
+      waiters->pending.erase(it);
     }
   }
   natsMsg_Destroy(msg);
-  if (!pending) return;  // its waiter gave up already (timeout)
+  if (!pending) return;  // its waiter gave up already (timeout), or the publisher is gone
   Published result;
   if (ack != nullptr) {
     result.stored = true;
@@ -123,6 +131,15 @@ void Publisher::on_ack(void*, void* msg_ptr, void* ack_ptr, void* error_ptr, voi
   });
 }
 
+// Drops `key`'s entry if it is still this waiter's: the address of a message libnats has
+// freed may already belong to a newer publish.
+void Publisher::forget(void* key, const std::shared_ptr<Pending>& pending) {
+  std::lock_guard lock(waiters_->mutex);
+  if (auto it = waiters_->pending.find(key); it != waiters_->pending.end() && it->second == pending) {
+    waiters_->pending.erase(it);
+  }
+}
+
 asio::awaitable<Published> Publisher::publish(std::string subject, std::string_view data,
                                               std::string message_id, const Headers& headers,
                                               runtime::Shard& shard) {
@@ -141,8 +158,8 @@ asio::awaitable<Published> Publisher::publish(std::string subject, std::string_v
   }
   auto pending = std::make_shared<Pending>(shard.executor());
   if (s == NATS_OK) {
-    std::lock_guard lock(mutex_);
-    pending_.emplace(msg, pending);
+    std::lock_guard lock(waiters_->mutex);
+    waiters_->pending.emplace(msg, pending);
   }
   natsMsg* const key = msg;
   if (s == NATS_OK) {
@@ -153,10 +170,7 @@ asio::awaitable<Published> Publisher::publish(std::string subject, std::string_v
     s = js_PublishMsgAsync(static_cast<jsCtx*>(context_), &msg, &options);
   }
   if (s != NATS_OK) {
-    {
-      std::lock_guard lock(mutex_);
-      pending_.erase(key);
-    }
+    forget(key, pending);
     natsMsg_Destroy(msg);  // null if libnats took it
     in_flight_.fetch_sub(1);
     failures_.inc(shard.index());
@@ -168,8 +182,7 @@ asio::awaitable<Published> Publisher::publish(std::string subject, std::string_v
   co_await pending->wake.async_wait(asio::as_tuple(asio::use_awaitable));
   in_flight_.fetch_sub(1);
   if (!pending->done) {
-    std::lock_guard lock(mutex_);
-    pending_.erase(key);  // a late acknowledgement finds nobody and is dropped
+    forget(key, pending);  // a late acknowledgement finds nobody and is dropped
     failed.error = "no acknowledgement within --forward-timeout";
   } else {
     failed = std::move(pending->result);
@@ -185,16 +198,20 @@ asio::awaitable<Published> Publisher::publish(std::string subject, std::string_v
 
 asio::awaitable<Answer> Publisher::forward(const runtime::EventSlot& slot, runtime::Shard& shard) {
   const events::EventBase& event = events::base(*slot.event);
-  if (!usable_as_subject_token(event.type)) {
-    co_return Answer::error(400, "Event type \"" + std::string(clip_for_echo(event.type)) +
-                                     "\" cannot be forwarded: letters, digits, _ and - only");
-  }
   Headers headers;
   if (!slot.environment_json.empty()) {
     headers.emplace_back(kEnvironmentHeader, one_line(slot.environment_json));
   }
+  // Larger than the server takes can never be forwarded: say so (a retry would not help).
+  const std::size_t size = slot.event_json.size() + slot.environment_json.size() + 256;
+  const auto max_payload =
+      natsConnection_GetMaxPayload(static_cast<natsConnection*>(jetstream_.connection()));
+  if (max_payload > 0 && size > std::size_t(max_payload)) {
+    co_return Answer::error(413, "Event too large to forward: the NATS server takes at most " +
+                                     std::to_string(max_payload) + " bytes (max_payload)");
+  }
   Published result =
-      co_await publish("gbrt.events." + std::string(event.type), slot.event_json,
+      co_await publish("gbrt.events." + subject_token(event.type), slot.event_json,
                        std::string(event.event_id), headers, shard);
   if (!result.stored) {
     log::warn("forward failed: answering 503",

@@ -205,6 +205,14 @@ TEST(Forward, RefusesForwardingOrConsumingWithoutNats) {
   std::tie(status, output) = run_server_command({"--consume"});
   EXPECT_EQ(status, 1);
   EXPECT_NE(output.find("--consume needs --nats"), std::string::npos) << output;
+  // Nothing listens there: start-up gives up after --nats-startup-timeout, naming the cause.
+  const auto start = std::chrono::steady_clock::now();
+  std::tie(status, output) = run_server_command(
+      {"--ack", "site_view=forwarded", "--nats", "nats://127.0.0.1:" + std::to_string(free_port()),
+       "--nats-startup-timeout", "500"});
+  EXPECT_EQ(status, 1);
+  EXPECT_NE(output.find("stream GBRT_EVENTS is not available"), std::string::npos) << output;
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
   std::tie(status, output) = run_server_command({"--ack", "site_view=somewhere"});
   EXPECT_EQ(status, 2);
   EXPECT_NE(output.find("want handled, queued or forwarded"), std::string::npos) << output;

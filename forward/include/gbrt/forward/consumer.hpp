@@ -1,8 +1,9 @@
 // The worker side: a durable pull consumer shared by every worker process pulls events from
 // the stream and runs the runtime's handlers for them (Runtime::run_delivered): acknowledged
-// when every handler succeeded; negatively acknowledged with back-off when one failed
-// (5xx, 504, 503); after max_deliver deliveries, or at once for an answer that can never
-// succeed (a 4xx other than 408 and 429), published to gbrt.dead.<type> with the error.
+// when every handler succeeded; negatively acknowledged with back-off when one failed (5xx,
+// 504, no handler here: 406/404); after max_deliver deliveries, or at once for a handler's
+// own 4xx verdict (ExposableError, other than 408/429), published to gbrt.dead.<type> with
+// the error. A refusal of this process (503: overloaded, shutting down) is a plain retry.
 #pragma once
 
 #include <atomic>
@@ -41,12 +42,15 @@ class Consumer {
   // std::runtime_error naming the problem. Pulling starts with start().
   Consumer(JetStream& jetstream, Runtime& runtime, Publisher& dead_letters,
            ConsumerOptions options = {});
-  ~Consumer();  // stops pulling and waits for the pulling thread
+  // Stops pulling and waits for the pulling thread. Destroy it once idle() or once the
+  // runtime has stopped: a delivery still running uses it.
+  ~Consumer();
   Consumer(const Consumer&) = delete;
   Consumer& operator=(const Consumer&) = delete;
 
   void start();
-  // SIGTERM: pull nothing more; what was pulled still runs and is acknowledged.
+  // SIGTERM: pull nothing more and wait for the pulling thread (up to half a second); what
+  // was pulled still runs and is acknowledged; what a last pull returns is given back (nak).
   void stop_pulling();
   // Nothing pulled is still being handled or acknowledged.
   bool idle() const noexcept { return flow_->in_flight.load() == 0; }
@@ -63,6 +67,7 @@ class Consumer {
     std::atomic<std::size_t> in_flight{0};
     std::mutex mutex;
     std::condition_variable room;
+    std::atomic<double> lag{0};
   };
 
   JetStream& jetstream_;
@@ -73,7 +78,6 @@ class Consumer {
   std::thread puller_;
   std::atomic<bool> stopping_{false};
   std::shared_ptr<Flow> flow_ = std::make_shared<Flow>();
-  std::atomic<double> lag_{0};
   std::size_t next_shard_ = 0;
   runtime::Counter& consumed_;
   runtime::Counter& acked_;

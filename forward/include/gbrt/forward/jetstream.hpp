@@ -24,7 +24,7 @@ struct JetStreamOptions {
   std::chrono::seconds max_age{7 * 24 * 3600};    // --stream-max-age; 0: no age limit
   std::chrono::seconds duplicate_window{120};     // --duplicate-window: same eventId stored once
   // How long start-up waits for the cluster (connect, JetStream ready, stream created).
-  std::chrono::milliseconds startup_timeout{30000};
+  std::chrono::milliseconds startup_timeout{30000};  // --nats-startup-timeout
 };
 
 // Owns the connection (reconnecting forever) and a JetStream context for management.
@@ -43,12 +43,15 @@ class JetStream {
   void* context() const noexcept { return context_; }
   // Waits (up to `timeout`) until what was published on the connection (acks) is sent.
   void flush(std::chrono::milliseconds timeout) noexcept;
+  // Keeps `state` alive until the connection is destroyed (libnats callbacks use it).
+  void keep_until_closed(std::shared_ptr<void> state) { callback_state_.push_back(std::move(state)); }
 
  private:
   void ensure_stream();
   JetStreamOptions options_;
   void* connection_ = nullptr;
   void* context_ = nullptr;
+  std::vector<std::shared_ptr<void>> callback_state_;
 };
 
 // libnats' text for a status code and the library's last error detail.

@@ -61,12 +61,19 @@ class Publisher final : public runtime::Forwarder {
 
  private:
   struct Pending;
-  static void on_ack(void* js, void* msg, void* ack, void* error, void* closure);
+  // What libnats' acknowledgement handler uses: kept alive by the JetStream connection, so
+  // an acknowledgement arriving while or after this Publisher is destroyed finds it closed.
+  struct Waiters {
+    std::mutex mutex;
+    std::unordered_map<void*, std::shared_ptr<Pending>> pending;  // by natsMsg*
+    bool closed = false;
+  };
+  static void on_ack(void* msg, void* ack, void* error, void* closure);
+  void forget(void* key, const std::shared_ptr<Pending>& pending);
   JetStream& jetstream_;
   PublisherOptions options_;
   void* context_ = nullptr;  // jsCtx* with this publisher's acknowledgement handler
-  std::mutex mutex_;
-  std::unordered_map<void*, std::shared_ptr<Pending>> pending_;  // by natsMsg*
+  std::shared_ptr<Waiters> waiters_ = std::make_shared<Waiters>();
   std::atomic<std::size_t> in_flight_{0};
   runtime::Counter& published_;
   runtime::Counter& failures_;
