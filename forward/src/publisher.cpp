@@ -101,14 +101,19 @@ void Publisher::on_ack(void* msg_ptr, void* ack_ptr, void* error_ptr, void* clos
   auto* ack = static_cast<jsPubAck*>(ack_ptr);
   auto* error = static_cast<jsPubAckErr*>(error_ptr);
   std::shared_ptr<Pending> pending;
+  bool publishing = false;
   {
     std::lock_guard lock(waiters->mutex);
     if (auto it = waiters->pending.find(msg); !waiters->closed && it != waiters->pending.end()) {
       pending = std::move(it->second);
       waiters->pending.erase(it);
     }
+    if (auto it = waiters->in_call.find(msg); it != waiters->in_call.end()) {
+      it->second = true;  // publish() destroys it once js_PublishMsgAsync has returned
+      publishing = true;
+    }
   }
-  natsMsg_Destroy(msg);
+  if (!publishing) natsMsg_Destroy(msg);
   if (!pending) return;  // its waiter gave up already (timeout), or the publisher is gone
   Published result;
   if (ack != nullptr) {
@@ -160,6 +165,7 @@ asio::awaitable<Published> Publisher::publish(std::string subject, std::string_v
   if (s == NATS_OK) {
     std::lock_guard lock(waiters_->mutex);
     waiters_->pending.emplace(msg, pending);
+    waiters_->in_call.emplace(msg, false);
   }
   natsMsg* const key = msg;
   if (s == NATS_OK) {
@@ -168,6 +174,15 @@ asio::awaitable<Published> Publisher::publish(std::string subject, std::string_v
     options.MaxWait = options_.timeout.count();
     if (!message_id.empty()) options.MsgId = message_id.c_str();
     s = js_PublishMsgAsync(static_cast<jsCtx*>(context_), &msg, &options);
+    bool answered = false;
+    {
+      std::lock_guard lock(waiters_->mutex);
+      if (auto it = waiters_->in_call.find(key); it != waiters_->in_call.end()) {
+        answered = it->second;
+        waiters_->in_call.erase(it);
+      }
+    }
+    if (answered) natsMsg_Destroy(key);  // on_ack ran during the call and left it to us
   }
   if (s != NATS_OK) {
     forget(key, pending);

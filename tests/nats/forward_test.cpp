@@ -133,7 +133,7 @@ TEST(Forward, UnreachableJetStreamAnswers503WithRetryAfterAndRecovers) {
   nats.start(0);  // the same store: the stream is still there
   EXPECT_TRUE(wait_for([&] { return client.post_json("/v1", site_view("evt_down_1")).status == 202; }, 20s));
   EXPECT_GE(metric(ingest.port(), "gbrt_forward_publish_failures_total"), 1);
-  EXPECT_EQ(ingest.stop(SIGTERM), 0);
+  EXPECT_EQ(ingest.stop(SIGTERM), 0) << ingest.stderr_text();
 }
 
 TEST(Forward, FailingHandlersAreRetriedWithBackoffThenDeadLettered) {

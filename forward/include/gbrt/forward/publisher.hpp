@@ -66,6 +66,10 @@ class Publisher final : public runtime::Forwarder {
   struct Waiters {
     std::mutex mutex;
     std::unordered_map<void*, std::shared_ptr<Pending>> pending;  // by natsMsg*
+    // Messages inside js_PublishMsgAsync now: libnats may answer one (a timeout, the
+    // connection closing) before that call has finished reading it, so the message is
+    // destroyed by whichever of the two finishes last.
+    std::unordered_map<void*, bool> in_call;  // natsMsg* -> answered during the call
     bool closed = false;
   };
   static void on_ack(void* msg, void* ack, void* error, void* closure);
