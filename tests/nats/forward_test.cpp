@@ -112,6 +112,23 @@ TEST(Forward, WorkersRunTheHandlersWithTheEnvironmentAndAcknowledge) {
   EXPECT_EQ(ingest.stop(SIGTERM), 0);
 }
 
+TEST(Forward, OneProcessCanIngestAndConsume) {
+  NatsCluster nats(1);
+  TempFile ids;
+  ServerProcess both = worker(nats, ids, {"--ack", "site_view=forwarded"});
+  HttpClient client(both.port());
+  for (int i = 0; i < 50; ++i) {
+    ASSERT_EQ(client.post_json("/v1", site_view("evt_both_" + std::to_string(i))).status, 202u);
+  }
+  ASSERT_TRUE(wait_for([&] { return recorded_lines(ids.path).size() >= 50; }, 20s));
+  const auto lines = recorded_lines(ids.path);
+  EXPECT_EQ(std::set<std::string>(lines.begin(), lines.end()).size(), 50u);
+  const std::string metrics = client.get("/metrics").body;
+  EXPECT_EQ(metric_value(metrics, R"(gbrt_events_handled_total{type="site_view",outcome="forwarded"})"), 50);
+  EXPECT_EQ(metric_value(metrics, R"(gbrt_events_handled_total{type="site_view",outcome="ok"})"), 50);
+  EXPECT_EQ(both.stop(SIGTERM), 0) << both.stderr_text();
+}
+
 TEST(Forward, UnreachableJetStreamAnswers503WithRetryAfterAndRecovers) {
   NatsCluster nats(1);
   auto args = ingest_args(nats);

@@ -1,5 +1,6 @@
 #include <gbrt/runtime/metrics.hpp>
 
+#include <chrono>
 #include <thread>
 #include <vector>
 
@@ -47,6 +48,23 @@ TEST(Metrics, RendersPrometheusTextWithEveryTypeAndOutcome) {
   EXPECT_NE(text.find("# HELP app_things_total Things.\n"), std::string::npos);
   EXPECT_NE(text.find("app_things_total{kind=\"a\"} 5\n"), std::string::npos);
   EXPECT_EQ(metrics.http_requests(200), 1u);
+}
+
+TEST(Metrics, ApplicationHistogramsRenderWithAndWithoutLabels) {
+  Metrics metrics(2);
+  auto& plain = metrics.histogram("app_publish_seconds", "Publish latency.");
+  auto& labelled = metrics.histogram("app_step_seconds{step=\"a\"}", "Step latency.");
+  plain.record(0, std::chrono::microseconds(3));    // the 4 µs bucket
+  plain.record(1, std::chrono::milliseconds(1));    // the 1024 µs bucket
+  labelled.record(1, std::chrono::microseconds(1));
+  const std::string text = metrics.render();
+  EXPECT_NE(text.find("# TYPE app_publish_seconds histogram\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("app_publish_seconds_bucket{le=\"2e-06\"} 0\n"), std::string::npos);
+  EXPECT_NE(text.find("app_publish_seconds_bucket{le=\"4e-06\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("app_publish_seconds_bucket{le=\"+Inf\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("app_publish_seconds_count 2\n"), std::string::npos);
+  EXPECT_NE(text.find("app_step_seconds_bucket{step=\"a\",le=\"1e-06\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("app_step_seconds_count{step=\"a\"} 1\n"), std::string::npos);
 }
 
 }  // namespace
