@@ -229,8 +229,18 @@ asio::awaitable<Answer> Publisher::forward(const runtime::EventSlot& slot, runti
       co_await publish("gbrt.events." + subject_token(event.type), slot.event_json,
                        std::string(event.event_id), headers, shard);
   if (!result.stored) {
-    log::warn("forward failed: answering 503",
-              {{"event_id", event.event_id}, {"event_type", event.type}, {"error", result.error}});
+    const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+    std::int64_t due = next_log_at_.load();
+    if (now >= due && next_log_at_.compare_exchange_strong(
+                          due, now + std::int64_t(std::chrono::nanoseconds(std::chrono::seconds(1)).count()))) {
+      const std::string others = std::to_string(unlogged_failures_.exchange(0));
+      log::warn("forward failed: answering 503", {{"event_id", event.event_id},
+                                                   {"event_type", event.type},
+                                                   {"error", result.error},
+                                                   {"failures_not_logged", others, true}});
+    } else {
+      unlogged_failures_.fetch_add(1);
+    }
     co_return Answer::unavailable("Event store unavailable: " + result.error, kRetryAfter);
   }
   std::string body = R"({"status":"forwarded","stream":")";

@@ -8,6 +8,7 @@
 
 #include "nats/nats_testing.hpp"
 #include "support/http_client.hpp"
+#include "support/load.hpp"
 #include "support/nats_cluster.hpp"
 #include "support/server_process.hpp"
 
@@ -150,6 +151,27 @@ TEST(Forward, UnreachableJetStreamAnswers503WithRetryAfterAndRecovers) {
   nats.start(0);  // the same store: the stream is still there
   EXPECT_TRUE(wait_for([&] { return client.post_json("/v1", site_view("evt_down_1")).status == 202; }, 20s));
   EXPECT_GE(metric(ingest.port(), "gbrt_forward_publish_failures_total"), 1);
+  EXPECT_EQ(ingest.stop(SIGTERM), 0) << ingest.stderr_text();
+}
+
+TEST(Forward, TooManyPublishesInFlightAre503NeverA4xx) {
+  NatsCluster nats(1);
+  auto args = ingest_args(nats);
+  args.insert(args.end(), {"--forward-max-pending", "2"});
+  ServerProcess ingest(args);
+  std::vector<std::string> bodies;
+  for (int i = 0; i < 640; ++i) bodies.push_back(site_view("evt_full_" + std::to_string(i)));
+  LoadOptions load;
+  load.port = ingest.port();
+  load.connections = 32;
+  load.requests_per_connection = 20;
+  load.bodies = bodies;
+  LoadResult result = run_load(load);
+  EXPECT_EQ(result.errors, 0u);
+  EXPECT_EQ(result.count(202) + result.count(503), 640u);  // nothing else, no 4xx
+  EXPECT_GT(result.count(503), 0u);
+  EXPECT_EQ(result.retry_after, result.count(503));
+  EXPECT_GT(result.count(202), 0u);
   EXPECT_EQ(ingest.stop(SIGTERM), 0) << ingest.stderr_text();
 }
 

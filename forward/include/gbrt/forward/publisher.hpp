@@ -79,6 +79,9 @@ class Publisher final : public runtime::Forwarder {
   void* context_ = nullptr;  // jsCtx* with this publisher's acknowledgement handler
   std::shared_ptr<Waiters> waiters_ = std::make_shared<Waiters>();
   std::atomic<std::size_t> in_flight_{0};
+  // Failures are logged at most once a second (an outage fails every request).
+  std::atomic<std::int64_t> next_log_at_{0};
+  std::atomic<std::uint64_t> unlogged_failures_{0};
   runtime::Counter& published_;
   runtime::Counter& failures_;
   runtime::Histogram& latency_;
