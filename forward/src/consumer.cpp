@@ -1,5 +1,6 @@
 // One thread pulls (natsSubscription_Fetch blocks, so never on a shard); each message is
-// handled by a coroutine on a shard, round robin, which acknowledges it when done.
+// handled by a coroutine on a shard, round robin, which then has the JetStream caller
+// thread acknowledge it (ack, nak and term take the connection's lock).
 #include <gbrt/forward/consumer.hpp>
 
 #include <nats/nats.h>
@@ -8,6 +9,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 
 #include <gbrt/runtime/log.hpp>
 
@@ -111,6 +113,7 @@ Consumer::Consumer(JetStream& jetstream, Runtime& runtime, Publisher& dead_lette
 Consumer::~Consumer() {
   stop_pulling();
   if (puller_.joinable()) puller_.join();
+  jetstream_.finish_calls();  // acknowledgements still queued use the subscription
   // Not natsSubscription_Unsubscribe: that would not delete a bound durable consumer, but
   // the durable consumer outlives every worker anyway.
   natsSubscription_Destroy(static_cast<natsSubscription*>(subscription_));
@@ -186,16 +189,24 @@ void Consumer::pull_loop() {
 
 asio::awaitable<void> Consumer::deliver(void* msg_ptr, runtime::Shard& shard) {
   auto* msg = static_cast<natsMsg*>(msg_ptr);
-  // Whatever happens below, the message is destroyed and its place freed.
+  // Whatever happens below, the message is destroyed (here, or by the caller thread once it
+  // has acknowledged it) and its place freed.
   struct Done {
     std::shared_ptr<Flow> flow;
     natsMsg* msg;
     ~Done() {
-      natsMsg_Destroy(msg);
+      if (msg != nullptr) natsMsg_Destroy(msg);
       flow->in_flight.fetch_sub(1);
       flow->room.notify_one();
     }
   } done{flow_, msg};
+  // Ack, nak or term on the caller thread, which destroys the message after.
+  auto settle = [&done, caller = jetstream_.caller()](void (*call)(natsMsg*)) {
+    asio::post(caller, [call, m = std::exchange(done.msg, nullptr)] {
+      call(m);
+      natsMsg_Destroy(m);
+    });
+  };
 
   std::uint64_t deliveries = 1;
   if (jsMsgMetaData* meta = nullptr; natsMsg_GetMetaData(&meta, msg) == NATS_OK) {
@@ -235,25 +246,31 @@ asio::awaitable<void> Consumer::deliver(void* msg_ptr, runtime::Shard& shard) {
     Answer answer = co_await runtime_.run_delivered(std::move(slot), shard);
     verdict = verdict_of(answer.status);
     if (verdict == Verdict::ack) {
-      natsMsg_Ack(msg, nullptr);
+      settle([](natsMsg* m) { natsMsg_Ack(m, nullptr); });
       acked_.inc(shard.index());
       co_return;
     }
     problem = std::to_string(answer.status) + ": " + answer.body;
   }
   if (verdict == Verdict::final || (verdict == Verdict::failed && deliveries >= options_.max_deliver)) {
-    if (co_await dead_letter(msg, problem, deliveries, shard)) co_return;
+    if (co_await dead_letter(msg, problem, deliveries, shard)) {
+      settle([](natsMsg* m) { natsMsg_Term(m, nullptr); });
+      co_return;
+    }
   }
   // Retry later, on whichever worker pulls it: back-off doubling from --nak-backoff (a
   // refusal of this process waits the first step only).
   const std::uint64_t step = verdict == Verdict::retry ? 0 : std::min<std::uint64_t>(deliveries - 1, 16);
   auto delay = std::min<std::chrono::milliseconds>(options_.nak_backoff * (1u << step), kMaxBackoff);
-  natsMsg_NakWithDelay(msg, std::int64_t(delay.count()), nullptr);  // milliseconds
+  asio::post(jetstream_.caller(), [m = std::exchange(done.msg, nullptr), delay] {
+    natsMsg_NakWithDelay(m, std::int64_t(delay.count()), nullptr);  // milliseconds
+    natsMsg_Destroy(m);
+  });
   nacked_.inc(shard.index());
 }
 
-// Publishes the event unchanged to gbrt.dead.<type> with the error, then terminates the
-// original. False if the dead letter could not be stored (the caller naks instead).
+// Publishes the event unchanged to gbrt.dead.<type> with the error; the caller then
+// terminates the original. False if the dead letter could not be stored (it naks instead).
 asio::awaitable<bool> Consumer::dead_letter(void* msg_ptr, std::string_view error,
                                             std::uint64_t deliveries, runtime::Shard& shard) {
   auto* msg = static_cast<natsMsg*>(msg_ptr);
@@ -274,7 +291,6 @@ asio::awaitable<bool> Consumer::dead_letter(void* msg_ptr, std::string_view erro
   Published stored = co_await dead_letters_.publish("gbrt.dead." + std::string(subject), data,
                                                     std::move(id), headers, shard);
   if (!stored.stored) co_return false;
-  natsMsg_Term(msg, nullptr);
   dead_lettered_.inc(shard.index());
   log::warn("event dead-lettered", {{"subject", natsMsg_GetSubject(msg)},
                                     {"deliveries", std::to_string(deliveries), true},

@@ -2,8 +2,11 @@
 
 #include <nats/nats.h>
 
+#include <future>
 #include <stdexcept>
 #include <thread>
+
+#include <boost/asio/post.hpp>
 
 #include <gbrt/runtime/log.hpp>
 
@@ -80,15 +83,27 @@ JetStream::JetStream(JetStreamOptions options) : options_(std::move(options)) {
     natsConnection_Destroy(nc);
     throw;
   }
+  keep_calling_.emplace(calls_.get_executor());
+  caller_thread_ = std::thread([this] { calls_.run(); });
 }
 
 JetStream::~JetStream() {
+  keep_calling_.reset();  // what is queued still runs, then the thread ends
+  caller_thread_.join();
   jsCtx_Destroy(static_cast<jsCtx*>(context_));
   natsConnection_Close(static_cast<natsConnection*>(connection_));
   natsConnection_Destroy(static_cast<natsConnection*>(connection_));
 }
 
-void JetStream::flush(std::chrono::milliseconds timeout) noexcept {
+void JetStream::finish_calls() {
+  std::promise<void> done;
+  auto finished = done.get_future();
+  boost::asio::post(calls_, [&done] { done.set_value(); });
+  finished.wait();
+}
+
+void JetStream::flush(std::chrono::milliseconds timeout) {
+  finish_calls();
   natsConnection_FlushTimeout(static_cast<natsConnection*>(connection_), timeout.count());
 }
 

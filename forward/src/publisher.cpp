@@ -1,6 +1,8 @@
-// Asynchronous, pipelined publishes: js_PublishMsgAsync returns at once; libnats calls
-// on_ack on its own thread when JetStream answers (or MaxWait passes), and the result is
-// posted back to the shard whose coroutine waits for it. A shard thread never blocks.
+// Asynchronous, pipelined publishes. A shard builds the message and posts it to the
+// JetStream caller thread, which calls js_PublishMsgAsync (it takes the connection's lock,
+// and writes to the socket when libnats' buffer is full); libnats calls on_ack on its own
+// thread when JetStream answers (or MaxWait passes), and the result is posted back to the
+// shard whose coroutine waits for it. A shard thread never waits on NATS.
 #include <gbrt/forward/publisher.hpp>
 
 #include <nats/nats.h>
@@ -81,6 +83,7 @@ Publisher::Publisher(JetStream& jetstream, runtime::Metrics& metrics, PublisherO
 }
 
 Publisher::~Publisher() {
+  jetstream_.finish_calls();  // no publish of ours is still queued for the caller thread
   auto* js = static_cast<jsCtx*>(context_);
   jsPubOptions wait;
   jsPubOptions_Init(&wait);
@@ -129,11 +132,41 @@ void Publisher::on_ack(void* msg_ptr, void* ack_ptr, void* error_ptr, void* clos
   } else {
     result.error = "no acknowledgement";
   }
+  complete(pending, std::move(result));
+}
+
+void Publisher::complete(const std::shared_ptr<Pending>& pending, Published result) {
   asio::post(pending->wake.get_executor(), [pending, result = std::move(result)]() mutable {
     pending->result = std::move(result);
     pending->done = true;
     pending->wake.cancel();
   });
+}
+
+void Publisher::send(void* msg_ptr, std::shared_ptr<Pending> pending, std::string message_id) {
+  auto* msg = static_cast<natsMsg*>(msg_ptr);
+  natsMsg* const key = msg;
+  jsPubOptions options;
+  jsPubOptions_Init(&options);
+  options.MaxWait = options_.timeout.count();
+  if (!message_id.empty()) options.MsgId = message_id.c_str();
+  const natsStatus s = js_PublishMsgAsync(static_cast<jsCtx*>(context_), &msg, &options);
+  bool answered = false;
+  {
+    std::lock_guard lock(waiters_->mutex);
+    if (auto it = waiters_->in_call.find(key); it != waiters_->in_call.end()) {
+      answered = it->second;
+      waiters_->in_call.erase(it);
+    }
+  }
+  if (answered) natsMsg_Destroy(key);  // on_ack ran during the call and left it to us
+  if (s != NATS_OK) {
+    forget(key, pending);
+    natsMsg_Destroy(msg);  // null if libnats took it
+    Published failed;
+    failed.error = nats_error(s);
+    complete(pending, std::move(failed));
+  }
 }
 
 // Drops `key`'s entry if it is still this waiter's: the address of a message libnats has
@@ -161,37 +194,23 @@ asio::awaitable<Published> Publisher::publish(std::string subject, std::string_v
   for (const auto& [name, value] : headers) {
     if (s == NATS_OK) s = natsMsgHeader_Set(msg, name.c_str(), value.c_str());
   }
-  auto pending = std::make_shared<Pending>(shard.executor());
-  if (s == NATS_OK) {
-    std::lock_guard lock(waiters_->mutex);
-    waiters_->pending.emplace(msg, pending);
-    waiters_->in_call.emplace(msg, false);
-  }
-  natsMsg* const key = msg;
-  if (s == NATS_OK) {
-    jsPubOptions options;
-    jsPubOptions_Init(&options);
-    options.MaxWait = options_.timeout.count();
-    if (!message_id.empty()) options.MsgId = message_id.c_str();
-    s = js_PublishMsgAsync(static_cast<jsCtx*>(context_), &msg, &options);
-    bool answered = false;
-    {
-      std::lock_guard lock(waiters_->mutex);
-      if (auto it = waiters_->in_call.find(key); it != waiters_->in_call.end()) {
-        answered = it->second;
-        waiters_->in_call.erase(it);
-      }
-    }
-    if (answered) natsMsg_Destroy(key);  // on_ack ran during the call and left it to us
-  }
   if (s != NATS_OK) {
-    forget(key, pending);
-    natsMsg_Destroy(msg);  // null if libnats took it
+    natsMsg_Destroy(msg);
     in_flight_.fetch_sub(1);
     failures_.inc(shard.index());
     failed.error = nats_error(s);
     co_return failed;
   }
+  auto pending = std::make_shared<Pending>(shard.executor());
+  natsMsg* const key = msg;
+  {
+    std::lock_guard lock(waiters_->mutex);
+    waiters_->pending.emplace(key, pending);
+    waiters_->in_call.emplace(key, false);
+  }
+  asio::post(jetstream_.caller(), [this, key, pending, id = std::move(message_id)]() mutable {
+    send(key, std::move(pending), std::move(id));
+  });
   // libnats answers by MaxWait at the latest; the margin covers a connection that closed.
   pending->wake.expires_after(options_.timeout + std::chrono::milliseconds(500));
   co_await pending->wake.async_wait(asio::as_tuple(asio::use_awaitable));

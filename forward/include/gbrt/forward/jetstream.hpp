@@ -5,9 +5,15 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 
 namespace gbrt::forward {
 
@@ -41,8 +47,15 @@ class JetStream {
   // libnats handles (natsConnection*, jsCtx*), typed void* to keep nats.h out of headers.
   void* connection() const noexcept { return connection_; }
   void* context() const noexcept { return context_; }
-  // Waits (up to `timeout`) until what was published on the connection (acks) is sent.
-  void flush(std::chrono::milliseconds timeout) noexcept;
+  // The thread that makes the libnats calls which take the connection's lock (publish, ack,
+  // nak, term): shards only post to it, so a NATS server that stops reading never holds a
+  // shard. Calls run in the order posted.
+  boost::asio::io_context::executor_type caller() noexcept { return calls_.get_executor(); }
+  // Waits until everything posted to caller() so far has run (not from a shard, nor from
+  // the caller thread itself).
+  void finish_calls();
+  // finish_calls(), then waits (up to `timeout`) until the connection has sent it all.
+  void flush(std::chrono::milliseconds timeout);
   // Keeps `state` alive until the connection is destroyed (libnats callbacks use it).
   void keep_until_closed(std::shared_ptr<void> state) { callback_state_.push_back(std::move(state)); }
 
@@ -52,6 +65,9 @@ class JetStream {
   void* connection_ = nullptr;
   void* context_ = nullptr;
   std::vector<std::shared_ptr<void>> callback_state_;
+  boost::asio::io_context calls_{1};
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_calling_;
+  std::thread caller_thread_;
 };
 
 // libnats' text for a status code and the library's last error detail.

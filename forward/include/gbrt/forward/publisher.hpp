@@ -73,6 +73,10 @@ class Publisher final : public runtime::Forwarder {
     bool closed = false;
   };
   static void on_ack(void* msg, void* ack, void* error, void* closure);
+  // Hands `result` to the shard coroutine waiting in `pending` (from any thread).
+  static void complete(const std::shared_ptr<Pending>& pending, Published result);
+  // On the caller thread: the libnats call itself.
+  void send(void* msg, std::shared_ptr<Pending> pending, std::string message_id);
   void forget(void* key, const std::shared_ptr<Pending>& pending);
   JetStream& jetstream_;
   PublisherOptions options_;
