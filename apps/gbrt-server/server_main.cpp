@@ -1,6 +1,7 @@
 // gbrt-server's program: flags, the runtime, the HTTP server, NATS forwarding and consuming.
 #include "server_main.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -124,6 +125,17 @@ std::string trim(std::string s) {
   return s;
 }
 
+// "a, b,,c" -> {"a", "b", "c"}: the items of a comma-separated list, trimmed, none empty.
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  for (std::size_t start = 0; start <= text.size();) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    if (auto item = trim(text.substr(start, comma - start)); !item.empty()) items.push_back(item);
+    start = comma + 1;
+  }
+  return items;
+}
+
 // Secrets: one per line in the file, comma-separated in GBRT_SECRET (rotation: any matches).
 std::vector<std::string> load_secrets(const po::variables_map& vm) {
   std::vector<std::string> secrets;
@@ -135,14 +147,8 @@ std::vector<std::string> load_secrets(const po::variables_map& vm) {
       if (auto s = trim(line); !s.empty()) secrets.push_back(s);
     }
     if (secrets.empty()) throw std::runtime_error("--secret-file holds no secret");
-  } else if (const char* env = std::getenv("GBRT_SECRET"); env != nullptr && *env != '\0') {
-    std::string all = env;
-    for (std::size_t start = 0; start <= all.size();) {
-      std::size_t comma = all.find(',', start);
-      if (comma == std::string::npos) comma = all.size();
-      if (auto s = trim(all.substr(start, comma - start)); !s.empty()) secrets.push_back(s);
-      start = comma + 1;
-    }
+  } else if (const char* env = std::getenv("GBRT_SECRET"); env != nullptr) {
+    secrets = split_list(env);
   }
   return secrets;
 }
@@ -284,13 +290,7 @@ void start_nats_side(const po::variables_map& vm, gbrt::Runtime& runtime, NatsSi
                              " needs --nats URL[,URL...]");
   }
   gbrt::forward::JetStreamOptions js;
-  js.servers.clear();
-  const std::string urls = vm["nats"].as<std::string>();
-  for (std::size_t start = 0; start <= urls.size();) {
-    std::size_t comma = std::min(urls.find(',', start), urls.size());
-    if (auto url = trim(urls.substr(start, comma - start)); !url.empty()) js.servers.push_back(url);
-    start = comma + 1;
-  }
+  js.servers = split_list(vm["nats"].as<std::string>());
   if (js.servers.empty()) throw std::runtime_error("--nats holds no URL");
   js.stream = vm["stream"].as<std::string>();
   js.replicas = int(vm["stream-replicas"].as<unsigned>());

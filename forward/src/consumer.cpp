@@ -6,6 +6,8 @@
 #include <nats/nats.h>
 
 #include <algorithm>
+#include <optional>
+#include <string_view>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -34,7 +36,8 @@ Verdict verdict_of(unsigned status) {
   return Verdict::failed;
 }
 
-std::string header(natsMsg* msg, const char* name) {
+// A header's value, valid while `msg` lives; empty if absent.
+std::string_view header(natsMsg* msg, const char* name) {
   const char* value = nullptr;
   if (natsMsgHeader_Get(msg, name, &value) == NATS_OK && value != nullptr) return value;
   return {};
@@ -58,14 +61,15 @@ Consumer::Consumer(JetStream& jetstream, Runtime& runtime, Publisher& dead_lette
       dead_lettered_(runtime.metrics().counter(
           "gbrt_consume_dead_lettered_total",
           "Events published to gbrt.dead.<type> after --max-deliver failures (or a final one).")),
-      redelivered_(runtime.metrics().counter(
-          "gbrt_consume_redelivered_total", "Pulled events delivered before (a retry).")) {
+      redelivered_(runtime.metrics().counter("gbrt_consume_redelivered_total",
+                                             "Pulled events delivered before (a retry).")) {
   auto* js = static_cast<jsCtx*>(jetstream_.context());
   const std::string& stream = jetstream_.options().stream;
   auto ack_wait = options_.ack_wait;
   if (ack_wait.count() == 0) {
     auto longest = runtime.options().deadline;
-    for (const auto& [type, d] : runtime.options().deadline_per_type) longest = std::max(longest, d);
+    for (const auto& [type, d] : runtime.options().deadline_per_type)
+      longest = std::max(longest, d);
     ack_wait = longest + runtime.options().cancel_grace + std::chrono::seconds(5);
   }
   jsConsumerConfig config;
@@ -164,7 +168,8 @@ void Consumer::pull_loop() {
                                           kPullWait.count(), &code);
     if (s == NATS_TIMEOUT) continue;  // nothing to do
     if (s != NATS_OK) {
-      if (!failing) log::warn("pulling from JetStream failed; retrying", {{"error", nats_error(s)}});
+      if (!failing)
+        log::warn("pulling from JetStream failed; retrying", {{"error", nats_error(s)}});
       failing = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(250));
       continue;
@@ -201,7 +206,7 @@ asio::awaitable<void> Consumer::deliver(void* msg_ptr, runtime::Shard& shard) {
     }
   } done{flow_, msg};
   // Ack, nak or term on the caller thread, which destroys the message after.
-  auto settle = [&done, caller = jetstream_.caller()](void (*call)(natsMsg*)) {
+  auto settle = [&done, caller = jetstream_.caller()](auto call) {
     asio::post(caller, [call, m = std::exchange(done.msg, nullptr)] {
       call(m);
       natsMsg_Destroy(m);
@@ -219,40 +224,23 @@ asio::awaitable<void> Consumer::deliver(void* msg_ptr, runtime::Shard& shard) {
   // The event and its environment, parsed into a slot exactly as an HTTP request's would be.
   runtime::SlotPtr slot = shard.slots().acquire();
   const std::string_view data(natsMsg_GetData(msg), std::size_t(natsMsg_GetDataLength(msg)));
-  const std::string environment = header(msg, kEnvironmentHeader);
-  slot->body.append(data);
-  slot->body.append(environment);
-  const events::PaddedView bytes = slot->body.view();
-  std::string problem;
-  if (auto event = shard.parser().parse_event(bytes.sub(0, data.size()), slot->arena); !event) {
-    problem = "400: " + event.error().message();
-  } else {
-    slot->event.emplace(std::move(event.value()));
-    slot->event_json = bytes.str().substr(0, data.size());
-  }
-  if (problem.empty() && !environment.empty()) {
-    auto parsed = shard.parser().parse_environment(bytes.sub(data.size(), environment.size()),
-                                                   slot->arena);
-    if (!parsed) {
-      problem = "400: environment: " + parsed.error().message();
-    } else {
-      slot->environment.emplace(std::move(parsed.value()));
-      slot->environment_json = bytes.str().substr(data.size());
-    }
-  }
-
+  const std::string_view environment = header(msg, kEnvironmentHeader);
+  std::optional<Answer> refused =
+      slot->load(shard.parser(), data,
+                 environment.empty() ? std::nullopt : std::optional<std::string_view>(environment));
   Verdict verdict = Verdict::final;  // an event that does not parse never will
-  if (problem.empty()) {
-    Answer answer = co_await runtime_.run_delivered(std::move(slot), shard);
-    verdict = verdict_of(answer.status);
+  if (!refused) {
+    refused = co_await runtime_.run_delivered(std::move(slot), shard);
+    verdict = verdict_of(refused->status);
     if (verdict == Verdict::ack) {
       settle([](natsMsg* m) { natsMsg_Ack(m, nullptr); });
       acked_.inc(shard.index());
       co_return;
     }
-    problem = std::to_string(answer.status) + ": " + answer.body;
   }
-  if (verdict == Verdict::final || (verdict == Verdict::failed && deliveries >= options_.max_deliver)) {
+  const std::string problem = std::to_string(refused->status) + ": " + refused->body;
+  if (verdict == Verdict::final ||
+      (verdict == Verdict::failed && deliveries >= options_.max_deliver)) {
     if (co_await dead_letter(msg, problem, deliveries, shard)) {
       settle([](natsMsg* m) { natsMsg_Term(m, nullptr); });
       co_return;
@@ -260,12 +248,11 @@ asio::awaitable<void> Consumer::deliver(void* msg_ptr, runtime::Shard& shard) {
   }
   // Retry later, on whichever worker pulls it: back-off doubling from --nak-backoff (a
   // refusal of this process waits the first step only).
-  const std::uint64_t step = verdict == Verdict::retry ? 0 : std::min<std::uint64_t>(deliveries - 1, 16);
-  auto delay = std::min<std::chrono::milliseconds>(options_.nak_backoff * (1u << step), kMaxBackoff);
-  asio::post(jetstream_.caller(), [m = std::exchange(done.msg, nullptr), delay] {
-    natsMsg_NakWithDelay(m, std::int64_t(delay.count()), nullptr);  // milliseconds
-    natsMsg_Destroy(m);
-  });
+  const std::uint64_t step =
+      verdict == Verdict::retry ? 0 : std::min<std::uint64_t>(deliveries - 1, 16);
+  auto delay =
+      std::min<std::chrono::milliseconds>(options_.nak_backoff * (1u << step), kMaxBackoff);
+  settle([delay](natsMsg* m) { natsMsg_NakWithDelay(m, delay.count(), nullptr); });  // in ms
   nacked_.inc(shard.index());
 }
 
@@ -277,15 +264,12 @@ asio::awaitable<bool> Consumer::dead_letter(void* msg_ptr, std::string_view erro
   std::string_view subject = natsMsg_GetSubject(msg);
   constexpr std::string_view kPrefix = "gbrt.events.";
   if (subject.starts_with(kPrefix)) subject.remove_prefix(kPrefix.size());
-  Publisher::Headers headers{{"Gbrt-Error", std::string(error.substr(0, 1000))},
-                             {"Gbrt-Deliveries", std::to_string(deliveries)}};
-  for (char& c : headers[0].second) {
-    if (c == '\r' || c == '\n') c = ' ';
+  const std::string delivered = std::to_string(deliveries);
+  Publisher::Headers headers{{"Gbrt-Error", error.substr(0, 1000)}, {"Gbrt-Deliveries", delivered}};
+  if (std::string_view environment = header(msg, kEnvironmentHeader); !environment.empty()) {
+    headers.emplace_back(kEnvironmentHeader, environment);
   }
-  if (std::string environment = header(msg, kEnvironmentHeader); !environment.empty()) {
-    headers.emplace_back(kEnvironmentHeader, std::move(environment));
-  }
-  std::string id = header(msg, "Nats-Msg-Id");
+  std::string id(header(msg, "Nats-Msg-Id"));
   if (!id.empty()) id = "dead:" + id;
   const std::string_view data(natsMsg_GetData(msg), std::size_t(natsMsg_GetDataLength(msg)));
   Published stored = co_await dead_letters_.publish("gbrt.dead." + std::string(subject), data,

@@ -14,7 +14,9 @@ namespace gbrt::forward {
 
 namespace {
 
-std::int64_t nanoseconds(std::chrono::nanoseconds d) { return std::int64_t(d.count()); }
+std::int64_t nanoseconds(std::chrono::nanoseconds d) {
+  return std::int64_t(d.count());
+}
 
 void on_disconnected(natsConnection*, void*) {
   log::warn("NATS connection lost: forwarded events answer 503 until it is back");
@@ -55,7 +57,8 @@ JetStream::JetStream(JetStreamOptions options) : options_(std::move(options)) {
   // With a callback, Connect returns at once when no server answers and keeps trying in
   // the background; ensure_stream's deadline then applies. (Without one it blocks.)
   if (s == NATS_OK) {
-    s = natsOptions_SetRetryOnFailedConnect(opts, true, [](natsConnection*, void*) {}, nullptr);
+    s = natsOptions_SetRetryOnFailedConnect(
+        opts, true, [](natsConnection*, void*) {}, nullptr);
   }
   if (s == NATS_OK) s = natsOptions_SetDisconnectedCB(opts, on_disconnected, nullptr);
   if (s == NATS_OK) s = natsOptions_SetReconnectedCB(opts, on_reconnected, nullptr);
@@ -139,16 +142,16 @@ void JetStream::ensure_stream() {
       config.Duplicates = nanoseconds(options_.duplicate_window);
       s = js_AddStream(&info, js, &config, nullptr, &code);
       if (s == NATS_OK) {
-        log::info("JetStream stream created",
-                  {{"stream", options_.stream},
-                   {"replicas", std::to_string(options_.replicas), true}});
+        log::info(
+            "JetStream stream created",
+            {{"stream", options_.stream}, {"replicas", std::to_string(options_.replicas), true}});
         jsStreamInfo_Destroy(info);
         return;
       }
       // Another gbrt process may have created it meanwhile: the next turn finds it.
     }
-    problem = nats_error(s) + (code != 0 ? " (JetStream error " + std::to_string(int(code)) + ")"
-                                         : std::string());
+    problem = nats_error(s) +
+              (code != 0 ? " (JetStream error " + std::to_string(int(code)) + ")" : std::string());
     if (std::chrono::steady_clock::now() >= give_up) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }

@@ -31,18 +31,18 @@ constexpr std::chrono::seconds kRetryAfter{1};
 std::string subject_token(std::string_view type) {
   std::string token(type.empty() ? std::string_view("_") : type);
   for (char& c : token) {
-    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                       (c >= '0' && c <= '9') || c == '_' || c == '-';
+    const bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       c == '_' || c == '-';
     if (!plain) c = '_';
   }
   return token;
 }
 
-// A header value is one line; JSON outside strings may hold line breaks, inside strings it
-// may not (they are escaped), so blanking them keeps the same JSON value.
-std::string one_line(std::string_view json) {
-  std::string out(json);
-  std::replace_if(out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
+// A header value is one line: line breaks become spaces.
+std::string one_line(std::string_view text) {
+  std::string out(text);
+  std::replace_if(
+      out.begin(), out.end(), [](char c) { return c == '\r' || c == '\n'; }, ' ');
   return out;
 }
 
@@ -58,18 +58,18 @@ struct Publisher::Pending {
 Publisher::Publisher(JetStream& jetstream, runtime::Metrics& metrics, PublisherOptions options)
     : jetstream_(jetstream),
       options_(options),
-      published_(metrics.counter("gbrt_forward_published_total",
-                                 "Events stored by JetStream (--ack TYPE=forwarded, dead letters).")),
-      failures_(metrics.counter("gbrt_forward_publish_failures_total",
-                                "Publishes JetStream did not acknowledge in time or refused (503).")),
+      published_(
+          metrics.counter("gbrt_forward_published_total",
+                          "Events stored by JetStream (--ack TYPE=forwarded, dead letters).")),
+      failures_(
+          metrics.counter("gbrt_forward_publish_failures_total",
+                          "Publishes JetStream did not acknowledge in time or refused (503).")),
       latency_(metrics.histogram("gbrt_forward_publish_duration_seconds",
                                  "Time from publish to JetStream's acknowledgement.")) {
   jsOptions js_options;
   jsOptions_Init(&js_options);
-  js_options.PublishAsync.AckHandler = [](jsCtx*, natsMsg* msg, jsPubAck* ack,
-                                          jsPubAckErr* error, void* closure) {
-    on_ack(msg, ack, error, closure);
-  };
+  js_options.PublishAsync.AckHandler = [](jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
+                                          void* closure) { on_ack(msg, ack, error, closure); };
   js_options.PublishAsync.AckHandlerClosure = waiters_.get();
   jetstream_.keep_until_closed(waiters_);
   // Our own cap (max_pending) refuses first; libnats' is a backstop that never stalls.
@@ -173,7 +173,8 @@ void Publisher::send(void* msg_ptr, std::shared_ptr<Pending> pending, std::strin
 // freed may already belong to a newer publish.
 void Publisher::forget(void* key, const std::shared_ptr<Pending>& pending) {
   std::lock_guard lock(waiters_->mutex);
-  if (auto it = waiters_->pending.find(key); it != waiters_->pending.end() && it->second == pending) {
+  if (auto it = waiters_->pending.find(key);
+      it != waiters_->pending.end() && it->second == pending) {
     waiters_->pending.erase(it);
   }
 }
@@ -192,7 +193,8 @@ asio::awaitable<Published> Publisher::publish(std::string subject, std::string_v
   natsMsg* msg = nullptr;
   natsStatus s = natsMsg_Create(&msg, subject.c_str(), nullptr, data.data(), int(data.size()));
   for (const auto& [name, value] : headers) {
-    if (s == NATS_OK) s = natsMsgHeader_Set(msg, name.c_str(), value.c_str());
+    if (s == NATS_OK)
+      s = natsMsgHeader_Set(msg, std::string(name).c_str(), one_line(value).c_str());
   }
   if (s != NATS_OK) {
     natsMsg_Destroy(msg);
@@ -233,9 +235,8 @@ asio::awaitable<Published> Publisher::publish(std::string subject, std::string_v
 asio::awaitable<Answer> Publisher::forward(const runtime::EventSlot& slot, runtime::Shard& shard) {
   const events::EventBase& event = events::base(*slot.event);
   Headers headers;
-  if (!slot.environment_json.empty()) {
-    headers.emplace_back(kEnvironmentHeader, one_line(slot.environment_json));
-  }
+  if (!slot.environment_json.empty())
+    headers.emplace_back(kEnvironmentHeader, slot.environment_json);
   // Larger than the server takes can never be forwarded: say so (a retry would not help).
   const std::size_t size = slot.event_json.size() + slot.environment_json.size() + 256;
   const auto max_payload =
@@ -244,19 +245,19 @@ asio::awaitable<Answer> Publisher::forward(const runtime::EventSlot& slot, runti
     co_return Answer::error(413, "Event too large to forward: the NATS server takes at most " +
                                      std::to_string(max_payload) + " bytes (max_payload)");
   }
-  Published result =
-      co_await publish("gbrt.events." + subject_token(event.type), slot.event_json,
-                       std::string(event.event_id), headers, shard);
+  Published result = co_await publish("gbrt.events." + subject_token(event.type), slot.event_json,
+                                      std::string(event.event_id), headers, shard);
   if (!result.stored) {
     const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
     std::int64_t due = next_log_at_.load();
-    if (now >= due && next_log_at_.compare_exchange_strong(
-                          due, now + std::int64_t(std::chrono::nanoseconds(std::chrono::seconds(1)).count()))) {
+    if (now >= due &&
+        next_log_at_.compare_exchange_strong(
+            due, now + std::int64_t(std::chrono::nanoseconds(std::chrono::seconds(1)).count()))) {
       const std::string others = std::to_string(unlogged_failures_.exchange(0));
       log::warn("forward failed: answering 503", {{"event_id", event.event_id},
-                                                   {"event_type", event.type},
-                                                   {"error", result.error},
-                                                   {"failures_not_logged", others, true}});
+                                                  {"event_type", event.type},
+                                                  {"error", result.error},
+                                                  {"failures_not_logged", others, true}});
     } else {
       unlogged_failures_.fetch_add(1);
     }

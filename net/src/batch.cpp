@@ -1,7 +1,7 @@
 #include "batch.hpp"
 
-#include <memory_resource>
 #include <exception>
+#include <memory_resource>
 #include <string>
 #include <vector>
 
@@ -87,7 +87,8 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
   // Shared from here on: every line's slot holds the body, in case one of its events
   // outlives the batch (a handler ignoring cancellation). The count lives in shard memory.
   std::shared_ptr<runtime::EventSlot> shared_body(
-      batch.release(), batch.get_deleter(), std::pmr::polymorphic_allocator<std::byte>(&shard.memory()));
+      batch.release(), batch.get_deleter(),
+      std::pmr::polymorphic_allocator<std::byte>(&shard.memory()));
   std::size_t accepted = 0;
   std::size_t syntax_errors = 0;
   std::string first_syntax_error;

@@ -17,6 +17,25 @@ void EventSlot::reset(std::size_t keep_bytes) {
   prev = next = nullptr;
 }
 
+std::optional<Answer> EventSlot::load(events::Parser& parser, std::string_view event_text,
+                                      std::optional<std::string_view> environment_text) {
+  body.append(event_text);
+  if (environment_text) body.append(*environment_text);
+  const events::PaddedView bytes = body.view();
+  auto parsed_event = parser.parse_event(bytes.sub(0, event_text.size()), arena);
+  if (!parsed_event) return Answer::parse_error(parsed_event.error());
+  event.emplace(std::move(parsed_event.value()));
+  event_json = bytes.str().substr(0, event_text.size());
+  if (environment_text) {
+    auto parsed =
+        parser.parse_environment(bytes.sub(event_text.size(), environment_text->size()), arena);
+    if (!parsed) return Answer::parse_error(parsed.error(), "environment");
+    environment.emplace(std::move(parsed.value()));
+    environment_json = bytes.str().substr(event_text.size());
+  }
+  return std::nullopt;
+}
+
 void SlotReturn::operator()(EventSlot* slot) const noexcept {
   if (pool != nullptr) {
     pool->release(slot);

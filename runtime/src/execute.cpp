@@ -74,7 +74,8 @@ asio::awaitable<Answer> Runtime::execute_as(SlotPtr slot, Shard& shard, ClientWa
   }
   TypeState& state = *types_[type];
   if (!delivered && state.ack == AckMode::queued) co_return enqueue(std::move(slot), shard);
-  if (!delivered && state.ack == AckMode::forwarded) co_return co_await forward(std::move(slot), shard);
+  if (!delivered && state.ack == AckMode::forwarded)
+    co_return co_await forward(std::move(slot), shard);
 
   // Admission: count first, then check, so concurrent shards never overshoot a cap.
   const std::size_t total = inflight_.fetch_add(1) + 1;
@@ -135,8 +136,8 @@ asio::awaitable<Answer> Runtime::supervise(SlotPtr slot, Shard& shard, ClientWat
   // spawned thread keeps its cancellation handler in the slot's signal until it has wound
   // down, and reusing the slot earlier would destroy that handler under it.
   asio::co_spawn(shard.executor(), run(*s, shard),
-                 asio::bind_cancellation_slot(
-                     s->cancel.slot(), [owned = std::move(slot)](std::exception_ptr) {}));
+                 asio::bind_cancellation_slot(s->cancel.slot(),
+                                              [owned = std::move(slot)](std::exception_ptr) {}));
   asio::cancellation_slot client_gone = client ? client->gone.slot() : asio::cancellation_slot();
   if (client_gone.is_connected()) {
     client_gone.assign([&waiter, s](asio::cancellation_type) {
@@ -167,9 +168,8 @@ asio::awaitable<Answer> Runtime::supervise(SlotPtr slot, Shard& shard, ClientWat
       slow_reported = true;
       const events::EventBase& e = events::base(*s->event);
       const std::string after = std::to_string(options_.slow_handler.count());
-      log::warn("slow handler: still running", {{"event_id", e.event_id},
-                                                {"event_type", e.type},
-                                                {"after_ms", after, true}});
+      log::warn("slow handler: still running",
+                {{"event_id", e.event_id}, {"event_type", e.type}, {"after_ms", after, true}});
     }
     if (now < deadline) continue;
     if (s->stop_reason == StopReason::none) {
@@ -315,19 +315,8 @@ asio::awaitable<Answer> Runtime::handle_on(std::string event_json,
                                            std::optional<std::string> environment_json,
                                            Shard& shard) {
   SlotPtr slot = shard.slots().acquire();
-  slot->body.append(event_json);
-  if (environment_json) slot->body.append(*environment_json);
-  const events::PaddedView bytes = slot->body.view();
-  auto event = shard.parser().parse_event(bytes.sub(0, event_json.size()), slot->arena);
-  if (!event) co_return Answer::parse_error(event.error());
-  slot->event.emplace(std::move(event.value()));
-  slot->event_json = bytes.str().substr(0, event_json.size());
-  if (environment_json) {
-    auto environment = shard.parser().parse_environment(
-        bytes.sub(event_json.size(), environment_json->size()), slot->arena);
-    if (!environment) co_return Answer::parse_error(environment.error(), "environment");
-    slot->environment.emplace(std::move(environment.value()));
-    slot->environment_json = bytes.str().substr(event_json.size(), environment_json->size());
+  if (auto refused = slot->load(shard.parser(), event_json, environment_json)) {
+    co_return std::move(*refused);
   }
   co_return co_await execute(std::move(slot), shard);
 }

@@ -90,7 +90,8 @@ std::uint64_t Metrics::handled_total(std::size_t type_id) const noexcept {
 }
 
 Counter& Metrics::counter(std::string series, std::string help) {
-  custom_.push_back({std::move(series), std::move(help), std::make_unique<Counter>(shards_), {}, {}});
+  custom_.push_back(
+      {std::move(series), std::move(help), std::make_unique<Counter>(shards_), {}, {}});
   return *custom_.back().counter;
 }
 
@@ -132,7 +133,7 @@ void line(std::string& out, std::string_view series, double value) {
 }
 
 void histogram_lines(std::string& out, std::string_view name, const std::string& labels,
-               const Histogram::Snapshot& s) {
+                     const Histogram::Snapshot& s) {
   std::uint64_t cumulative = 0;
   char le[32];
   const std::string before_le = labels.empty() ? std::string() : labels + ",";
@@ -140,7 +141,8 @@ void histogram_lines(std::string& out, std::string_view name, const std::string&
   for (std::size_t b = 0; b < Histogram::kBuckets; ++b) {
     cumulative += s.buckets[b];
     std::snprintf(le, sizeof le, "%g", Histogram::bound_seconds(b));
-    line(out, std::string(name) + "_bucket{" + before_le + "le=\"" + le + "\"}", double(cumulative));
+    line(out, std::string(name) + "_bucket{" + before_le + "le=\"" + le + "\"}",
+         double(cumulative));
   }
   line(out, std::string(name) + "_bucket{" + before_le + "le=\"+Inf\"}", double(s.count));
   line(out, std::string(name) + "_sum" + own, s.sum_seconds);
@@ -190,15 +192,16 @@ std::string Metrics::render() const {
   }
   std::string_view last_name;
   for (const Custom& c : custom_) {
-    std::string_view name = std::string_view(c.series).substr(0, c.series.find('{'));
+    const std::size_t brace = c.series.find('{');
+    std::string_view name = std::string_view(c.series).substr(0, brace);
     if (name != last_name) {
       header(out, name, c.help, c.counter ? "counter" : c.histogram ? "histogram" : "gauge");
       last_name = name;
     }
-    if (c.histogram) {
-      const std::size_t brace = c.series.find('{');
-      const std::string labels =
-          brace == std::string::npos ? std::string() : c.series.substr(brace + 1, c.series.size() - brace - 2);
+    if (c.histogram) {  // `name{labels}`: the labels go before each bucket's `le`
+      const std::string labels = brace == std::string::npos
+                                     ? std::string()
+                                     : c.series.substr(brace + 1, c.series.size() - brace - 2);
       histogram_lines(out, name, labels, c.histogram->snapshot());
       continue;
     }

@@ -12,6 +12,7 @@
 #include <set>
 #include <unordered_map>
 
+#include <gtest/gtest.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -22,7 +23,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <gtest/gtest.h>
 
 #include "nats/nats_testing.hpp"
 #include "support/http_client.hpp"
@@ -44,15 +44,16 @@ constexpr std::size_t kConnectionsPerNode = 16;
 
 struct Sent {
   std::vector<unsigned> status = std::vector<unsigned>(kEvents, 0);  // final answer per event
-  std::size_t retries = 0;                // 503s and broken connections, retried
+  std::size_t retries = 0;                       // 503s and broken connections, retried
   std::size_t resent = 0, resent_duplicate = 0;  // second copies, and those stored once
   std::size_t answered = 0;
 };
 
 // POSTs `body` to 127.0.0.1:port on `stream` (reconnecting when needed) as GitBook's sender
 // would: a 503 or a broken connection is retried after a pause, up to about 60 s.
-asio::awaitable<std::pair<unsigned, std::string>> send(beast::tcp_stream& stream, std::uint16_t port,
-                                                       const std::string& body, std::size_t& retries) {
+asio::awaitable<std::pair<unsigned, std::string>> send(beast::tcp_stream& stream,
+                                                       std::uint16_t port, const std::string& body,
+                                                       std::size_t& retries) {
   constexpr auto token = asio::as_tuple(asio::use_awaitable);
   beast::flat_buffer buffer;
   for (int attempt = 0; attempt < 240; ++attempt) {
@@ -89,9 +90,9 @@ asio::awaitable<std::pair<unsigned, std::string>> send(beast::tcp_stream& stream
 
 TEST(NatsCluster, EveryAcceptedEventIsHandledDespiteAWorkerAndANodeKilled) {
   NatsCluster nats(3);
-  const std::vector<std::string> ingest_args = {
-      "--threads", "1", "--ack", "site_view=forwarded", "--nats", nats.urls(),
-      "--stream-replicas", "3"};
+  const std::vector<std::string> ingest_args = {"--threads",           "1",      "--ack",
+                                                "site_view=forwarded", "--nats", nats.urls(),
+                                                "--stream-replicas",   "3"};
   ServerProcess ingest_a(ingest_args), ingest_b(ingest_args);
   const std::uint16_t ingest_ports[2] = {ingest_a.port(), ingest_b.port()};
   std::vector<std::string> id_files;
@@ -103,9 +104,10 @@ TEST(NatsCluster, EveryAcceptedEventIsHandledDespiteAWorkerAndANodeKilled) {
   // --deadline 2000: unacknowledged events of a dead worker come back after 2 + 1 + 5 s.
   // Handlers take 5 ms, so that the worker killed holds events it has not acknowledged.
   auto worker = [&](int w) {
-    return ServerProcess({"--threads", "1", "--consume", "--nats", nats.urls(), "--deadline", "2000"},
-                         {{"GBRT_TEST_RECORD_IDS", id_files[w]}, {"GBRT_TEST_HANDLER_MS", "5"}},
-                         GBRT_RECORDING_WORKER_PATH);
+    return ServerProcess(
+        {"--threads", "1", "--consume", "--nats", nats.urls(), "--deadline", "2000"},
+        {{"GBRT_TEST_RECORD_IDS", id_files[w]}, {"GBRT_TEST_HANDLER_MS", "5"}},
+        GBRT_RECORDING_WORKER_PATH);
   };
   ServerProcess worker_a = worker(0), worker_b = worker(1);
 
@@ -131,7 +133,8 @@ TEST(NatsCluster, EveryAcceptedEventIsHandledDespiteAWorkerAndANodeKilled) {
         nats.kill(0);
       }
       if (status == 202 && i % kResendEvery == 0) {  // GitBook's retry, via the other node
-        auto [again, again_body] = co_await send(stream, ingest_ports[1 - node], body, sent.retries);
+        auto [again, again_body] =
+            co_await send(stream, ingest_ports[1 - node], body, sent.retries);
         ++sent.resent;
         if (again == 202 && again_body.find(R"("duplicate":true)") != std::string::npos) {
           ++sent.resent_duplicate;
@@ -144,7 +147,8 @@ TEST(NatsCluster, EveryAcceptedEventIsHandledDespiteAWorkerAndANodeKilled) {
     asio::co_spawn(io, connection(c % 2), asio::detached);
   }
   io.run();
-  const double send_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double send_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   ASSERT_TRUE(killed);
   std::set<std::string> accepted;
@@ -159,17 +163,19 @@ TEST(NatsCluster, EveryAcceptedEventIsHandledDespiteAWorkerAndANodeKilled) {
   // Every accepted event handled at least once, by the worker that was killed or the other.
   std::set<std::string> handled;
   std::size_t records = 0;
-  const bool complete = wait_for([&] {
-    handled.clear();
-    records = 0;
-    for (const auto& file : id_files) {
-      for (const auto& line : recorded_lines(file)) {
-        handled.insert(line);
-        ++records;
-      }
-    }
-    return std::includes(handled.begin(), handled.end(), accepted.begin(), accepted.end());
-  }, 120s);
+  const bool complete = wait_until(
+      [&] {
+        handled.clear();
+        records = 0;
+        for (const auto& file : id_files) {
+          for (const auto& line : recorded_lines(file)) {
+            handled.insert(line);
+            ++records;
+          }
+        }
+        return std::includes(handled.begin(), handled.end(), accepted.begin(), accepted.end());
+      },
+      120s);
   std::size_t missing = 0;
   for (const auto& id : accepted) missing += handled.count(id) == 0;
   EXPECT_TRUE(complete) << missing << " accepted events were never handled";
@@ -190,11 +196,11 @@ TEST(NatsCluster, EveryAcceptedEventIsHandledDespiteAWorkerAndANodeKilled) {
   const double redelivered = metric_value(HttpClient(worker_b.port()).get("/metrics").body,
                                           "gbrt_consume_redelivered_total");
   EXPECT_GT(redelivered, 0);
-  std::printf("cluster: %zu events (+%zu resent) in %.1f s through 2 ingest nodes, %zu retries "
-              "(503 or broken connection) around the kills; %zu handler runs for %zu events; "
-              "%.0f redelivered to the surviving worker\n",
-              kEvents, sent.resent, send_seconds, sent.retries, records, handled.size(),
-              redelivered);
+  std::printf(
+      "cluster: %zu events (+%zu resent) in %.1f s through 2 ingest nodes, %zu retries "
+      "(503 or broken connection) around the kills; %zu handler runs for %zu events; "
+      "%.0f redelivered to the surviving worker\n",
+      kEvents, sent.resent, send_seconds, sent.retries, records, handled.size(), redelivered);
   EXPECT_EQ(worker_b.stop(SIGTERM), 0);
   EXPECT_EQ(ingest_a.stop(SIGTERM), 0);
   EXPECT_EQ(ingest_b.stop(SIGTERM), 0);

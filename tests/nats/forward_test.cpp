@@ -24,12 +24,16 @@ struct TempFile {
   ~TempFile() { std::filesystem::remove(path); }
 };
 
-std::vector<std::string> ingest_args(const NatsCluster& nats) {
-  return {"--threads", "2", "--ack", "site_view=forwarded", "--nats", nats.urls()};
+std::vector<std::string> ingest_args(const NatsCluster& nats, std::vector<std::string> extra = {}) {
+  std::vector<std::string> args = {"--threads",           "2",      "--ack",
+                                   "site_view=forwarded", "--nats", nats.urls()};
+  args.insert(args.end(), extra.begin(), extra.end());
+  return args;
 }
 
 ServerProcess worker(const NatsCluster& nats, const TempFile& ids,
-                     std::vector<std::string> extra = {}, std::map<std::string, std::string> env = {}) {
+                     std::vector<std::string> extra = {},
+                     std::map<std::string, std::string> env = {}) {
   std::vector<std::string> args = {"--threads", "2", "--consume", "--nats", nats.urls()};
   args.insert(args.end(), extra.begin(), extra.end());
   env["GBRT_TEST_RECORD_IDS"] = ids.path;
@@ -52,7 +56,8 @@ TEST(Forward, AnswersAcceptedOnlyOnceStoredAndStoresAnEventIdOnce) {
   // GitBook's retry of the same event: stored once, answered 202 again.
   answer = client.post_json("/v1", first);
   EXPECT_EQ(answer.status, 202u);
-  EXPECT_EQ(answer.body, R"({"status":"forwarded","stream":"GBRT_EVENTS","seq":1,"duplicate":true})");
+  EXPECT_EQ(answer.body,
+            R"({"status":"forwarded","stream":"GBRT_EVENTS","seq":1,"duplicate":true})");
   answer = client.post_json("/v1", site_view("evt_forward_2"));
   EXPECT_EQ(answer.status, 202u);
   EXPECT_NE(answer.body.find(R"("seq":2)"), std::string::npos) << answer.body;
@@ -67,7 +72,9 @@ TEST(Forward, AnswersAcceptedOnlyOnceStoredAndStoresAnEventIdOnce) {
   EXPECT_EQ(stored[1].headers["Nats-Msg-Id"], "evt_forward_2");
 
   const std::string metrics = client.get("/metrics").body;
-  EXPECT_EQ(metric_value(metrics, R"(gbrt_events_handled_total{type="site_view",outcome="forwarded"})"), 3);
+  EXPECT_EQ(
+      metric_value(metrics, R"(gbrt_events_handled_total{type="site_view",outcome="forwarded"})"),
+      3);
   EXPECT_EQ(metric_value(metrics, "gbrt_forward_published_total"), 3);
   EXPECT_EQ(metric_value(metrics, "gbrt_forward_publish_failures_total"), 0);
   EXPECT_EQ(metric_value(metrics, "gbrt_forward_publish_duration_seconds_count"), 3);
@@ -93,22 +100,26 @@ TEST(Forward, WorkersRunTheHandlersWithTheEnvironmentAndAcknowledge) {
 
   std::set<std::string> handled;
   std::string env_line;
-  ASSERT_TRUE(wait_for([&] {
-    for (const auto& line : recorded_lines(ids.path)) {
-      handled.insert(line.substr(0, line.find(' ')));
-      if (line.starts_with("evt_work_env ")) env_line = line;
-    }
-    return handled.size() >= sent.size();
-  }, 20s));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        for (const auto& line : recorded_lines(ids.path)) {
+          handled.insert(line.substr(0, line.find(' ')));
+          if (line.starts_with("evt_work_env ")) env_line = line;
+        }
+        return handled.size() >= sent.size();
+      },
+      20s));
   EXPECT_EQ(handled, sent);
   EXPECT_EQ(env_line, "evt_work_env env=https://api.gitbook.com");
-  ASSERT_TRUE(wait_for([&] { return metric(consumer.port(), "gbrt_consume_acked_total") == 201; }, 10s));
+  ASSERT_TRUE(
+      wait_until([&] { return metric(consumer.port(), "gbrt_consume_acked_total") == 201; }, 10s));
   const std::string metrics = HttpClient(consumer.port()).get("/metrics").body;
   EXPECT_EQ(metric_value(metrics, "gbrt_consume_consumed_total"), 201);
   EXPECT_EQ(metric_value(metrics, "gbrt_consume_nacked_total"), 0);
   EXPECT_EQ(metric_value(metrics, "gbrt_consume_redelivered_total"), 0);
-  EXPECT_EQ(metric_value(metrics, R"(gbrt_events_handled_total{type="site_view",outcome="ok"})"), 201);
-  EXPECT_TRUE(wait_for([&] { return metric(consumer.port(), "gbrt_consume_lag") == 0; }, 5s));
+  EXPECT_EQ(metric_value(metrics, R"(gbrt_events_handled_total{type="site_view",outcome="ok"})"),
+            201);
+  EXPECT_TRUE(wait_until([&] { return metric(consumer.port(), "gbrt_consume_lag") == 0; }, 5s));
   EXPECT_EQ(consumer.stop(SIGTERM), 0);
   EXPECT_EQ(ingest.stop(SIGTERM), 0);
 }
@@ -121,20 +132,21 @@ TEST(Forward, OneProcessCanIngestAndConsume) {
   for (int i = 0; i < 50; ++i) {
     ASSERT_EQ(client.post_json("/v1", site_view("evt_both_" + std::to_string(i))).status, 202u);
   }
-  ASSERT_TRUE(wait_for([&] { return recorded_lines(ids.path).size() >= 50; }, 20s));
+  ASSERT_TRUE(wait_until([&] { return recorded_lines(ids.path).size() >= 50; }, 20s));
   const auto lines = recorded_lines(ids.path);
   EXPECT_EQ(std::set<std::string>(lines.begin(), lines.end()).size(), 50u);
   const std::string metrics = client.get("/metrics").body;
-  EXPECT_EQ(metric_value(metrics, R"(gbrt_events_handled_total{type="site_view",outcome="forwarded"})"), 50);
-  EXPECT_EQ(metric_value(metrics, R"(gbrt_events_handled_total{type="site_view",outcome="ok"})"), 50);
+  EXPECT_EQ(
+      metric_value(metrics, R"(gbrt_events_handled_total{type="site_view",outcome="forwarded"})"),
+      50);
+  EXPECT_EQ(metric_value(metrics, R"(gbrt_events_handled_total{type="site_view",outcome="ok"})"),
+            50);
   EXPECT_EQ(both.stop(SIGTERM), 0) << both.stderr_text();
 }
 
 TEST(Forward, UnreachableJetStreamAnswers503WithRetryAfterAndRecovers) {
   NatsCluster nats(1);
-  auto args = ingest_args(nats);
-  args.insert(args.end(), {"--forward-timeout", "300"});
-  ServerProcess ingest(args);
+  ServerProcess ingest(ingest_args(nats, {"--forward-timeout", "300"}));
   HttpClient client(ingest.port());
   ASSERT_EQ(client.post_json("/v1", site_view("evt_down_0")).status, 202u);
 
@@ -149,16 +161,15 @@ TEST(Forward, UnreachableJetStreamAnswers503WithRetryAfterAndRecovers) {
   EXPECT_TRUE(ingest.running());
 
   nats.start(0);  // the same store: the stream is still there
-  EXPECT_TRUE(wait_for([&] { return client.post_json("/v1", site_view("evt_down_1")).status == 202; }, 20s));
+  EXPECT_TRUE(wait_until(
+      [&] { return client.post_json("/v1", site_view("evt_down_1")).status == 202; }, 20s));
   EXPECT_GE(metric(ingest.port(), "gbrt_forward_publish_failures_total"), 1);
   EXPECT_EQ(ingest.stop(SIGTERM), 0) << ingest.stderr_text();
 }
 
 TEST(Forward, TooManyPublishesInFlightAre503NeverA4xx) {
   NatsCluster nats(1);
-  auto args = ingest_args(nats);
-  args.insert(args.end(), {"--forward-max-pending", "2"});
-  ServerProcess ingest(args);
+  ServerProcess ingest(ingest_args(nats, {"--forward-max-pending", "2"}));
   std::vector<std::string> bodies;
   for (int i = 0; i < 640; ++i) bodies.push_back(site_view("evt_full_" + std::to_string(i)));
   LoadOptions load;
@@ -184,7 +195,8 @@ TEST(Forward, FailingHandlersAreRetriedWithBackoffThenDeadLettered) {
   ASSERT_EQ(client.post_json("/v1", site_view("fail-1")).status, 202u);
   ASSERT_EQ(client.post_json("/v1", site_view("evt_fine")).status, 202u);
 
-  ASSERT_TRUE(wait_for([&] { return metric(consumer.port(), "gbrt_consume_dead_lettered_total") == 1; }, 20s))
+  ASSERT_TRUE(wait_until(
+      [&] { return metric(consumer.port(), "gbrt_consume_dead_lettered_total") == 1; }, 20s))
       << HttpClient(consumer.port()).get("/metrics").body << consumer.stderr_text();
   std::size_t attempts = 0;
   for (const auto& line : recorded_lines(ids.path)) attempts += line == "fail-1";
@@ -210,14 +222,14 @@ TEST(Forward, SigtermDrainsWhatWasPulledAndStopsPulling) {
   NatsCluster nats(1);
   ServerProcess ingest(ingest_args(nats));
   TempFile first_ids, second_ids;
-  ServerProcess first_worker = worker(nats, first_ids, {"--consume-inflight", "5"},
-                                      {{"GBRT_TEST_HANDLER_MS", "500"}});
+  ServerProcess first_worker =
+      worker(nats, first_ids, {"--consume-inflight", "5"}, {{"GBRT_TEST_HANDLER_MS", "500"}});
   ServerProcess* first = &first_worker;
   HttpClient client(ingest.port());
   for (int i = 0; i < 30; ++i) {
     ASSERT_EQ(client.post_json("/v1", site_view("evt_drain_" + std::to_string(i))).status, 202u);
   }
-  ASSERT_TRUE(wait_for([&] { return metric(first->port(), "gbrt_consume_in_flight") > 0; }, 10s));
+  ASSERT_TRUE(wait_until([&] { return metric(first->port(), "gbrt_consume_in_flight") > 0; }, 10s));
   EXPECT_EQ(first->stop(SIGTERM), 0);  // the events it pulled finish and are acknowledged
   const auto handled_by_first = recorded_lines(first_ids.path);
   EXPECT_GE(handled_by_first.size(), 1u);
@@ -225,10 +237,12 @@ TEST(Forward, SigtermDrainsWhatWasPulledAndStopsPulling) {
 
   ServerProcess second = worker(nats, second_ids);
   std::vector<std::string> handled_by_second;
-  ASSERT_TRUE(wait_for([&] {
-    handled_by_second = recorded_lines(second_ids.path);
-    return handled_by_first.size() + handled_by_second.size() >= 30;
-  }, 20s));
+  ASSERT_TRUE(wait_until(
+      [&] {
+        handled_by_second = recorded_lines(second_ids.path);
+        return handled_by_first.size() + handled_by_second.size() >= 30;
+      },
+      20s));
   std::set<std::string> all(handled_by_first.begin(), handled_by_first.end());
   all.insert(handled_by_second.begin(), handled_by_second.end());
   EXPECT_EQ(all.size(), 30u);
@@ -246,9 +260,9 @@ TEST(Forward, RefusesForwardingOrConsumingWithoutNats) {
   EXPECT_NE(output.find("--consume needs --nats"), std::string::npos) << output;
   // Nothing listens there: start-up gives up after --nats-startup-timeout, naming the cause.
   const auto start = std::chrono::steady_clock::now();
-  std::tie(status, output) = run_server_command(
-      {"--ack", "site_view=forwarded", "--nats", "nats://127.0.0.1:" + std::to_string(free_port()),
-       "--nats-startup-timeout", "500"});
+  std::tie(status, output) = run_server_command({"--ack", "site_view=forwarded", "--nats",
+                                                 "nats://127.0.0.1:" + std::to_string(free_port()),
+                                                 "--nats-startup-timeout", "500"});
   EXPECT_EQ(status, 1);
   EXPECT_NE(output.find("stream GBRT_EVENTS is not available"), std::string::npos) << output;
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);

@@ -6,13 +6,12 @@
 
 #include <chrono>
 #include <fstream>
-#include <functional>
 #include <map>
 #include <stdexcept>
 #include <string>
-#include <thread>
 #include <vector>
 
+#include "support/async.hpp"
 #include "support/fixtures.hpp"
 
 namespace gbrt::test {
@@ -34,13 +33,10 @@ inline std::vector<std::string> recorded_lines(const std::string& path) {
   return lines;
 }
 
-inline bool wait_for(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
-  const auto give_up = std::chrono::steady_clock::now() + timeout;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= give_up) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
+// Polls `done` every 50 ms (each check reads files or scrapes /metrics) up to `limit`.
+template <class Predicate>
+bool wait_until(Predicate done, std::chrono::seconds limit) {
+  return wait_for(done, limit, std::chrono::milliseconds(50));
 }
 
 // One message of the stream, as stored.

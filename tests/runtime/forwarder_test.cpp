@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
 
 #include <gbrt/runtime/runtime.hpp>
 #include <gbrt/runtime/testing.hpp>
@@ -95,10 +95,7 @@ TEST(RuntimeForward, StartRefusesTheForwardedModeWithoutAForwarder) {
 // What a worker does with an event it pulled: the handlers run here, whatever the ack mode.
 asio::awaitable<Answer> deliver(Runtime& runtime, Shard& shard, std::string json) {
   gbrt::runtime::SlotPtr slot = shard.slots().acquire();
-  slot->body.append(json);
-  auto event = shard.parser().parse_event(slot->body.view(), slot->arena);
-  if (!event) co_return Answer::parse_error(event.error());
-  slot->event.emplace(std::move(event.value()));
+  if (auto refused = slot->load(shard.parser(), json)) co_return std::move(*refused);
   co_return co_await runtime.run_delivered(std::move(slot), shard);
 }
 

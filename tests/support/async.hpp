@@ -18,11 +18,13 @@ inline boost::asio::awaitable<void> sleep_for(boost::asio::any_io_executor execu
   co_await timer.async_wait(boost::asio::use_awaitable);
 }
 
+// `poll`: how often `done` is asked (longer when asking costs, e.g. a /metrics scrape).
 template <class Predicate>
-bool wait_for(Predicate done, std::chrono::seconds limit = std::chrono::seconds(20)) {
+bool wait_for(Predicate done, std::chrono::seconds limit = std::chrono::seconds(20),
+              std::chrono::milliseconds poll = std::chrono::milliseconds(2)) {
   auto deadline = std::chrono::steady_clock::now() + limit;
   while (!done() && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    std::this_thread::sleep_for(poll);
   }
   return done();
 }

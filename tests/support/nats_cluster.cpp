@@ -47,13 +47,13 @@ NatsCluster::NatsCluster(std::size_t nodes) : nodes_(nodes) {
   }
   for (std::size_t i = 0; i < nodes; ++i) {
     Node& node = nodes_[i];
-    const std::string name = "n" + std::to_string(i + 1);
+    const std::string name = std::string("n").append(std::to_string(i + 1));
     node.config = dir_ + "/" + name + ".conf";
     node.log = dir_ + "/" + name + ".log";
     std::ofstream config(node.config);
     config << "server_name: " << name << "\nlisten: 127.0.0.1:" << node.client_port
-           << "\nhttp: 127.0.0.1:" << node.monitor_port << "\njetstream {\n  store_dir: \""
-           << dir_ << "/" << name << "\"\n}\n";
+           << "\nhttp: 127.0.0.1:" << node.monitor_port << "\njetstream {\n  store_dir: \"" << dir_
+           << "/" << name << "\"\n}\n";
     if (nodes > 1) {
       config << "cluster {\n  name: gbrt-test\n  listen: 127.0.0.1:" << node.cluster_port
              << "\n  routes: [\n";
@@ -79,7 +79,10 @@ std::string NatsCluster::url(std::size_t node) const {
 
 std::string NatsCluster::urls() const {
   std::string all;
-  for (std::size_t i = 0; i < nodes_.size(); ++i) all += (i ? "," : "") + url(i);
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    if (i != 0) all += ',';
+    all += url(i);
+  }
   return all;
 }
 
@@ -91,8 +94,8 @@ void NatsCluster::start(std::size_t index) {
   for (auto& a : argv) argv_c.push_back(a.data());
   argv_c.push_back(nullptr);
   // Debian installs it in /usr/sbin, which is not on every user's PATH.
-  const char* program = std::filesystem::exists("/usr/sbin/nats-server") ? "/usr/sbin/nats-server"
-                                                                          : "nats-server";
+  const char* program =
+      std::filesystem::exists("/usr/sbin/nats-server") ? "/usr/sbin/nats-server" : "nats-server";
   int rc = posix_spawnp(&node.pid, program, nullptr, nullptr, argv_c.data(), environ);
   if (rc != 0) {
     node.pid = -1;

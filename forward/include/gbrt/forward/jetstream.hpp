@@ -26,9 +26,9 @@ struct JetStreamOptions {
   std::vector<std::string> servers{"nats://127.0.0.1:4222"};
   std::string stream = "GBRT_EVENTS";  // --stream
   // Used only when the stream is created (an existing stream keeps its configuration).
-  int replicas = 1;                               // --stream-replicas
-  std::chrono::seconds max_age{7 * 24 * 3600};    // --stream-max-age; 0: no age limit
-  std::chrono::seconds duplicate_window{120};     // --duplicate-window: same eventId stored once
+  int replicas = 1;                             // --stream-replicas
+  std::chrono::seconds max_age{7 * 24 * 3600};  // --stream-max-age; 0: no age limit
+  std::chrono::seconds duplicate_window{120};   // --duplicate-window: same eventId stored once
   // How long start-up waits for the cluster (connect, JetStream ready, stream created).
   std::chrono::milliseconds startup_timeout{30000};  // --nats-startup-timeout
 };
@@ -57,7 +57,9 @@ class JetStream {
   // finish_calls(), then waits (up to `timeout`) until the connection has sent it all.
   void flush(std::chrono::milliseconds timeout);
   // Keeps `state` alive until the connection is destroyed (libnats callbacks use it).
-  void keep_until_closed(std::shared_ptr<void> state) { callback_state_.push_back(std::move(state)); }
+  void keep_until_closed(std::shared_ptr<void> state) {
+    callback_state_.push_back(std::move(state));
+  }
 
  private:
   void ensure_stream();
@@ -66,7 +68,8 @@ class JetStream {
   void* context_ = nullptr;
   std::vector<std::shared_ptr<void>> callback_state_;
   boost::asio::io_context calls_{1};
-  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> keep_calling_;
+  std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
+      keep_calling_;
   std::thread caller_thread_;
 };
 

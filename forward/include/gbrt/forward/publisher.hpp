@@ -50,9 +50,10 @@ class Publisher final : public runtime::Forwarder {
   boost::asio::awaitable<runtime::Answer> forward(const runtime::EventSlot& slot,
                                                   runtime::Shard& shard) override;
 
-  using Headers = std::vector<std::pair<std::string, std::string>>;
+  using Headers = std::vector<std::pair<std::string_view, std::string_view>>;
   // Publishes `data` to `subject`; completes on `shard` with JetStream's answer, or an error
-  // after the timeout. `message_id` (Nats-Msg-Id) may be empty.
+  // after the timeout. `message_id` (Nats-Msg-Id) may be empty. A header value is one line:
+  // line breaks become spaces (JSON keeps its value: inside its strings they are escaped).
   boost::asio::awaitable<Published> publish(std::string subject, std::string_view data,
                                             std::string message_id, const Headers& headers,
                                             runtime::Shard& shard);

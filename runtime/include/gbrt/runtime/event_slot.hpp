@@ -16,6 +16,7 @@
 #include <gbrt/events/padded_buffer.hpp>
 #include <gbrt/events/string_arena.hpp>
 #include <gbrt/events/views.hpp>
+#include <gbrt/runtime/answer.hpp>
 
 namespace gbrt::runtime {
 
@@ -68,6 +69,11 @@ class EventSlot {
   }
   // Forget the last event, keep the memory (buffers larger than `keep_bytes` are freed).
   void reset(std::size_t keep_bytes);
+  // Copies an event's JSON (and its environment's, as GitBook's dispatcher sends it) into
+  // `body` and parses both in place: event, environment and their *_json are set. The 400
+  // answer naming the problem if one does not parse.
+  std::optional<Answer> load(events::Parser& parser, std::string_view event_text,
+                             std::optional<std::string_view> environment_text = {});
 };
 
 // Returns a slot to its pool when the owner lets go of it.

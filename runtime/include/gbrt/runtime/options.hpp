@@ -13,8 +13,8 @@ namespace gbrt::runtime {
 
 // How an event of a type is answered.
 enum class AckMode : std::uint8_t {
-  handled,  // after every handler finished (GitBook's semantics): 200, or the failure's code
-  queued,   // at once, 202, once copied into the shard's bounded queue; handlers run later
+  handled,    // after every handler finished (GitBook's semantics): 200, or the failure's code
+  queued,     // at once, 202, once copied into the shard's bounded queue; handlers run later
   forwarded,  // 202 once the Runtime's Forwarder (a JetStream stream, say) has stored it;
               // handlers run where the forwarder's consumers are (Runtime::run_delivered)
 };
