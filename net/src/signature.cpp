@@ -41,6 +41,11 @@ int hex_digit(char c) noexcept {
   return -1;
 }
 
+// |a - b| without overflow: the difference of two int64 always fits in a uint64.
+std::uint64_t distance(std::int64_t a, std::int64_t b) noexcept {
+  return a >= b ? std::uint64_t(a) - std::uint64_t(b) : std::uint64_t(b) - std::uint64_t(a);
+}
+
 std::optional<Digest> parse_hex_digest(std::string_view hex) noexcept {
   Digest out{};
   if (hex.size() != out.size() * 2) return std::nullopt;
@@ -162,8 +167,9 @@ SignatureStatus SignatureVerifier::verify(std::string_view header, std::string_v
   if (header.empty()) return SignatureStatus::missing;
   auto parsed = parse_signature_header(header);
   if (!parsed) return SignatureStatus::malformed;
-  std::int64_t age = now - parsed->timestamp;
-  if (age > tolerance_.count() || -age > tolerance_.count()) return SignatureStatus::stale;
+  if (distance(now, parsed->timestamp) > std::uint64_t(tolerance_.count())) {
+    return SignatureStatus::stale;
+  }
   bool match = false;
   for (const Key& key : keys_) {
     Digest expected = key.webhook_digest(parsed->timestamp, body);

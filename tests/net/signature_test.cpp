@@ -1,5 +1,7 @@
 #include <gbrt/net/signature.hpp>
 
+#include <limits>
+
 #include <gtest/gtest.h>
 
 #include "support/fixtures.hpp"
@@ -49,6 +51,24 @@ TEST(Signature, RejectsTimestampsOutsideTheWindowBothWays) {
   EXPECT_EQ(verifier.verify(v.header, body, v.t + 300), SignatureStatus::valid);
   EXPECT_EQ(verifier.verify(v.header, body, v.t + 301), SignatureStatus::stale);
   EXPECT_EQ(verifier.verify(v.header, body, v.t - 301), SignatureStatus::stale);
+}
+
+// A correct MAC with a timestamp 2^63 seconds or more away: the distance must not overflow.
+TEST(Signature, RejectsTimestampsAsFarAsTheIntegerAllows) {
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t now = 1'767'225'600;
+  SignatureVerifier verifier({"secret"});
+  for (std::int64_t t : {kMin + now, kMin, kMin + 1, kMax, now - kMax}) {
+    EXPECT_EQ(verifier.verify(sign_webhook("secret", t, "{}"), "{}", now), SignatureStatus::stale)
+        << t;
+  }
+  EXPECT_EQ(verifier.verify(sign_webhook("secret", kMax, "{}"), "{}", kMin),
+            SignatureStatus::stale);
+  EXPECT_EQ(verifier.verify(sign_webhook("secret", kMin, "{}"), "{}", kMax),
+            SignatureStatus::stale);
+  EXPECT_EQ(verifier.verify(sign_webhook("secret", kMin, "{}"), "{}", kMin + 300),
+            SignatureStatus::valid);
 }
 
 TEST(Signature, AcceptsAnyOfSeveralSecrets) {
