@@ -1,5 +1,7 @@
 #include <gbrt/runtime/testing.hpp>
 
+#include <gbrt/runtime/fixtures.hpp>
+
 #include <fstream>
 #include <sstream>
 
@@ -40,6 +42,11 @@ HandlerHarness::Result HandlerHarness::run_file(const std::filesystem::path& eve
   std::ostringstream text;
   text << in.rdbuf();
   return run(text.str(), environment_json);
+}
+
+HandlerHarness::Result HandlerHarness::run_fixture(
+    std::string_view name, std::optional<std::string_view> environment_json) {
+  return run(read_fixture(name), environment_json);
 }
 
 }  // namespace gbrt::runtime

@@ -1,4 +1,5 @@
-// Handles one space_view through an installed gbrt: exits 0 when it was answered 200.
+// Handles one space_view through an installed gbrt, and one installed fixture through
+// HandlerHarness as docs/handlers.md shows: exits 0 when both were answered 200.
 #include <cstdio>
 #include <future>
 
@@ -6,6 +7,8 @@
 #include <boost/asio/use_future.hpp>
 
 #include <gbrt/net/server.hpp>
+#include <gbrt/runtime/fixtures.hpp>
+#include <gbrt/runtime/testing.hpp>
 
 namespace ev = gbrt::events;
 
@@ -33,5 +36,18 @@ int main() {
   runtime.shutdown(std::chrono::seconds(1));
   std::printf("consumer: status %u, %d view(s), server was on port %u\n", answer.status, views,
               unsigned(server.port()));
-  return answer.status == 200 && views == 1 ? 0 : 1;
+  if (answer.status != 200 || views != 1) return 1;
+
+  gbrt::runtime::HandlerHarness harness;
+  std::string page;
+  harness.runtime().on<ev::SiteView>(
+      [&](const ev::SiteView& view, gbrt::Context&) -> boost::asio::awaitable<void> {
+        page = std::string(view.page_id.value_or(""));
+        co_return;
+      });
+  auto fixture = harness.run(
+      gbrt::runtime::FixtureBuilder("site_view-1").set("pageId", "consumer-page").json());
+  std::printf("consumer: fixture from %s: status %u, page %s\n",
+              gbrt::runtime::fixtures_dir().c_str(), fixture.answer.status, page.c_str());
+  return fixture.answer.status == 200 && page == "consumer-page" ? 0 : 1;
 }

@@ -47,3 +47,19 @@ TEST(HandlerHarness, ReportsParseErrorsAndEnvironments) {
 }
 
 }  // namespace
+
+// docs/handlers.md's example, outside the source tree: fixtures by name, from the installed
+// folder (here the build tree's share/gbrt/fixtures, which mirrors an install).
+TEST(HandlerHarness, RunsAnInstalledFixtureByName) {
+  gbrt::runtime::HandlerHarness harness;
+  std::string page;
+  harness.runtime().on<ev::SiteView>(
+      [&](const ev::SiteView& view, gbrt::Context&) -> asio::awaitable<void> {
+        page = std::string(view.page_id.value_or(""));
+        co_return;
+      });
+  auto result = harness.run_fixture("site_view-1");
+  EXPECT_EQ(result.answer.status, 200u);
+  EXPECT_EQ(page, "ADvGgkzI3B44NV2EGjuj");
+  EXPECT_THROW(harness.run_fixture("no_such_fixture-1"), std::runtime_error);
+}

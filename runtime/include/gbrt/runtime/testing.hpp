@@ -29,6 +29,8 @@ class HandlerHarness {
   // The same, with the event read from a file (a fixture).
   Result run_file(const std::filesystem::path& event_file,
                   std::optional<std::string_view> environment_json = {});
+  // The same, with an installed fixture by name ("site_view-1"; fixtures.hpp says where).
+  Result run_fixture(std::string_view name, std::optional<std::string_view> environment_json = {});
 
  private:
   Runtime runtime_;
