@@ -38,9 +38,11 @@
 #include <boost/program_options.hpp>
 
 #include <gbrt/net/signature.hpp>
+#include <gbrt/runtime/fixtures.hpp>
 
 #include "corpus.hpp"
 #include "histogram.hpp"
+#include "url.hpp"
 
 namespace po = boost::program_options;
 namespace asio = boost::asio;
@@ -48,49 +50,12 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
-using namespace gbrt::loadgen;
+using namespace gbrt::client;
+using gbrt::loadgen::Histogram;
 
 namespace {
 
 constexpr auto token = asio::as_tuple(asio::use_awaitable);
-
-struct Url {
-  std::string host;
-  std::string port = "80";
-  std::string path;  // empty: the format's default
-};
-
-std::optional<Url> parse_url(const std::string& text) {
-  const std::string scheme = "http://";
-  if (text.compare(0, scheme.size(), scheme) != 0) return std::nullopt;
-  std::string rest = text.substr(scheme.size());
-  Url url;
-  std::size_t slash = rest.find('/');
-  std::string authority = rest.substr(0, slash);
-  if (slash != std::string::npos) url.path = rest.substr(slash);
-  if (url.path == "/") url.path.clear();
-  std::size_t colon = authority.rfind(':');
-  if (!authority.empty() && authority.front() == '[') {  // [v6]:port
-    std::size_t close = authority.find(']');
-    if (close == std::string::npos) return std::nullopt;
-    url.host = authority.substr(1, close - 1);
-    if (close + 1 < authority.size()) {
-      if (authority[close + 1] != ':') return std::nullopt;
-      url.port = authority.substr(close + 2);
-    }
-  } else if (colon != std::string::npos) {
-    url.host = authority.substr(0, colon);
-    url.port = authority.substr(colon + 1);
-  } else {
-    url.host = authority;
-  }
-  if (url.host.empty() || url.port.empty() ||
-      url.port.find_first_not_of("0123456789") != std::string::npos || url.port.size() > 5 ||
-      std::stoul(url.port) > 65535) {
-    return std::nullopt;
-  }
-  return url;
-}
 
 struct Config {
   Url url;
@@ -268,8 +233,8 @@ asio::awaitable<void> run_connection(Worker& w, Connection& c, std::size_t index
     }
     Clock::time_point intended;
     if (open_loop) {
-      intended = plan.start + std::chrono::nanoseconds(static_cast<std::int64_t>(
-                                  offset_ns + double(k) * interval_ns));
+      intended = plan.start + std::chrono::nanoseconds(
+                                  static_cast<std::int64_t>(offset_ns + double(k) * interval_ns));
       if (intended >= plan.end) break;
       ++k;
       if (intended > Clock::now()) {
@@ -346,31 +311,6 @@ void raise_file_limit() {
   }
 }
 
-std::string trim(std::string s) {
-  const char* space = " \t\r\n";
-  s.erase(0, s.find_first_not_of(space));
-  s.erase(s.find_last_not_of(space) + 1);
-  return s;
-}
-
-// The first secret of --secret-file or GBRT_SECRET (comma-separated there, as for the server).
-std::string load_secret(const po::variables_map& vm) {
-  if (vm.count("secret-file")) {
-    std::ifstream file(vm["secret-file"].as<std::string>());
-    if (!file)
-      throw std::runtime_error("cannot read --secret-file " + vm["secret-file"].as<std::string>());
-    for (std::string line; std::getline(file, line);) {
-      if (auto s = trim(line); !s.empty()) return s;
-    }
-    throw std::runtime_error("--secret-file holds no secret");
-  }
-  if (const char* env = std::getenv("GBRT_SECRET"); env != nullptr) {
-    std::string all = env;
-    return trim(all.substr(0, all.find(',')));
-  }
-  return {};
-}
-
 std::string json_escape(const std::string& s) {
   std::string out;
   for (char ch : s) {
@@ -416,7 +356,7 @@ int main(int argc, char** argv) {
        "events per second overall on a fixed schedule (open loop; latency from each "
        "request's intended send time); 0 = closed loop, each connection as fast as answered")
       ("batch", po::value<std::size_t>()->default_value(100), "events per request for ndjson")
-      ("corpus", po::value<std::string>()->default_value(GBRT_FIXTURES_DIR),
+      ("corpus", po::value<std::string>()->default_value(gbrt::runtime::fixtures_dir().string()),
        "a directory of event .json files (names starting with \"bad\" skipped) or a file: one "
        "event, or an NDJSON recording (one event a line); cycled")
       ("environment", po::value<std::string>(),
@@ -460,7 +400,7 @@ int main(int argc, char** argv) {
       throw std::runtime_error("--format wants json, multipart or ndjson, got " +
                                config.format_name);
     }
-    config.path = !config.url.path.empty()            ? config.url.path
+    config.path = !config.url.path.empty()          ? config.url.path
                   : config.format == Format::ndjson ? "/v1/batch"
                                                     : "/v1";
     config.connections = vm["connections"].as<std::size_t>();
@@ -482,7 +422,8 @@ int main(int argc, char** argv) {
     if (!(config.hold >= 0)) throw std::runtime_error("--hold must not be negative");
     if (config.batch == 0) throw std::runtime_error("--batch must be at least 1");
     if (config.timeout.count() == 0) throw std::runtime_error("--timeout must be at least 1");
-    config.secret = load_secret(vm);
+    config.secret =
+        load_secret("", vm.count("secret-file") ? vm["secret-file"].as<std::string>() : "");
   } catch (const std::exception& e) {
     std::cerr << "gbrt-loadgen: " << e.what() << "\n(see gbrt-loadgen --help)\n";
     return 2;
@@ -511,12 +452,10 @@ int main(int argc, char** argv) {
     std::cerr << "gbrt-loadgen: " << e.what() << "\n";
     return 2;
   }
-  std::string host_header = config.url.host.find(':') != std::string::npos
-                                ? "[" + config.url.host + "]:" + config.url.port
-                                : config.url.host + ":" + config.url.port;
+  const std::string host_header = config.url.authority();
   plan.head_prefix = "POST " + config.path + " HTTP/1.1\r\nHost: " + host_header +
-                     "\r\nUser-Agent: gbrt-loadgen\r\nContent-Type: " +
-                     plan.bodies.content_type + "\r\n";
+                     "\r\nUser-Agent: gbrt-loadgen\r\nContent-Type: " + plan.bodies.content_type +
+                     "\r\n";
   try {
     asio::io_context io;
     tcp::resolver resolver(io);
@@ -639,8 +578,8 @@ int main(int argc, char** argv) {
           << ",\"non_2xx\":" << non_2xx << ",\"errors_connect\":" << e_connect
           << ",\"errors_reset\":" << e_reset << ",\"errors_timeout\":" << e_timeout
           << ",\"errors_other\":" << e_other << ",\"connected\":" << connected
-          << ",\"rps\":" << fixed(rps) << ",\"eps\":" << fixed(eps)
-          << ",\"duration_s\":" << seconds << ",\"mean_us\":" << fixed(histogram.mean())
+          << ",\"rps\":" << fixed(rps) << ",\"eps\":" << fixed(eps) << ",\"duration_s\":" << seconds
+          << ",\"mean_us\":" << fixed(histogram.mean())
           << ",\"p50_us\":" << histogram.percentile(50)
           << ",\"p90_us\":" << histogram.percentile(90)
           << ",\"p99_us\":" << histogram.percentile(99)
@@ -655,10 +594,11 @@ int main(int argc, char** argv) {
         << "\",\"connections\":" << config.connections << ",\"threads\":" << config.threads
         << ",\"duration_s\":" << config.duration << ",\"warmup_s\":" << config.warmup
         << ",\"rate\":" << config.rate << ",\"batch\":" << plan.bodies.events_per_request
-        << ",\"corpus\":\"" << json_escape(config.corpus) << "\",\"bodies\":"
-        << plan.bodies.bodies.size() << ",\"signed\":" << (config.secret.empty() ? "false" : "true")
-        << ",\"idle_connections\":" << config.idle_connections << "},"
-        << summary.str() << ",\"histogram\":[";
+        << ",\"corpus\":\"" << json_escape(config.corpus)
+        << "\",\"bodies\":" << plan.bodies.bodies.size()
+        << ",\"signed\":" << (config.secret.empty() ? "false" : "true")
+        << ",\"idle_connections\":" << config.idle_connections << "}," << summary.str()
+        << ",\"histogram\":[";
     bool first = true;
     for (auto [upper, count] : histogram.buckets()) {
       out << (first ? "" : ",") << '[' << upper << ',' << count << ']';
@@ -668,12 +608,13 @@ int main(int argc, char** argv) {
     if (!out) std::cerr << "gbrt-loadgen: cannot write " << config.json_file << "\n";
   }
 
-  std::cout << "gbrt-loadgen: " << config.format_name << " to http://" << host_header
-            << config.path << ", " << config.connections << " connections, " << config.threads
-            << " threads, "
-            << (idle ? "idle" : config.rate > 0 ? "open loop at " + fixed(config.rate, 0) + " events/s"
-                                                : std::string("closed loop"))
-            << ", " << seconds << " s" << (config.warmup > 0 ? " after " + fixed(config.warmup) + " s warmup" : "")
+  std::cout << "gbrt-loadgen: " << config.format_name << " to http://" << host_header << config.path
+            << ", " << config.connections << " connections, " << config.threads << " threads, "
+            << (idle              ? "idle"
+                : config.rate > 0 ? "open loop at " + fixed(config.rate, 0) + " events/s"
+                                  : std::string("closed loop"))
+            << ", " << seconds << " s"
+            << (config.warmup > 0 ? " after " + fixed(config.warmup) + " s warmup" : "")
             << (config.secret.empty() ? "" : ", signed") << "\n";
   std::cout << "  requests " << answered << " (" << fixed(rps) << "/s), events " << events << " ("
             << fixed(eps) << "/s)\n";

@@ -105,6 +105,14 @@ std::shared_ptr<ViewCounts> register_example_handlers(Runtime& runtime) {
         std::string text = std::to_string(n) + (n == 1 ? " page view" : " page views");
         co_return runtime::ComponentResponse::element(text_block(text), "{}", e.props.raw());
       });
+  // The component of the fixtures' other renders: shows what it was given, closes on an action.
+  runtime.component(
+      "embed-block",
+      [](const ev::UiRender& e, Context&) -> boost::asio::awaitable<runtime::ComponentResponse> {
+        if (e.action) co_return runtime::ComponentResponse::complete(e.action->raw());
+        co_return runtime::ComponentResponse::element(text_block(e.props.raw()), "{}",
+                                                      e.props.raw());
+      });
   return views;
 }
 

@@ -1,5 +1,5 @@
-// The handlers gbrt-server registers by default: every event type counted into /metrics,
-// and a `view-counter` component that shows the page views seen for a space.
+// The handlers gbrt-server registers by default: every event type counted into /metrics, a
+// `view-counter` component that shows the page views seen for a space, and `embed-block`.
 #pragma once
 
 #include <cstdint>

@@ -184,7 +184,8 @@ po::options_description server_options_table() {
        "append every accepted event to this file, one JSON line each (valid /v1/batch and "
        "load-generator input)")
       ("record-max-bytes", po::value<std::size_t>()->default_value(std::size_t(1) << 30),
-       "rotate the --record file past this size (to FILE.1, FILE.2, ...)")
+       "rotate the --record file before a write would take it past this size (to FILE.1, "
+       "FILE.2, ...); writes are per-shard batches of up to 64 KiB, never split")
       ("record-keep", po::value<unsigned>()->default_value(5), "rotated --record files kept")
       ("max-batch-events", po::value<std::size_t>()->default_value(10000),
        "events in one POST /v1/batch (NDJSON) body; more is answered 413")
@@ -192,8 +193,9 @@ po::options_description server_options_table() {
        "events whose handlers run at once, all types; past it: 503 with Retry-After")
       ("max-inflight-per-type", po::value<std::vector<std::string>>()->composing(),
        "TYPE=N: a cap for one type as well (repeatable)")
-      ("deadline", po::value<std::vector<std::string>>()->composing(),
-       "MS or TYPE=MS: handler deadline, default 8000 ms; past it the handlers are cancelled "
+      ("deadline",
+       po::value<std::vector<std::string>>()->composing()->default_value({"8000"}, "8000"),
+       "MS or TYPE=MS: handler deadline in ms; past it the handlers are cancelled "
        "and the event is answered 504 (repeatable)")
       ("slow-handler-ms", po::value<std::size_t>()->default_value(1000),
        "log a handler still running after this long, once")

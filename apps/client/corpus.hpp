@@ -1,19 +1,21 @@
-// What gbrt-loadgen sends: events read from fixture files or an NDJSON recording, turned
-// into request bodies for one wire format.
+// What gbrt-loadgen and gbrt-send send: events read from fixture files or an NDJSON recording,
+// turned into request bodies for one wire format.
 #pragma once
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <vector>
 
-namespace gbrt::loadgen {
+namespace gbrt::client {
 
 enum class Format { json, multipart, ndjson };
 
 struct Corpus {
-  std::vector<std::string> events;     // each event's text as read (surrounding space trimmed)
-  std::vector<std::string> minified;   // the same on one line, for NDJSON
-  std::size_t skipped = 0;             // files or lines that were not an event object
+  std::vector<std::string> events;    // each event's text as read (surrounding space trimmed)
+  std::vector<std::string> minified;  // the same on one line, for NDJSON
+  std::vector<std::string> sources;   // where each came from: its file, or file:line
+  std::size_t skipped = 0;            // files or lines that were not an event object
 };
 
 // `path` is a directory (its *.json files whose names do not start with "bad", sorted by
@@ -27,6 +29,9 @@ std::string load_environment(const std::string& path, const std::string& corpus_
 
 inline constexpr const char* kBoundary = "----gbrtLoadgenBoundary7MA4YWxkTrZu0gW";
 
+// One event with its `environment`, as GitBook's dispatcher sends it (boundary kBoundary).
+std::string multipart_body(std::string_view event, std::string_view environment);
+
 struct Bodies {
   std::string content_type;
   std::vector<std::string> bodies;  // cycled
@@ -39,4 +44,4 @@ struct Bodies {
 Bodies make_bodies(const Corpus& corpus, Format format, std::size_t batch,
                    const std::string& environment);
 
-}  // namespace gbrt::loadgen
+}  // namespace gbrt::client

@@ -8,7 +8,7 @@
 
 #include <simdjson.h>
 
-namespace gbrt::loadgen {
+namespace gbrt::client {
 
 namespace fs = std::filesystem;
 
@@ -40,7 +40,8 @@ std::string as_event(simdjson::dom::parser& parser, const std::string& text) {
   return simdjson::minify(root);
 }
 
-void add(Corpus& corpus, simdjson::dom::parser& parser, const std::string& raw) {
+void add(Corpus& corpus, simdjson::dom::parser& parser, const std::string& raw,
+         std::string source) {
   std::string text = trim(raw);
   std::string minified = text.empty() ? std::string() : as_event(parser, text);
   if (minified.empty()) {
@@ -49,6 +50,7 @@ void add(Corpus& corpus, simdjson::dom::parser& parser, const std::string& raw) 
   }
   corpus.events.push_back(std::move(text));
   corpus.minified.push_back(std::move(minified));
+  corpus.sources.push_back(std::move(source));
 }
 
 }  // namespace
@@ -66,20 +68,21 @@ Corpus load_corpus(const std::string& path) {
       files.push_back(entry.path());
     }
     std::sort(files.begin(), files.end());
-    for (const auto& file : files) add(corpus, parser, read_file(file));
+    for (const auto& file : files) add(corpus, parser, read_file(file), file.string());
     return corpus;
   }
   const std::string text = read_file(path);
   if (!as_event(parser, trim(text)).empty()) {
-    add(corpus, parser, text);
+    add(corpus, parser, text, path);
     return corpus;
   }
-  std::size_t start = 0;
+  std::size_t start = 0, line_number = 0;
   while (start < text.size()) {
+    ++line_number;
     std::size_t end = text.find('\n', start);
     if (end == std::string::npos) end = text.size();
     std::string line = text.substr(start, end - start);
-    if (!trim(line).empty()) add(corpus, parser, line);
+    if (!trim(line).empty()) add(corpus, parser, line, path + ":" + std::to_string(line_number));
     start = end + 1;
   }
   return corpus;
@@ -89,7 +92,7 @@ std::string load_environment(const std::string& path, const std::string& corpus_
   if (!path.empty()) return trim(read_file(path));
   std::error_code ec;
   fs::path dir = fs::is_directory(corpus_path, ec) ? fs::path(corpus_path)
-                                                    : fs::path(corpus_path).parent_path();
+                                                   : fs::path(corpus_path).parent_path();
   if (dir.empty()) dir = ".";
   if (fs::is_regular_file(dir / "environment.json", ec)) {
     return trim(read_file(dir / "environment.json"));
@@ -97,6 +100,19 @@ std::string load_environment(const std::string& path, const std::string& corpus_
   return R"({"apiEndpoint":"https://api.gitbook.com","apiTokens":{"integration":"gb_int_loadgen"},)"
          R"("integration":{"name":"loadgen","version":1,"title":"gbrt-loadgen"},)"
          R"("signingSecrets":{"integration":"loadgen"},"secrets":{}})";
+}
+
+std::string multipart_body(std::string_view event, std::string_view environment) {
+  const std::string_view b = kBoundary;
+  std::string body;
+  body.reserve(event.size() + environment.size() + 4 * b.size() + 160);
+  body.append("--").append(b).append("\r\nContent-Disposition: form-data; name=\"event\"\r\n\r\n");
+  body.append(event);
+  body.append("\r\n--").append(b).append(
+      "\r\nContent-Disposition: form-data; name=\"environment\"\r\n\r\n");
+  body.append(environment);
+  body.append("\r\n--").append(b).append("--\r\n");
+  return body;
 }
 
 Bodies make_bodies(const Corpus& corpus, Format format, std::size_t batch,
@@ -109,17 +125,9 @@ Bodies make_bodies(const Corpus& corpus, Format format, std::size_t batch,
       out.bodies = corpus.events;
       break;
     case Format::multipart: {
-      const std::string b = kBoundary;
-      out.content_type = "multipart/form-data; boundary=" + b;
+      out.content_type = std::string("multipart/form-data; boundary=") + kBoundary;
       for (const auto& event : corpus.events) {
-        std::string body;
-        body.reserve(event.size() + environment.size() + 4 * b.size() + 160);
-        body += "--" + b + "\r\nContent-Disposition: form-data; name=\"event\"\r\n\r\n";
-        body += event;
-        body += "\r\n--" + b + "\r\nContent-Disposition: form-data; name=\"environment\"\r\n\r\n";
-        body += environment;
-        body += "\r\n--" + b + "--\r\n";
-        out.bodies.push_back(std::move(body));
+        out.bodies.push_back(multipart_body(event, environment));
       }
       break;
     }
@@ -141,4 +149,4 @@ Bodies make_bodies(const Corpus& corpus, Format format, std::size_t batch,
   return out;
 }
 
-}  // namespace gbrt::loadgen
+}  // namespace gbrt::client
