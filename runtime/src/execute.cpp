@@ -260,7 +260,10 @@ asio::awaitable<Answer> Runtime::run_handlers(const events::Event& event,
     outcome = *stop == StopReason::deadline ? Outcome::timeout : Outcome::cancelled;
     answer = stopped_answer(*stop, types_[type]->deadline);
   }
-  metrics_->handler_duration(shard.index(), type, steady_clock::now() - start);
+  // Only events that reached a handler are timed: a 404 or 406 ran none.
+  if (outcome != Outcome::rejected) {
+    metrics_->handler_duration(shard.index(), type, steady_clock::now() - start);
+  }
   metrics_->event_handled(shard.index(), type, outcome);
   co_return answer;
 }

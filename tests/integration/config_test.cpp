@@ -66,6 +66,7 @@ TEST(GbrtServerConfig, ConfigPathFromTheEnvironment) {
   auto [status, out] = run_server_command({"--print-config"});
   ASSERT_EQ(status, 0) << out;
   EXPECT_EQ(value_of(out, "max-connections"), "12") << out;
+  EXPECT_EQ(value_of(out, "deadline"), "8000") << out;  // the default in effect, printed
 }
 
 TEST(GbrtServerConfig, UnknownKeyNamesKeyAndLine) {
