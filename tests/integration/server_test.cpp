@@ -53,7 +53,9 @@ TEST_F(GbrtServer, EveryFixtureOverTheWebhookFormat) {
     if (name == "environment.json") continue;
     auto res = client_.post_json("/", gbrt::test::read_file(path));
     EXPECT_EQ(res.status, 200u) << name << ": " << res.body;
-    if (res.status == 200 && name.rfind("ui_render", 0) != 0) EXPECT_EQ(res.body, "OK");
+    if (res.status == 200 && name.rfind("ui_render", 0) != 0) {
+      EXPECT_EQ(res.body, "OK");
+    }
   }
 }
 

@@ -24,9 +24,9 @@ struct LoadgenRun {
 
 // Runs gbrt-loadgen with `args` (and GBRT_SECRET=`secret` when given); parses its last line.
 void run_loadgen(LoadgenRun& run, const std::string& args, const std::string& secret = "") {
-  std::string command = (secret.empty() ? std::string("env -u GBRT_SECRET ")
-                                        : "env GBRT_SECRET=" + secret + " ") +
-                        GBRT_LOADGEN_PATH + " " + args + " 2>/dev/null";
+  std::string command =
+      (secret.empty() ? std::string("env -u GBRT_SECRET ") : "env GBRT_SECRET=" + secret + " ") +
+      GBRT_LOADGEN_PATH + " " + args + " 2>/dev/null";
   FILE* pipe = popen(command.c_str(), "r");
   ASSERT_NE(pipe, nullptr);
   char chunk[4096];
@@ -37,13 +37,16 @@ void run_loadgen(LoadgenRun& run, const std::string& args, const std::string& se
   ASSERT_EQ(run.parser.parse(last).get(run.result), simdjson::SUCCESS) << run.output;
 }
 
-std::string corpus() { return (gbrt::test::fixtures_dir() / "space_view-1.json").string(); }
+std::string corpus() {
+  return (gbrt::test::fixtures_dir() / "space_view-1.json").string();
+}
 
 TEST(Loadgen, SignedJsonClosedLoopReportsEveryField) {
   ServerProcess server({}, {{"GBRT_SECRET", "loadgen-secret"}});
   LoadgenRun run;
-  run_loadgen(run, "--url http://127.0.0.1:" + std::to_string(server.port()) +
-                       "/v1 -c 4 -d 1 --corpus " + corpus(),
+  run_loadgen(run,
+              "--url http://127.0.0.1:" + std::to_string(server.port()) +
+                  "/v1 -c 4 -d 1 --corpus " + corpus(),
               "loadgen-secret");
   EXPECT_EQ(run.exit_status, 0);
   for (const char* key : {"requests", "events", "errors", "rps", "eps", "p50_us", "p90_us",
@@ -59,11 +62,24 @@ TEST(Loadgen, SignedJsonClosedLoopReportsEveryField) {
   EXPECT_LE(run.get("p99_us"), run.get("max_us"));
 }
 
+// The default demo: gbrt-loadgen's default corpus (the fixtures beside its bin/) against the
+// default server gets no error.
+TEST(Loadgen, TheDefaultCorpusGetsNoErrorFromTheDefaultServer) {
+  ServerProcess server;
+  LoadgenRun run;
+  run_loadgen(run, "--url http://127.0.0.1:" + std::to_string(server.port()) + "/v1 -c 2 -d 1");
+  EXPECT_EQ(run.exit_status, 0);
+  EXPECT_GE(run.get("requests"), 42u) << run.output;  // the whole corpus at least once
+  EXPECT_EQ(run.get("non_2xx"), 0u) << run.output;
+  EXPECT_EQ(run.get("errors"), 0u) << run.output;
+}
+
 TEST(Loadgen, AWrongSecretIsCountedAsNon2xx) {
   ServerProcess server({}, {{"GBRT_SECRET", "the-real-secret"}});
   LoadgenRun run;
-  run_loadgen(run, "--url http://127.0.0.1:" + std::to_string(server.port()) +
-                       "/v1 -c 2 -d 1 --corpus " + corpus(),
+  run_loadgen(run,
+              "--url http://127.0.0.1:" + std::to_string(server.port()) +
+                  "/v1 -c 2 -d 1 --corpus " + corpus(),
               "a-wrong-secret");
   EXPECT_GT(run.get("requests"), 0u);
   EXPECT_EQ(run.get("non_2xx"), run.get("requests"));
