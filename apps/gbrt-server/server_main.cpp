@@ -137,6 +137,8 @@ std::vector<std::string> split_list(const std::string& text) {
 }
 
 // Secrets: one per line in the file, comma-separated in GBRT_SECRET (rotation: any matches).
+// A source that is given but holds no secret is refused: running unauthenticated must be
+// chosen by giving none, never the result of a blank value.
 std::vector<std::string> load_secrets(const po::variables_map& vm) {
   std::vector<std::string> secrets;
   if (vm.count("secret-file")) {
@@ -149,6 +151,10 @@ std::vector<std::string> load_secrets(const po::variables_map& vm) {
     if (secrets.empty()) throw std::runtime_error("--secret-file holds no secret");
   } else if (const char* env = std::getenv("GBRT_SECRET"); env != nullptr) {
     secrets = split_list(env);
+    if (secrets.empty()) {
+      throw std::runtime_error(
+          "GBRT_SECRET holds no secret (unset it to run without signature checks)");
+    }
   }
   return secrets;
 }

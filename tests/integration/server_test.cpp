@@ -1,6 +1,7 @@
 // gbrt-server as a user runs it: a child process on an ephemeral loopback port, spoken to
 // over real TCP with Beast.
 #include <signal.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -344,6 +345,26 @@ TEST(GbrtServerCommandLine, HelpVersionAndBadFlags) {
   EXPECT_EQ(version.rfind("gbrt-server 0.1", 0), 0u);
   EXPECT_EQ(gbrt::test::run_server_command({"--no-such-flag"}).first, 2);
   EXPECT_EQ(gbrt::test::run_server_command({"--listen", "nonsense"}).first, 2);
+}
+
+// A secret source that is given but blank is refused at start, the file and the variable
+// alike: exit 2 and a message naming the source.
+TEST(GbrtServerCommandLine, ABlankSecretIsRefusedAtStart) {
+  auto path = std::filesystem::temp_directory_path() /
+              ("gbrt-test-blank-secret-" + std::to_string(::getpid()) + ".txt");
+  std::ofstream(path) << "\n  \n";
+  auto [file_status, file_output] =
+      gbrt::test::run_server_command({"--listen", "127.0.0.1:0", "--secret-file", path.string()});
+  EXPECT_EQ(file_status, 2) << file_output;
+  EXPECT_NE(file_output.find("--secret-file holds no secret"), std::string::npos) << file_output;
+  std::filesystem::remove(path);
+  for (const char* blank : {"", ",", " , ", " ,\t, "}) {
+    auto [status, output] =
+        gbrt::test::run_server_command({"--listen", "127.0.0.1:0"}, {{"GBRT_SECRET", blank}});
+    EXPECT_EQ(status, 2) << '"' << blank << "\": " << output;
+    EXPECT_NE(output.find("GBRT_SECRET holds no secret"), std::string::npos) << output;
+    EXPECT_EQ(output.find("listening"), std::string::npos) << output;
+  }
 }
 
 TEST(GbrtServerCommandLine, WarnsWithoutASecretAndExitsZeroOnSigterm) {

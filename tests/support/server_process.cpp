@@ -41,8 +41,8 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 
 }  // namespace
 
-ServerProcess::ServerProcess(std::vector<std::string> args,
-                             std::map<std::string, std::string> env, std::string program) {
+ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string, std::string> env,
+                             std::string program) {
   std::vector<std::string> argv = {std::move(program), "--listen", "127.0.0.1:0"};
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> envv = child_environment(env);
@@ -116,8 +116,11 @@ std::string ServerProcess::stderr_text() const {
   return read_file(stderr_path_);
 }
 
-std::pair<int, std::string> run_server_command(const std::vector<std::string>& args) {
-  std::string command = GBRT_SERVER_PATH;
+std::pair<int, std::string> run_server_command(const std::vector<std::string>& args,
+                                               const std::map<std::string, std::string>& env) {
+  std::string command = "timeout -s KILL 60 env";
+  for (const auto& [name, value] : env) command += " '" + name + "=" + value + "'";
+  command += " " GBRT_SERVER_PATH;
   for (const auto& a : args) command += " '" + a + "'";
   command += " 2>&1";
   std::string output;

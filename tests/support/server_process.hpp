@@ -37,7 +37,10 @@ class ServerProcess {
   int exit_status_ = -1;
 };
 
-// Runs gbrt-server with `args` to completion; returns {exit status, stdout + stderr}.
-std::pair<int, std::string> run_server_command(const std::vector<std::string>& args);
+// Runs gbrt-server with `args` (and the variables `env` besides the test's own) to
+// completion; returns {exit status, stdout + stderr}. One still running after 60 s is
+// killed (status 137): it was expected to exit.
+std::pair<int, std::string> run_server_command(const std::vector<std::string>& args,
+                                               const std::map<std::string, std::string>& env = {});
 
 }  // namespace gbrt::test
