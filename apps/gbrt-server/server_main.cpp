@@ -214,7 +214,8 @@ po::options_description server_options_table() {
        "seconds: an event whose eventId was handled this recently is answered 200 without "
        "running handlers again (GitBook retries); 0 = off")
       ("dedup-capacity", po::value<std::size_t>()->default_value(1000000),
-       "event ids remembered for --dedup-window at most; the oldest are forgotten first")
+       "event ids remembered for --dedup-window at most, about 80 bytes each whatever the "
+       "id's length; the oldest are forgotten first")
       ("queue-capacity", po::value<std::size_t>()->default_value(10000),
        "queued events waiting per shard; a full queue answers 503 with Retry-After")
       ("drain-timeout", po::value<std::size_t>()->default_value(20000),

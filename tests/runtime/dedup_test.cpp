@@ -8,6 +8,7 @@
 #include <gbrt/runtime/testing.hpp>
 
 #include "support/fixtures.hpp"
+#include "support/memory.hpp"
 
 namespace {
 
@@ -31,6 +32,26 @@ TEST(DedupTable, MemoryIsBoundedByTheCapacity) {
   EXPECT_LE(table.size(), 6400u + DedupTable::kStripes);
   EXPECT_TRUE(table.seen("evt_99999", now));  // the newest stay
   EXPECT_FALSE(table.seen("evt_0", now));     // the oldest went first
+}
+
+// An id of any length takes the same room: 1,500 unique 500 KB ids (750 MB if kept whole)
+// that differ only in their last bytes.
+TEST(DedupTable, EntriesHaveOneSizeWhateverTheIdsLength) {
+  DedupTable table(seconds(600), 1000000);
+  auto now = DedupTable::Clock::now();
+  std::string id(500 * 1024, 'x');
+  auto with_tail = [&](int i) -> const std::string& {
+    const std::string tail = std::to_string(100000 + i);
+    id.replace(id.size() - tail.size(), tail.size(), tail);
+    return id;
+  };
+  const std::size_t before = gbrt::test::resident_bytes();
+  for (int i = 0; i < 1500; ++i) table.mark(with_tail(i), now);
+  EXPECT_LT(gbrt::test::resident_growth(before), std::size_t(32) << 20);
+  EXPECT_EQ(table.size(), 1500u);
+  for (int i = 0; i < 1500; ++i) ASSERT_TRUE(table.seen(with_tail(i), now)) << i;
+  EXPECT_FALSE(table.seen(with_tail(1500), now));
+  EXPECT_FALSE(table.seen(id.substr(1), now));
 }
 
 TEST(DedupTable, RetriesAreAnswered200WithoutRunningHandlersAgain) {

@@ -1,15 +1,15 @@
 // Event ids handled recently, for answering GitBook's retries without running handlers
 // again. Striped: a lookup locks one of 64 stripes, never the whole table; memory is
-// bounded by a capacity (the oldest ids are forgotten first).
+// bounded by a capacity (the oldest ids are forgotten first), and every entry has the same
+// size whatever the id's length: an id is kept as its 128-bit keyed hash (SipHash).
 #pragma once
 
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
-#include <functional>
 #include <mutex>
-#include <string>
 #include <string_view>
 #include <unordered_map>
 
@@ -19,6 +19,9 @@ class DedupTable {
  public:
   using Clock = std::chrono::steady_clock;
   static constexpr std::size_t kStripes = 64;
+  // What is kept of an id: SipHash-2-4 with 128-bit output, under a key drawn at random for
+  // each table, so that nobody who sends ids can choose two that collide.
+  using IdHash = std::array<std::uint64_t, 2>;
 
   DedupTable(std::chrono::seconds window, std::size_t capacity);
 
@@ -29,20 +32,19 @@ class DedupTable {
   std::size_t size();
 
  private:
-  struct Hash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const noexcept {
-      return std::hash<std::string_view>()(s);
-    }
+  struct UseLowHalf {  // the hash is uniform already
+    std::size_t operator()(const IdHash& h) const noexcept { return h[0]; }
   };
   struct alignas(64) Stripe {
     std::mutex mutex;
-    std::unordered_map<std::string, Clock::time_point, Hash, std::equal_to<>> handled;
-    std::deque<std::string_view> order;  // keys of `handled`, oldest first
+    std::unordered_map<IdHash, Clock::time_point, UseLowHalf> handled;
+    std::deque<IdHash> order;  // keys of `handled`, oldest first
   };
-  Stripe& stripe_of(std::string_view event_id) { return stripes_[Hash()(event_id) % kStripes]; }
+  IdHash hash(std::string_view event_id) const noexcept;
+  Stripe& stripe_of(const IdHash& h) { return stripes_[h[1] % kStripes]; }
   std::chrono::seconds window_;
   std::size_t per_stripe_;
+  std::array<unsigned char, 16> key_;
   std::array<Stripe, kStripes> stripes_;
 };
 
