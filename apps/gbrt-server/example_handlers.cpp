@@ -19,18 +19,28 @@ struct ViewCounts::Shard {
   std::unordered_map<std::string, std::uint64_t, Hash, std::equal_to<>> views;
 };
 
-ViewCounts::ViewCounts(std::size_t shards)
-    : shards_(std::make_unique<Shard[]>(shards)), count_(shards) {}
+ViewCounts::ViewCounts(std::size_t shards, std::size_t max_spaces)
+    : shards_(std::make_unique<Shard[]>(shards)), count_(shards), max_spaces_(max_spaces) {}
 ViewCounts::~ViewCounts() = default;
 
 void ViewCounts::add(std::size_t shard, std::string_view space_id) {
+  if (space_id.size() > kMaxSpaceIdBytes) return;
   Shard& s = shards_[shard];
   std::lock_guard lock(s.mutex);
   if (auto it = s.views.find(space_id); it != s.views.end()) {
     ++it->second;  // no allocation for a space already seen
-  } else {
+  } else if (s.views.size() < max_spaces_) {
     s.views.emplace(std::string(space_id), 1);
   }
+}
+
+std::size_t ViewCounts::spaces() const {
+  std::size_t n = 0;
+  for (std::size_t i = 0; i < count_; ++i) {
+    std::lock_guard lock(shards_[i].mutex);
+    n += shards_[i].views.size();
+  }
+  return n;
 }
 
 std::uint64_t ViewCounts::total(std::string_view space_id) const {
