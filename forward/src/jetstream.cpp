@@ -87,15 +87,31 @@ JetStream::JetStream(JetStreamOptions options) : options_(std::move(options)) {
     throw;
   }
   keep_calling_.emplace(calls_.get_executor());
+  poll_status();  // the first poll here, so that both are known when the constructor returns
   caller_thread_ = std::thread([this] { calls_.run(); });
 }
 
 JetStream::~JetStream() {
+  boost::asio::post(calls_, [this] {
+    stop_polling_ = true;
+    status_timer_.cancel();
+  });
   keep_calling_.reset();  // what is queued still runs, then the thread ends
   caller_thread_.join();
   jsCtx_Destroy(static_cast<jsCtx*>(context_));
   natsConnection_Close(static_cast<natsConnection*>(connection_));
   natsConnection_Destroy(static_cast<natsConnection*>(connection_));
+}
+
+void JetStream::poll_status() {
+  auto* nc = static_cast<natsConnection*>(connection_);
+  connected_.store(natsConnection_Status(nc) == NATS_CONN_STATUS_CONNECTED,
+                   std::memory_order_relaxed);
+  max_payload_.store(natsConnection_GetMaxPayload(nc), std::memory_order_relaxed);
+  status_timer_.expires_after(kStatusPoll);
+  status_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && !stop_polling_) poll_status();
+  });
 }
 
 void JetStream::finish_calls() {

@@ -38,6 +38,22 @@ std::string subject_token(std::string_view type) {
   return token;
 }
 
+// nats-server refuses to store a message whose header block is over 64 KiB - 1 bytes
+// (JetStream keeps its length in 16 bits).
+constexpr std::size_t kMaxHeaderBytes = 65535;
+
+// The header block as NATS sends it: "NATS/1.0\r\n", then "Name: value\r\n" for each
+// header (libnats adds Nats-Msg-Id to ours), then "\r\n".
+std::size_t header_bytes(std::string_view message_id, const Publisher::Headers& headers) {
+  std::size_t bytes = std::string_view("NATS/1.0\r\n\r\n").size();
+  auto add = [&bytes](std::string_view name, std::string_view value) {
+    bytes += name.size() + value.size() + std::string_view(": \r\n").size();
+  };
+  if (!message_id.empty()) add("Nats-Msg-Id", message_id);
+  for (const auto& [name, value] : headers) add(name, value);
+  return bytes;
+}
+
 // A header value is one line: line breaks become spaces.
 std::string one_line(std::string_view text) {
   std::string out(text);
@@ -237,10 +253,20 @@ asio::awaitable<Answer> Publisher::forward(const runtime::EventSlot& slot, runti
   Headers headers;
   if (!slot.environment_json.empty())
     headers.emplace_back(kEnvironmentHeader, slot.environment_json);
-  // Larger than the server takes can never be forwarded: say so (a retry would not help).
-  const std::size_t size = slot.event_json.size() + slot.environment_json.size() + 256;
-  const auto max_payload =
-      natsConnection_GetMaxPayload(static_cast<natsConnection*>(jetstream_.connection()));
+  // What NATS cannot take is the sender's to fix: say so (a retry would not help). The
+  // eventId travels as a header (Nats-Msg-Id, JetStream's duplicate check), and so does the
+  // environment.
+  const std::size_t header_size = header_bytes(event.event_id, headers);
+  if (header_size > kMaxHeaderBytes) {
+    const bool id = event.event_id.size() >= slot.environment_json.size();
+    co_return Answer::error(413, std::string("Event cannot be forwarded: its ") +
+                                     (id ? "eventId" : "environment") +
+                                     " is too long (NATS message headers hold at most " +
+                                     std::to_string(kMaxHeaderBytes) + " bytes; this event needs " +
+                                     std::to_string(header_size) + ")");
+  }
+  const std::size_t size = slot.event_json.size() + header_size;
+  const std::int64_t max_payload = jetstream_.max_payload();
   if (max_payload > 0 && size > std::size_t(max_payload)) {
     co_return Answer::error(413, "Event too large to forward: the NATS server takes at most " +
                                      std::to_string(max_payload) + " bytes (max_payload)");

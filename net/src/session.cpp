@@ -206,6 +206,9 @@ asio::awaitable<Answer> handle_request(Server::State& state, runtime::Shard& sha
         co_return Answer::json(503, "{\"status\":\"draining\"}");
       }
       if (state.runtime.overloaded()) co_return Answer::json(503, "{\"status\":\"overloaded\"}");
+      if (!state.runtime.forwarding_ready()) {
+        co_return Answer::json(503, "{\"status\":\"event store unreachable\"}");
+      }
       co_return Answer::json(200, "{\"status\":\"ready\"}");
     case Route::metrics:
       allow = "GET, HEAD";

@@ -94,8 +94,10 @@ asio::awaitable<Answer> Runtime::execute_as(SlotPtr slot, Shard& shard, ClientWa
 // The HTTP request stays open until the forwarder answers: the drain waits for it.
 asio::awaitable<Answer> Runtime::forward(SlotPtr slot, Shard& shard) {
   Answer answer = co_await forwarder_->forward(*slot, shard);
-  metrics_->event_handled(shard.index(), slot->type_id,
-                          answer.status < 300 ? Outcome::forwarded : Outcome::shed);
+  const Outcome outcome = answer.status < 300    ? Outcome::forwarded
+                          : answer.status == 503 ? Outcome::shed
+                                                 : Outcome::rejected;
+  metrics_->event_handled(shard.index(), slot->type_id, outcome);
   co_return answer;
 }
 

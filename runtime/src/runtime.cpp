@@ -125,6 +125,7 @@ void Runtime::start() {
         throw std::logic_error("ack mode forwarded for " + name +
                                " events, and no Runtime::forward_to(forwarder)");
       }
+      forwards_ = forwards_ || state->ack == AckMode::forwarded;
     }
     types_.push_back(std::move(state));
   }
@@ -178,10 +179,10 @@ bool Runtime::drain(std::chrono::milliseconds timeout, std::function<bool()> als
   if (done()) return true;
   const std::string inflight = std::to_string(in_flight()), queue = std::to_string(queued()),
                     background = std::to_string(pending_background());
-  log::warn(skip_drain_ ? "drain skipped, cancelling what is left"
-                        : "drain timed out, cancelling what is left",
-            {{"in_flight", inflight, true}, {"queued", queue, true},
-             {"background", background, true}});
+  log::warn(
+      skip_drain_ ? "drain skipped, cancelling what is left"
+                  : "drain timed out, cancelling what is left",
+      {{"in_flight", inflight, true}, {"queued", queue, true}, {"background", background, true}});
   return false;
 }
 

@@ -167,6 +167,58 @@ TEST(Forward, UnreachableJetStreamAnswers503WithRetryAfterAndRecovers) {
   EXPECT_EQ(ingest.stop(SIGTERM), 0) << ingest.stderr_text();
 }
 
+// JetStream stores no message whose header block is over 65,535 bytes, and the eventId is
+// a header (Nats-Msg-Id): a longer one is the sender's to fix, so 413 in our words, every
+// time, and nothing is published. The block: "NATS/1.0\r\n" "Nats-Msg-Id: ID\r\n" "\r\n".
+TEST(Forward, AnEventIdTooLongForNatsHeadersIs413) {
+  NatsCluster nats(1);
+  ServerProcess ingest(ingest_args(nats));
+  HttpClient client(ingest.port());
+  const std::size_t longest = 65535 - 27;
+  auto stored = client.post_json("/v1", site_view(std::string(longest, 'a')));
+  EXPECT_EQ(stored.status, 202u) << stored.body;
+  for (std::size_t length : {longest + 1, longest + 1, std::size_t(500000)}) {
+    auto answer = client.post_json("/v1", site_view(std::string(length, 'b')));
+    EXPECT_EQ(answer.status, 413u) << length << ": " << answer.body;
+    EXPECT_NE(answer.body.find("its eventId is too long (NATS message headers hold at most 65535 "
+                               "bytes; this event needs " +
+                               std::to_string(length + 27) + ")"),
+              std::string::npos)
+        << answer.body;
+    EXPECT_TRUE(is_valid_json(answer.body));
+  }
+  EXPECT_EQ(read_stream(nats.url(0), "GBRT_EVENTS").size(), 1u);
+  const std::string metrics = client.get("/metrics").body;
+  EXPECT_EQ(metric_value(metrics, "gbrt_forward_publish_failures_total"), 0);
+  EXPECT_EQ(
+      metric_value(metrics, R"(gbrt_events_handled_total{type="site_view",outcome="rejected"})"),
+      3);
+  EXPECT_EQ(ingest.stop(SIGTERM), 0) << ingest.stderr_text();
+}
+
+// /readyz fails while the ingest node cannot reach NATS, and recovers with it. A worker
+// that only consumes forwards nothing: its readiness does not depend on NATS.
+TEST(Forward, ReadyzFailsWhileNatsIsUnreachable) {
+  NatsCluster nats(1);
+  ServerProcess ingest(ingest_args(nats));
+  TempFile ids;
+  ServerProcess consumer = worker(nats, ids);
+  HttpClient client(ingest.port());
+  EXPECT_EQ(client.get("/readyz").status, 200u);
+  nats.kill(0);
+  ASSERT_TRUE(wait_until([&] { return client.get("/readyz").status == 503; }, 20s));
+  const auto unready = client.get("/readyz");
+  EXPECT_EQ(unready.body, R"({"status":"event store unreachable"})");
+  EXPECT_EQ(HttpClient(consumer.port()).get("/readyz").status, 200u);
+  EXPECT_EQ(client.get("/healthz").status, 200u);  // alive, only not ready
+  nats.start(0);
+  EXPECT_TRUE(wait_until([&] { return client.get("/readyz").status == 200; }, 20s));
+  EXPECT_TRUE(wait_until(
+      [&] { return client.post_json("/v1", site_view("evt_ready_again")).status == 202; }, 20s));
+  EXPECT_EQ(consumer.stop(SIGTERM), 0) << consumer.stderr_text();
+  EXPECT_EQ(ingest.stop(SIGTERM), 0) << ingest.stderr_text();
+}
+
 TEST(Forward, TooManyPublishesInFlightAre503NeverA4xx) {
   NatsCluster nats(1);
   ServerProcess ingest(ingest_args(nats, {"--forward-max-pending", "2"}));

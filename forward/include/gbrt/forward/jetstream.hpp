@@ -4,7 +4,9 @@
 // gbrt.dead.<type> (events whose handlers kept failing, with the error), both in one stream.
 #pragma once
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -14,6 +16,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 
 namespace gbrt::forward {
 
@@ -56,6 +59,12 @@ class JetStream {
   void finish_calls();
   // finish_calls(), then waits (up to `timeout`) until the connection has sent it all.
   void flush(std::chrono::milliseconds timeout);
+  // Whether the connection to the cluster is up, and the largest message its server takes
+  // (0: not known yet), as of at most kStatusPoll ago: read by shards without taking the
+  // connection's lock, which only the caller thread does.
+  bool connected() const noexcept { return connected_.load(std::memory_order_relaxed); }
+  std::int64_t max_payload() const noexcept { return max_payload_.load(std::memory_order_relaxed); }
+  static constexpr std::chrono::milliseconds kStatusPoll{250};
   // Keeps `state` alive until the connection is destroyed (libnats callbacks use it).
   void keep_until_closed(std::shared_ptr<void> state) {
     callback_state_.push_back(std::move(state));
@@ -63,11 +72,16 @@ class JetStream {
 
  private:
   void ensure_stream();
+  void poll_status();  // on the caller thread, every kStatusPoll until stop_polling_
   JetStreamOptions options_;
   void* connection_ = nullptr;
   void* context_ = nullptr;
   std::vector<std::shared_ptr<void>> callback_state_;
   boost::asio::io_context calls_{1};
+  std::atomic<bool> connected_{true};  // ensure_stream() succeeds only when connected
+  std::atomic<std::int64_t> max_payload_{0};
+  boost::asio::steady_timer status_timer_{calls_};
+  bool stop_polling_ = false;  // caller thread only
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>>
       keep_calling_;
   std::thread caller_thread_;

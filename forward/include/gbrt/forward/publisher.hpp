@@ -49,6 +49,7 @@ class Publisher final : public runtime::Forwarder {
 
   boost::asio::awaitable<runtime::Answer> forward(const runtime::EventSlot& slot,
                                                   runtime::Shard& shard) override;
+  bool ready() const noexcept override { return jetstream_.connected(); }
 
   using Headers = std::vector<std::pair<std::string_view, std::string_view>>;
   // Publishes `data` to `subject`; completes on `shard` with JetStream's answer, or an error

@@ -18,6 +18,9 @@ class Forwarder {
   // once it is stored (2xx) or cannot be (503 with Retry-After, never a 4xx: the sender
   // must retry). Called and resumed on `shard`'s executor; must never block it.
   virtual boost::asio::awaitable<Answer> forward(const EventSlot& slot, Shard& shard) = 0;
+  // Whether the store can be reached now; /readyz fails while it cannot. Called from any
+  // shard: must not block.
+  virtual bool ready() const noexcept { return true; }
 };
 
 }  // namespace gbrt::runtime

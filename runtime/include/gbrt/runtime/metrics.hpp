@@ -79,7 +79,7 @@ class Histogram {
 enum class Outcome : std::uint8_t {
   ok,         // every handler succeeded (or the event was queued and then handled)
   error,      // a handler threw (ExposableError or anything else)
-  rejected,   // no handler for the type, or no such component
+  rejected,   // no handler for the type, no such component, or the forwarder refused it (4xx)
   shed,       // refused by admission control or a full queue (503)
   timeout,    // past its deadline (504)
   cancelled,  // its client left, or shutdown cancelled it

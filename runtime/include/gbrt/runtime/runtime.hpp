@@ -170,6 +170,9 @@ class Runtime {
     return inflight_.load() == 0 && queued_.load() == 0 && background_.load() == 0;
   }
   bool overloaded() const noexcept { return inflight_.load() >= options_.max_inflight; }
+  // Events of the types acknowledged `forwarded` can be handed on now (true when no type
+  // is): the forwarder's store is reachable.
+  bool forwarding_ready() const noexcept { return !forwards_ || forwarder_->ready(); }
   std::size_t in_flight() const noexcept { return inflight_.load(); }
   std::size_t queued() const noexcept { return queued_.load(); }
   std::size_t pending_background() const noexcept { return background_.load(); }
@@ -236,6 +239,7 @@ class Runtime {
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<DedupTable> dedup_;  // with options_.dedup_window
   Forwarder* forwarder_ = nullptr;
+  bool forwards_ = false;  // some type's ack mode is `forwarded` (set by start())
 
   std::atomic<std::size_t> inflight_{0};        // handled-mode events running
   std::atomic<std::size_t> queued_{0};          // queued events, waiting or running
