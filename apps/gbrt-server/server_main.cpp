@@ -187,11 +187,16 @@ po::options_description server_options_table() {
       ("tls-key", po::value<std::string>(),
        "PEM private key of --tls-cert (default: read from the --tls-cert file)")
       ("record", po::value<std::string>(),
-       "append every accepted event to this file, one JSON line each (valid /v1/batch and "
-       "load-generator input)")
+       "append every accepted event (answered 2xx, not a duplicate) to this file, one JSON "
+       "line each (valid /v1/batch and load-generator input)")
+      ("record-flush-interval", po::value<std::size_t>()->default_value(100),
+       "ms: recorded events reach the --record file within this (at least 1)")
+      ("record-required", po::value<bool>()->default_value(false)->implicit_value(true),
+       "while the --record file cannot be written, refuse events with 503 and Retry-After "
+       "instead of answering them unrecorded")
       ("record-max-bytes", po::value<std::size_t>()->default_value(std::size_t(1) << 30),
        "rotate the --record file before a write would take it past this size (to FILE.1, "
-       "FILE.2, ...); writes are per-shard batches of up to 64 KiB, never split")
+       "FILE.2, ...); a write holds what one shard gathered in a flush interval, never split")
       ("record-keep", po::value<unsigned>()->default_value(5), "rotated --record files kept")
       ("max-batch-events", po::value<std::size_t>()->default_value(10000),
        "events in one POST /v1/batch (NDJSON) body; more is answered 413")
@@ -393,6 +398,9 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
   if (vm.count("record")) server_options.record.path = vm["record"].as<std::string>();
   server_options.record.max_bytes = vm["record-max-bytes"].as<std::size_t>();
   server_options.record.keep = vm["record-keep"].as<unsigned>();
+  server_options.record.flush_interval =
+      std::chrono::milliseconds(vm["record-flush-interval"].as<std::size_t>());
+  server_options.record.required = vm["record-required"].as<bool>();
   server_options.access_log = vm["access-log"].as<bool>();
   try {
     server_options.secrets = load_secrets(vm);
@@ -485,10 +493,11 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
   if (drainer.joinable()) drainer.join();
   runtime.stop();
   if (nats.jetstream) nats.jetstream->flush(std::chrono::seconds(2));  // the last (n)acks
-  server.flush_recording();
+  // A record that misses accepted events is a failed run: exit 1 (the log says why).
+  const bool record_complete = server.close_recording();
   // The final accounting: per type received, outcomes, pending (tests parse "stats").
   gbrt::log::info("stopped", {{"stats", runtime.stats_json(), true}});
-  return 0;
+  return record_complete ? 0 : 1;
 }
 
 }  // namespace gbrt::app

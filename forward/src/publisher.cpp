@@ -294,7 +294,9 @@ asio::awaitable<Answer> Publisher::forward(const runtime::EventSlot& slot, runti
   body += R"(","seq":)" + std::to_string(result.sequence);
   if (result.duplicate) body += R"(,"duplicate":true)";
   body += '}';
-  co_return Answer::json(202, std::move(body));
+  Answer answer = Answer::json(202, std::move(body));
+  answer.duplicate = result.duplicate;
+  co_return answer;
 }
 
 }  // namespace gbrt::forward

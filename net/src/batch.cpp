@@ -1,5 +1,7 @@
 #include "batch.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <exception>
 #include <memory_resource>
 #include <string>
@@ -16,6 +18,8 @@ namespace asio = boost::asio;
 using runtime::Answer;
 
 namespace {
+
+constexpr std::chrono::seconds kDefaultRetryAfter{1};
 
 struct Rejected {
   std::size_t line;
@@ -57,6 +61,60 @@ std::string error_of(const Answer& answer) {
   return answer.body;
 }
 
+// What the lines of a batch got, and the answer that reports it. Not in the coroutine: its
+// frame stays small enough for Asio's recycling allocator.
+class Outcomes {
+ public:
+  explicit Outcomes(std::pmr::memory_resource* memory) : rejected_(memory) {}
+  void reject(std::size_t line, unsigned status, std::string error) {
+    rejected_.push_back({line, status, std::move(error)});
+  }
+  // 2xx: accepted; else rejected, and a 503 is shed (to be sent again).
+  void count(std::size_t line, const Answer& answer) {
+    if (answer.status >= 200 && answer.status < 300) {
+      ++accepted_;
+      return;
+    }
+    if (answer.status == 503) {
+      ++shed_;
+      retry_after_ = std::max(retry_after_, answer.retry_after.value_or(kDefaultRetryAfter));
+    }
+    reject(line, answer.status, error_of(answer));
+  }
+  // A shed line must be retried: the header says so whenever one was, and a batch of which
+  // nothing was accepted is a 503 as a whole (a sender that reads only the status retries).
+  Answer answer() const {
+    const bool all_shed = shed_ != 0 && accepted_ == 0;
+    std::string out = "{";
+    if (all_shed) {
+      out += "\"error\":\"No line handled, " + std::to_string(shed_) +
+             " shed (overloaded or unavailable): retry the batch later\",";
+    }
+    // In line order already: the lines ran in order.
+    out += "\"accepted\":";  // appended piece by piece: one allocation, not a temporary's too
+    out += std::to_string(accepted_);
+    out += ",\"rejected\":[";
+    for (std::size_t i = 0; i < rejected_.size(); ++i) {
+      const Rejected& r = rejected_[i];
+      if (i != 0) out += ',';
+      out += "{\"line\":" + std::to_string(r.line) + ",\"status\":" + std::to_string(r.status) +
+             ",\"error\":\"";
+      append_json_escaped(out, r.error);
+      out += "\"}";
+    }
+    out += "]}";
+    Answer answer = Answer::json(all_shed ? 503 : 200, std::move(out));
+    if (shed_ != 0) answer.retry_after = retry_after_;
+    return answer;
+  }
+
+ private:
+  std::size_t accepted_ = 0;
+  std::size_t shed_ = 0;
+  std::chrono::seconds retry_after_{0};  // the longest a shed line asked for
+  std::pmr::vector<Rejected> rejected_;
+};
+
 bool is_json_syntax(events::ParseError::Code code) {
   using Code = events::ParseError::Code;
   return code == Code::invalid_json || code == Code::invalid_utf8 || code == Code::empty ||
@@ -89,10 +147,9 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
   std::shared_ptr<runtime::EventSlot> shared_body(
       batch.release(), batch.get_deleter(),
       std::pmr::polymorphic_allocator<std::byte>(&shard.memory()));
-  std::size_t accepted = 0;
+  Outcomes outcomes(&shard.memory());
   std::size_t syntax_errors = 0;
   std::string first_syntax_error;
-  std::pmr::vector<Rejected> rejected(&shard.memory());
   // The lines run one after another, in order: no coroutine per line, and a batch is
   // handled in the order it was written. Concurrency comes from connections and shards.
   for (Lines lines(body); lines.next(number, text);) {
@@ -104,40 +161,30 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
       if (is_json_syntax(event.error().code) || event.error().field.empty()) {
         if (syntax_errors++ == 0) first_syntax_error = event.error().message();
       }
-      rejected.push_back({number, 400, event.error().message()});
+      outcomes.reject(number, 400, event.error().message());
       continue;
     }
     slot->event.emplace(std::move(event.value()));
     slot->event_json = text;
-    if (state.recorder) state.recorder->record(shard.index(), text);
+    if (recording_refused(state)) {
+      outcomes.count(number, Recorder::refusal());
+      continue;
+    }
     Answer answer = co_await state.runtime.execute(std::move(slot), shard);
+    // The batch's body outlives its lines: `text` is still valid.
+    if (state.recorder && is_accepted(answer)) state.recorder->record(shard.index(), text);
     // One turn of the shard: the last event's handler coroutine finishes tearing down, so
     // its frames return to Asio's recycling cache before the next line's are allocated
     // (else each line allocates a few), and other connections on the shard get a turn.
     co_await asio::post(shard.executor(), asio::use_awaitable);
-    if (answer.status >= 200 && answer.status < 300) {
-      ++accepted;
-    } else {
-      rejected.push_back({number, answer.status, error_of(answer)});
-    }
+    outcomes.count(number, answer);
   }
   if (syntax_errors == events) {
     co_return Answer::error(400, "Body is not NDJSON (one JSON event per line): line " +
                                      std::to_string(first_line) + ": " + first_syntax_error);
   }
 
-  // In line order already: the lines ran in order.
-  std::string out = "{\"accepted\":" + std::to_string(accepted) + ",\"rejected\":[";
-  for (std::size_t i = 0; i < rejected.size(); ++i) {
-    const Rejected& r = rejected[i];
-    if (i != 0) out += ',';
-    out += "{\"line\":" + std::to_string(r.line) + ",\"status\":" + std::to_string(r.status) +
-           ",\"error\":\"";
-    append_json_escaped(out, r.error);
-    out += "\"}";
-  }
-  out += "]}";
-  co_return Answer::json(200, std::move(out));
+  co_return outcomes.answer();
 }
 
 }  // namespace gbrt::net

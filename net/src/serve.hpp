@@ -42,6 +42,8 @@ struct ConnectionEvents : runtime::ClientWatch {
   void start_watching() override {}
   // With ServerOptions::access_log: the event of the request being answered, copied.
   std::string event_id, event_type;
+  // With --record: the event's bytes, kept until its answer says whether it was accepted.
+  std::string recorded_event;
   virtual void handling_started() {}
   virtual void handling_finished() {}
 };

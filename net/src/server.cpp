@@ -105,8 +105,8 @@ std::uint16_t Server::port() const noexcept {
 std::size_t Server::open_connections() const noexcept {
   return state_->open.load();
 }
-void Server::flush_recording() {
-  if (state_->recorder) state_->recorder->flush_all();
+bool Server::close_recording() {
+  return !state_->recorder || state_->recorder->close();
 }
 
 std::size_t Server::busy_connections() const noexcept {

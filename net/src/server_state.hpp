@@ -29,7 +29,7 @@ struct Server::State {
         connections(rt.shard_count(), nullptr) {
     if (!options.tls_cert_file.empty()) tls.emplace(make_tls_context(options));
     if (!options.record.path.empty()) {
-      recorder = std::make_unique<Recorder>(options.record, rt.shard_count());
+      recorder = std::make_unique<Recorder>(options.record, rt.metrics());
     }
   }
 
@@ -45,6 +45,11 @@ struct Server::State {
   std::optional<boost::asio::ssl::context> tls;  // with --tls-cert: HTTPS only
   std::unique_ptr<Recorder> recorder;            // with --record
 };
+
+// With --record-required, while the record cannot be written: events get Recorder::refusal().
+inline bool recording_refused(const Server::State& state) {
+  return state.recorder && state.recorder->refusing();
+}
 
 // Serves one connection on `shard` until it closes.
 boost::asio::awaitable<void> run_session(std::shared_ptr<Server::State> state,

@@ -144,7 +144,7 @@ std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
     if (!event) return Answer::parse_error(event.error());
     slot.event.emplace(std::move(event.value()));
     slot.event_json = body.str();
-    if (state.recorder) state.recorder->record(shard.index(), body.str());
+    if (recording_refused(state)) return Recorder::refusal();
     return std::nullopt;
   }
   DispatcherForm form;
@@ -162,9 +162,7 @@ std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
   slot.environment.emplace(std::move(environment.value()));
   slot.event_json = body.str().substr(form.event->offset, form.event->size);
   slot.environment_json = body.str().substr(form.environment->offset, form.environment->size);
-  if (state.recorder) {
-    state.recorder->record(shard.index(), body.str().substr(form.event->offset, form.event->size));
-  }
+  if (recording_refused(state)) return Recorder::refusal();
   return std::nullopt;
 }
 
@@ -178,9 +176,14 @@ asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard
     events.event_id = common.event_id;
     events.event_type = common.type;
   }
+  // The slot goes to the runtime: keep the bytes until the answer says they were accepted.
+  if (state.recorder) events.recorded_event.assign(slot->event_json);
   events.handling_started();
   Answer answer = co_await state.runtime.execute(std::move(slot), shard, &events);
   events.handling_finished();
+  if (state.recorder && is_accepted(answer)) {
+    state.recorder->record(shard.index(), events.recorded_event);
+  }
   co_return answer;
 }
 
@@ -208,6 +211,9 @@ asio::awaitable<Answer> handle_request(Server::State& state, runtime::Shard& sha
       if (state.runtime.overloaded()) co_return Answer::json(503, "{\"status\":\"overloaded\"}");
       if (!state.runtime.forwarding_ready()) {
         co_return Answer::json(503, "{\"status\":\"event store unreachable\"}");
+      }
+      if (state.recorder && state.recorder->failing()) {
+        co_return Answer::json(503, "{\"status\":\"record failing\"}");
       }
       co_return Answer::json(200, "{\"status\":\"ready\"}");
     case Route::metrics:

@@ -52,6 +52,14 @@ Answer stopped_answer(StopReason reason, std::chrono::milliseconds deadline) {
   }
 }
 
+// Handled before: GitBook's retry gets what the first try got. Not a coroutine, so that its
+// local stays off execute's frame.
+Answer duplicate_answer() {
+  Answer answer = Answer::ok();
+  answer.duplicate = true;
+  return answer;
+}
+
 }  // namespace
 
 asio::awaitable<Answer> Runtime::execute(SlotPtr slot, Shard& shard, ClientWatch* client) {
@@ -70,7 +78,7 @@ asio::awaitable<Answer> Runtime::execute_as(SlotPtr slot, Shard& shard, ClientWa
   const std::string_view event_id = events::base(*slot->event).event_id;
   if (dedup_ && !event_id.empty() && dedup_->seen(event_id, steady_clock::now())) {
     metrics_->event_handled(shard.index(), type, Outcome::duplicate);
-    co_return Answer::ok();  // handled before: GitBook's retry gets what the first try got
+    co_return duplicate_answer();
   }
   TypeState& state = *types_[type];
   if (!delivered && state.ack == AckMode::queued) co_return enqueue(std::move(slot), shard);

@@ -2,10 +2,12 @@
 // example handlers.
 #include <signal.h>
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <optional>
 #include <regex>
+#include <thread>
 
 #include <gtest/gtest.h>
 
@@ -13,6 +15,7 @@
 #include <gbrt/net/signature.hpp>
 
 #include "example_handlers.hpp"
+#include "support/async.hpp"
 #include "support/fixtures.hpp"
 #include "support/http_client.hpp"
 #include "support/load.hpp"
@@ -21,7 +24,9 @@
 namespace {
 
 using gbrt::test::fixture;
+using gbrt::test::fixture_line;
 using gbrt::test::HttpClient;
+using std::chrono::milliseconds;
 
 class Batch : public ::testing::Test {
  protected:
@@ -50,16 +55,9 @@ class Batch : public ::testing::Test {
   std::optional<HttpClient> client_;  // after the server has its port
 };
 
-// One line of JSON: the fixture without its line breaks.
-std::string line_of(const std::string& name) {
-  std::string text = fixture(name);
-  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  return text;
-}
-
 TEST_F(Batch, TenThousandEventsWithAHundredBadLines) {
-  const std::string good = line_of("site_view-2.json");
-  const std::string bad = line_of("bad/url-missing.bad");
+  const std::string good = fixture_line("site_view-2.json");
+  const std::string bad = fixture_line("bad/url-missing.bad");
   std::string body;
   std::vector<std::size_t> bad_lines;
   for (std::size_t line = 1; line <= 10000; ++line) {
@@ -87,9 +85,9 @@ TEST_F(Batch, TenThousandEventsWithAHundredBadLines) {
 TEST_F(Batch, BlankLinesCrlfAndALastLineWithoutNewline) {
   // Appended piece by piece: g++ 12 warns (-Wrestrict) on `"..." + std::string&&`.
   std::string body = "\n";
-  body += line_of("space_view-1.json");
+  body += fixture_line("space_view-1.json");
   body += "\r\n   \n";
-  body += line_of("space_gitsync_started-2.json");
+  body += fixture_line("space_gitsync_started-2.json");
   body += "\n\n";
   body += R"({"type":"task","eventId":"e","installationId":"i"})";  // 406: no handler
   auto res = post(body);
@@ -123,7 +121,8 @@ TEST(BatchSigned, TheSignatureCoversTheWholeBatchBody) {
   runtime.start();
   server.start();
   HttpClient client(server.port());
-  std::string body = line_of("space_view-2.json") + "\n" + line_of("page_feedback-1.json") + "\n";
+  std::string body =
+      fixture_line("space_view-2.json") + "\n" + fixture_line("page_feedback-1.json") + "\n";
   auto now = std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch())
                  .count();
@@ -137,6 +136,73 @@ TEST(BatchSigned, TheSignatureCoversTheWholeBatchBody) {
   EXPECT_EQ(client.request("POST", "/v1/batch", body, "application/x-ndjson").status, 401u);
   server.stop();
   runtime.shutdown(std::chrono::seconds(1));
+}
+
+// A per-type cap of 1 held by a gated space_view handler: every space_view line is shed.
+class BatchShed : public ::testing::Test {
+ protected:
+  BatchShed() : runtime_({.threads = 2, .max_inflight_per_type = {{"space_view", 1}}}) {
+    runtime_.on<gbrt::events::SpaceView>(
+        [this](const gbrt::events::SpaceView&, gbrt::Context& c) -> boost::asio::awaitable<void> {
+          ++running_;
+          while (!gate_open_) co_await gbrt::test::sleep_for(c.executor(), milliseconds(2));
+        });
+    runtime_.on<gbrt::events::SiteView>(
+        [](const gbrt::events::SiteView&, gbrt::Context&) -> boost::asio::awaitable<void> {
+          co_return;
+        });
+    runtime_.start();
+    server_.start();
+    holder_ = std::thread(
+        [this] { HttpClient(server_.port()).post_json("/v1", fixture("space_view-1.json")); });
+  }
+  ~BatchShed() override {
+    gate_open_ = true;
+    holder_.join();
+    server_.stop();
+    runtime_.shutdown(std::chrono::seconds(2));
+  }
+  gbrt::test::HttpResponse post(const std::string& body) {
+    return HttpClient(server_.port()).request("POST", "/v1/batch", body, "application/x-ndjson");
+  }
+
+  gbrt::Runtime runtime_;
+  gbrt::net::Server server_{runtime_, {.port = 0}};
+  std::atomic<bool> gate_open_{false};
+  std::atomic<int> running_{0};
+  std::thread holder_;  // one space_view that holds the type's only place
+};
+
+TEST_F(BatchShed, NothingHandledAndLinesShedIs503WithRetryAfter) {
+  ASSERT_TRUE(gbrt::test::wait_for([&] { return running_ == 1; }));
+  const std::string shed = fixture_line("space_view-2.json");
+  auto res = post(shed + "\n" + shed + "\n");
+  EXPECT_EQ(res.status, 503u) << res.body;
+  EXPECT_EQ(res.header("retry-after"), "1");
+  EXPECT_TRUE(gbrt::test::is_valid_json(res.body)) << res.body;
+  EXPECT_NE(res.body.find(R"("accepted":0,"rejected":[{"line":1,"status":503,)"), std::string::npos)
+      << res.body;
+  EXPECT_NE(res.body.find(R"({"line":2,"status":503,)"), std::string::npos) << res.body;
+
+  // A bad line does not hide the shed one: still nothing handled.
+  auto with_bad = post(fixture_line("bad/url-missing.bad") + "\n" + shed + "\n");
+  EXPECT_EQ(with_bad.status, 503u) << with_bad.body;
+  EXPECT_EQ(with_bad.header("retry-after"), "1");
+}
+
+TEST_F(BatchShed, SomeHandledSomeShedIs200WithRetryAfter) {
+  ASSERT_TRUE(gbrt::test::wait_for([&] { return running_ == 1; }));
+  auto res =
+      post(fixture_line("site_view-1.json") + "\n" + fixture_line("space_view-2.json") + "\n");
+  EXPECT_EQ(res.status, 200u) << res.body;
+  EXPECT_EQ(res.header("retry-after"), "1");
+  EXPECT_EQ(res.body.rfind(R"({"accepted":1,"rejected":[{"line":2,"status":503,)", 0), 0u)
+      << res.body;
+
+  auto none_shed = post(fixture_line("site_view-1.json") + "\n");
+  EXPECT_EQ(none_shed.status, 200u);
+  EXPECT_EQ(none_shed.header("retry-after"), "");
+  EXPECT_EQ(none_shed.body, R"({"accepted":1,"rejected":[]})");
 }
 
 // "received" per type in a gbrt-server's final stats line.

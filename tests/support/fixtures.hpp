@@ -28,6 +28,13 @@ inline std::string fixture(const std::string& name) {
   return read_file(fixtures_dir() / name);
 }
 
+// tests/fixtures/<name> as one NDJSON line: without its final line break.
+inline std::string fixture_line(const std::string& name) {
+  std::string text = fixture(name);
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+  return text;
+}
+
 // Every file in tests/fixtures (or a subfolder) with the given extension, sorted.
 inline std::vector<std::filesystem::path> fixture_files(const std::string& extension,
                                                         const std::string& subdir = "") {

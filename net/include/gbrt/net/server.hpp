@@ -32,7 +32,8 @@ struct ServerOptions {
   // HTTPS: a PEM certificate chain and its private key. Empty: plain HTTP.
   std::string tls_cert_file;
   std::string tls_key_file;
-  // --record: every accepted event appended to a file (path empty: off).
+  // --record: every accepted event (a 2xx, not a duplicate) appended to a file (path empty:
+  // off). While it cannot be written: /readyz 503, and with `record.required` events 503.
   RecorderOptions record;
   // Request bytes a connection reads ahead of the request being handled (pipelining); a
   // client that sends faster waits for TCP back-pressure, it is never buffered further.
@@ -57,8 +58,9 @@ class Server {
   // request answers it (with Connection: close) and then closes. /readyz answers 503.
   void stop();
   std::size_t open_connections() const noexcept;
-  // Writes what --record still buffers; call once the runtime has stopped.
-  void flush_recording();
+  // Writes what --record still buffers and closes the file; call once the runtime has
+  // stopped. False if the record misses accepted events (they are logged and counted).
+  bool close_recording();
   // Connections between reading a request and writing its answer.
   std::size_t busy_connections() const noexcept;
 

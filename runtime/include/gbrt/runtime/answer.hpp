@@ -40,6 +40,9 @@ struct Answer {
   std::string body = "OK";
   std::optional<std::chrono::seconds> cache_max_age;  // ui_render: Cache-Control: max-age
   std::optional<std::chrono::seconds> retry_after;    // 503: when the sender may retry
+  // A 2xx for an event accepted before (--dedup-window, JetStream's duplicate window): not
+  // new work, not run or stored again.
+  bool duplicate = false;
 
   static Answer ok() { return {}; }
   // {"error": message}, the message escaped.
