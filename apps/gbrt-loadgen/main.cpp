@@ -40,6 +40,7 @@
 #include <gbrt/net/signature.hpp>
 #include <gbrt/runtime/fixtures.hpp>
 
+#include "batch_answer.hpp"
 #include "corpus.hpp"
 #include "histogram.hpp"
 #include "url.hpp"
@@ -107,6 +108,8 @@ struct Worker {
   Histogram histogram;
   std::array<std::uint64_t, 600> statuses{};
   std::uint64_t answered = 0, ok = 0;
+  BatchLines lines;                             // ndjson: summed over the batch answers
+  std::uint64_t lines_in_2xx_not_accepted = 0;  // shed or rejected inside a 2xx answer
   std::uint64_t err_connect = 0, err_reset = 0, err_timeout = 0, err_other = 0;
   std::uint64_t connected = 0;  // successful connects
   // Live counters for the progress line (written by the worker only, read by main).
@@ -182,9 +185,27 @@ asio::awaitable<bool> connect(Worker& w, Connection& c) {
   co_return true;
 }
 
-// Sends body `b` and reads the answer: the status, or 0 after an error (counted).
-asio::awaitable<unsigned> exchange(Worker& w, Connection& c, std::size_t b,
-                                   Clock::time_point deadline) {
+struct Reply {
+  unsigned status = 0;              // 0: no answer (the error is counted)
+  std::optional<BatchLines> lines;  // ndjson: what the batch answer says of its lines
+};
+
+// Counts one answer in the worker's results (not during warmup).
+void count_reply(Worker& w, const Reply& reply) {
+  ++w.answered;
+  ++w.statuses[std::min<unsigned>(reply.status, 599)];
+  const bool is_2xx = reply.status >= 200 && reply.status < 300;
+  if (is_2xx) ++w.ok;
+  if (!reply.lines) return;
+  w.lines.accepted += reply.lines->accepted;
+  w.lines.shed += reply.lines->shed;
+  w.lines.rejected += reply.lines->rejected;
+  if (is_2xx) w.lines_in_2xx_not_accepted += reply.lines->shed + reply.lines->rejected;
+}
+
+// Sends body `b` and reads the answer; a status of 0 after an error (counted).
+asio::awaitable<Reply> exchange(Worker& w, Connection& c, std::size_t b,
+                                Clock::time_point deadline) {
   const std::string& head = w.head(b, static_cast<std::int64_t>(std::time(nullptr)));
   const std::string& body = w.plan->bodies.bodies[b];
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
@@ -202,11 +223,15 @@ asio::awaitable<unsigned> exchange(Worker& w, Connection& c, std::size_t b,
   if (ec) {
     w.count_error(ec, c);
     close(c);
-    co_return 0;
+    co_return Reply{};
   }
-  const unsigned status = parser.get().result_int();
+  Reply reply{std::max(parser.get().result_int(), 1u), std::nullopt};
+  BatchLines lines;
+  if (w.plan->config->format == Format::ndjson && read_batch_answer(parser.get().body(), lines)) {
+    reply.lines = lines;
+  }
   if (!parser.get().keep_alive()) close(c);
-  co_return status == 0 ? 1 : status;
+  co_return reply;
 }
 
 asio::awaitable<void> run_connection(Worker& w, Connection& c, std::size_t index) {
@@ -246,14 +271,12 @@ asio::awaitable<void> run_connection(Worker& w, Connection& c, std::size_t index
       if (intended >= plan.end) break;
     }
     const std::size_t b = w.next_body++ % n;
-    const unsigned status = co_await exchange(w, c, b, Clock::now() + config.timeout);
-    if (status == 0) continue;
+    const Reply reply = co_await exchange(w, c, b, Clock::now() + config.timeout);
+    if (reply.status == 0) continue;
     const auto done = Clock::now();
     Worker::bump(w.p_answered);
     if (intended < plan.measure_from) continue;  // warmup
-    ++w.answered;
-    ++w.statuses[std::min<unsigned>(status, 599)];
-    if (status >= 200 && status < 300) ++w.ok;
+    count_reply(w, reply);
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(done - intended);
     w.histogram.record(static_cast<std::uint64_t>(std::max<std::int64_t>(us.count(), 0)));
   }
@@ -265,13 +288,11 @@ asio::awaitable<void> idle_connection(Worker& w, Connection& c) {
   bool ok = co_await connect(w, c);
   if (ok) {
     const auto start = Clock::now();
-    const unsigned status = co_await exchange(w, c, w.next_body++ % w.plan->bodies.bodies.size(),
-                                              start + w.plan->config->timeout);
-    ok = status != 0;
+    const Reply reply = co_await exchange(w, c, w.next_body++ % w.plan->bodies.bodies.size(),
+                                          start + w.plan->config->timeout);
+    ok = reply.status != 0;
     if (ok) {
-      ++w.answered;
-      ++w.statuses[std::min<unsigned>(status, 599)];
-      if (status >= 200 && status < 300) ++w.ok;
+      count_reply(w, reply);
       w.histogram.record(static_cast<std::uint64_t>(
           std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count()));
       Worker::bump(w.p_answered);
@@ -546,7 +567,8 @@ int main(int argc, char** argv) {
   Histogram histogram;
   std::map<unsigned, std::uint64_t> statuses;
   std::uint64_t answered = 0, ok = 0, e_connect = 0, e_reset = 0, e_timeout = 0, e_other = 0,
-                connected = 0;
+                connected = 0, lines_not_accepted = 0;
+  BatchLines lines;
   for (auto& w : workers) {
     histogram.merge(w->histogram);
     for (unsigned s = 0; s < w->statuses.size(); ++s) {
@@ -559,10 +581,17 @@ int main(int argc, char** argv) {
     e_timeout += w->err_timeout;
     e_other += w->err_other;
     connected += w->connected;
+    lines.accepted += w->lines.accepted;
+    lines.shed += w->lines.shed;
+    lines.rejected += w->lines.rejected;
+    lines_not_accepted += w->lines_in_2xx_not_accepted;
   }
   const std::uint64_t non_2xx = answered - ok;
-  const std::uint64_t errors = e_connect + e_reset + e_timeout + e_other + non_2xx;
-  const std::uint64_t events = ok * plan.bodies.events_per_request;
+  // A batch line shed or rejected inside a 200 is an error too: a status alone hides it.
+  const std::uint64_t errors =
+      e_connect + e_reset + e_timeout + e_other + non_2xx + lines_not_accepted;
+  const bool batches = config.format == Format::ndjson;
+  const std::uint64_t events = batches ? lines.accepted : ok * plan.bodies.events_per_request;
   const double seconds = idle ? config.hold : config.duration;
   const double rps = idle ? 0 : double(answered) / seconds;
   const double eps = idle ? 0 : double(events) / seconds;
@@ -577,7 +606,8 @@ int main(int argc, char** argv) {
   summary << "\"requests\":" << answered << ",\"events\":" << events << ",\"errors\":" << errors
           << ",\"non_2xx\":" << non_2xx << ",\"errors_connect\":" << e_connect
           << ",\"errors_reset\":" << e_reset << ",\"errors_timeout\":" << e_timeout
-          << ",\"errors_other\":" << e_other << ",\"connected\":" << connected
+          << ",\"errors_other\":" << e_other << ",\"lines_shed\":" << lines.shed
+          << ",\"lines_rejected\":" << lines.rejected << ",\"connected\":" << connected
           << ",\"rps\":" << fixed(rps) << ",\"eps\":" << fixed(eps) << ",\"duration_s\":" << seconds
           << ",\"mean_us\":" << fixed(histogram.mean())
           << ",\"p50_us\":" << histogram.percentile(50)
@@ -625,8 +655,13 @@ int main(int argc, char** argv) {
   std::cout << "  statuses:";
   for (auto [s, n] : statuses) std::cout << ' ' << s << '=' << n;
   std::cout << "\n  errors " << errors << ": connect " << e_connect << ", reset " << e_reset
-            << ", timeout " << e_timeout << ", other " << e_other << ", non-2xx " << non_2xx
-            << "\n";
+            << ", timeout " << e_timeout << ", other " << e_other << ", non-2xx " << non_2xx;
+  if (batches) std::cout << ", batch lines not accepted in 2xx answers " << lines_not_accepted;
+  std::cout << "\n";
+  if (batches) {
+    std::cout << "  batch lines: accepted " << lines.accepted << ", shed (503) " << lines.shed
+              << ", rejected " << lines.rejected << "\n";
+  }
   std::cout << '{' << summary.str() << '}' << std::endl;
   return connected == 0 ? 1 : 0;
 }

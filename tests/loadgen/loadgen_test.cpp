@@ -1,6 +1,10 @@
 // gbrt-loadgen against a real gbrt-server child over loopback, in every format, and its
 // histogram against known inputs.
+#include <unistd.h>
+
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -99,6 +103,39 @@ TEST(Loadgen, MultipartAndNdjsonBatches) {
   EXPECT_GT(batch.get("requests"), 0u);
   EXPECT_EQ(batch.get("events"), 10 * batch.get("requests"));
   EXPECT_EQ(batch.get("non_2xx") + batch.get("errors"), 0u) << batch.output;
+}
+
+// space_view goes to a queue that is always full (--queue-capacity 0): each of its lines is
+// shed with 503, while site_view lines are handled.
+TEST(Loadgen, ShedBatchLinesAreCountedAsErrors) {
+  const auto corpus_file = std::filesystem::temp_directory_path() /
+                           ("gbrt-loadgen-shed-" + std::to_string(::getpid()) + ".ndjson");
+  using gbrt::test::fixture_line;
+  std::ofstream(corpus_file) << fixture_line("site_view-1.json") << '\n'
+                             << fixture_line("space_view-1.json") << '\n';
+  ServerProcess server({"--ack", "space_view=queued", "--queue-capacity", "0"});
+  const std::string url = "http://127.0.0.1:" + std::to_string(server.port());
+
+  LoadgenRun mixed;
+  run_loadgen(mixed, "--url " + url + " --format ndjson --batch 10 -c 2 -d 1 --corpus " +
+                         corpus_file.string());
+  EXPECT_GT(mixed.get("requests"), 0u);
+  EXPECT_EQ(mixed.get("non_2xx"), 0u) << mixed.output;  // half of each batch was handled
+  EXPECT_EQ(mixed.get("events"), 5 * mixed.get("requests"));
+  EXPECT_EQ(mixed.get("lines_shed"), 5 * mixed.get("requests")) << mixed.output;
+  EXPECT_EQ(mixed.get("lines_rejected"), 0u);
+  EXPECT_EQ(mixed.get("errors"), mixed.get("lines_shed"));
+
+  std::ofstream(corpus_file) << fixture_line("space_view-1.json") << '\n';
+  LoadgenRun all_shed;
+  run_loadgen(all_shed, "--url " + url + " --format ndjson --batch 10 -c 2 -d 1 --corpus " +
+                            corpus_file.string());
+  EXPECT_GT(all_shed.get("requests"), 0u);
+  EXPECT_EQ(all_shed.get("non_2xx"), all_shed.get("requests")) << all_shed.output;  // 503s
+  EXPECT_EQ(all_shed.get("events"), 0u);
+  EXPECT_EQ(all_shed.get("lines_shed"), 10 * all_shed.get("requests"));
+  EXPECT_EQ(all_shed.get("errors"), all_shed.get("requests"));
+  std::filesystem::remove(corpus_file);
 }
 
 TEST(Loadgen, OpenLoopSendsAboutRateTimesDuration) {
