@@ -52,7 +52,9 @@ namespace http = beast::http;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using namespace gbrt::client;
+using gbrt::loadgen::BatchLines;
 using gbrt::loadgen::Histogram;
+using gbrt::loadgen::read_batch_answer;
 
 namespace {
 

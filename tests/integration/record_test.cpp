@@ -91,7 +91,10 @@ TEST_F(Recorded, ExactlyTheAcceptedEventsWithoutFurtherTraffic) {
   EXPECT_EQ(client_->post_json("/v1", fixture("space_view-1.json")).status, 200u);
   EXPECT_EQ(client_->post_json("/v1", fixture("space_view-1.json")).status, 200u);  // duplicate
   EXPECT_EQ(client_->post_json("/v1", task).status, 406u);
-  EXPECT_EQ(client_->post_json("/v1", fixture("ui_render-1.json")).status, 404u);
+  std::string unknown_component = fixture("ui_render-1.json");
+  unknown_component.replace(unknown_component.find("\"componentId\""), 28,
+                            "\"componentId\": \"no-such-one\"");
+  EXPECT_EQ(client_->post_json("/v1", unknown_component).status, 404u);
   EXPECT_EQ(client_->post_json("/v1", "{\"type\":").status, 400u);
   EXPECT_EQ(client_->post_json("/v1", fixture("page_feedback-1.json")).status, 202u);  // queued
   auto [form_type, form] =
