@@ -4,9 +4,16 @@
 #include <string>
 #include <unordered_map>
 
+#include <gbrt/runtime/js_json.hpp>
+#include <gbrt/runtime/router.hpp>
+#include <gbrt/runtime/url.hpp>
+
 namespace gbrt::examples {
 
+namespace asio = boost::asio;
+namespace contentkit = gbrt::contentkit;
 namespace ev = gbrt::events;
+namespace json = boost::json;
 
 struct ViewCounts::Shard {
   struct Hash {
@@ -54,6 +61,12 @@ std::uint64_t ViewCounts::total(std::string_view space_id) const {
 
 namespace {
 
+// A number of `object` as a double (JavaScript's numbers), `fallback` when absent.
+double number_or(const json::object& object, std::string_view key, double fallback) {
+  const json::value* value = object.if_contains(key);
+  return value != nullptr && value->is_number() ? value->to_number<double>() : fallback;
+}
+
 struct Nothing {
   void operator()(const auto&, Context&) const {}
 };
@@ -74,11 +87,68 @@ void count_events(Runtime& runtime, Also also = {}) {
       });
 }
 
-std::string text_block(std::string_view text) {
-  std::string element = R"({"type":"block","children":[{"type":"text","text":")";
-  append_json_escaped(element, text);
-  element += "\"}]}";
-  return element;
+// The `counter` component: a number kept in the component's state, changed by actions.
+void register_counter(Runtime& runtime) {
+  runtime::ComponentSpec counter;
+  counter.initial_state = [](const json::object& props, ev::JsonView, Context&) {
+    const json::value* start = props.if_contains("start");
+    if (start != nullptr && start->is_number()) return json::object{{"count", *start}};
+    return json::object{{"count", 0}};
+  };
+  counter.action = [](runtime::ComponentInstance& instance, ev::JsonView action,
+                      Context&) -> asio::awaitable<runtime::ActionResult> {
+    const std::string_view name = action["action"].get_string().value_or("");
+    const double count = number_or(instance.state, "count", 0);
+    if (name == "increment") {
+      json::object state = instance.state;
+      state["count"] = count + action["by"].get_double().value_or(1);
+      co_return runtime::ActionResult::with_state(std::move(state));
+    }
+    if (name == "reset") co_return runtime::ActionResult::with_state({{"count", 0}});
+    if (name == "close") co_return runtime::ActionResult::complete(json::object{{"count", count}});
+    throw ExposableError("Unknown action " + std::string(name), 400);
+  };
+  counter.render = [](runtime::ComponentInstance& instance,
+                      Context&) -> asio::awaitable<contentkit::Root> {
+    instance.set_cache(std::chrono::seconds(60));
+    co_return contentkit::Block(
+        {contentkit::Text("Count: " + runtime::js_number(number_or(instance.state, "count", 0)))});
+  };
+  runtime.component("counter", std::move(counter));
+}
+
+// HTTP: a small API on `fetch`, the published site's script, and visitor authentication.
+void register_http_handlers(Runtime& runtime) {
+  runtime::Router router;
+  router.get(
+      "/hello",
+      [](const runtime::FetchRequest& request, Context&) -> asio::awaitable<runtime::Response> {
+        json::object body{{"hello", request.query("name").value_or("world")}};
+        co_return runtime::Response::json(runtime::to_js_json(body));
+      });
+  router.post(
+      "/echo",
+      [](const runtime::FetchRequest& request, Context&) -> asio::awaitable<runtime::Response> {
+        std::string type(request.header("content-type").value_or("text/plain"));
+        co_return runtime::Response::text(std::string(request.body()), type);
+      });
+  runtime.fetch(std::move(router));
+
+  runtime.published_script([](const ev::FetchPublishedScript& event,
+                              Context&) -> asio::awaitable<std::optional<runtime::Response>> {
+    if (event.site_id.starts_with("site_none")) co_return std::nullopt;  // the no-op script
+    std::string script = "window.gbrtSite=";
+    runtime::append_js_string(script, event.site_id);
+    script += ';';
+    co_return runtime::Response::text(std::move(script), "application/javascript");
+  });
+
+  runtime.visitor_authentication([](const ev::FetchVisitorAuthentication& event,
+                                    Context&) -> asio::awaitable<runtime::Response> {
+    co_return runtime::Response::redirect(
+        "https://auth.example.com/login?site=" + runtime::encode_uri_component(event.site_id) +
+        "&location=" + runtime::encode_uri_component(event.location.value_or("")));
+  });
 }
 
 }  // namespace
@@ -106,23 +176,32 @@ std::shared_ptr<ViewCounts> register_example_handlers(Runtime& runtime) {
   // The space is the event's, else the one in props or context (installation-level renders).
   runtime.component(
       "view-counter",
-      [views](const ev::UiRender& e,
-              Context&) -> boost::asio::awaitable<runtime::ComponentResponse> {
-        std::string_view space = e.space_id.value_or(e.props["spaceId"].get_string().value_or(
-            e.context["spaceId"].get_string().value_or("")));
+      runtime::ComponentSpec{.render = [views](runtime::ComponentInstance& instance,
+                                               Context&) -> asio::awaitable<contentkit::Root> {
+        const ev::UiRender& render = *instance.event;
+        std::string_view space =
+            render.space_id.value_or(render.props["spaceId"].get_string().value_or(
+                instance.context["spaceId"].get_string().value_or("")));
         if (space.empty()) throw ExposableError("view-counter needs a spaceId", 400);
         std::uint64_t n = views->total(space);
-        std::string text = std::to_string(n) + (n == 1 ? " page view" : " page views");
-        co_return runtime::ComponentResponse::element(text_block(text), "{}", e.props.raw());
-      });
+        co_return contentkit::Block(
+            {contentkit::Text(std::to_string(n) + (n == 1 ? " page view" : " page views"))});
+      }});
   // The component of the fixtures' other renders: shows what it was given, closes on an action.
   runtime.component(
       "embed-block",
-      [](const ev::UiRender& e, Context&) -> boost::asio::awaitable<runtime::ComponentResponse> {
-        if (e.action) co_return runtime::ComponentResponse::complete(e.action->raw());
-        co_return runtime::ComponentResponse::element(text_block(e.props.raw()), "{}",
-                                                      e.props.raw());
-      });
+      runtime::ComponentSpec{
+          .action = [](runtime::ComponentInstance&, ev::JsonView action,
+                       Context&) -> asio::awaitable<runtime::ActionResult> {
+            co_return runtime::ActionResult::complete(runtime::parse_json(action.raw()));
+          },
+          .render = [](runtime::ComponentInstance& instance,
+                       Context&) -> asio::awaitable<contentkit::Root> {
+            co_return contentkit::Block({contentkit::Text(instance.event->props.raw())});
+          }});
+  register_counter(runtime);
+  register_http_handlers(runtime);
+  count_events<ev::Task>(runtime);
   return views;
 }
 

@@ -1,5 +1,6 @@
-// The handlers gbrt-server registers by default: every event type counted into /metrics, a
-// `view-counter` component that shows the page views seen for a space, and `embed-block`.
+// The handlers gbrt-server registers by default: every event type counted into /metrics, the
+// `view-counter`, `embed-block` and `counter` components, fetch, published script, visitor
+// auth and tasks.
 #pragma once
 
 #include <cstdint>

@@ -172,6 +172,10 @@ po::options_description server_options_table() {
        "file with the Webhook signing secret(s), one per line; without it, the environment "
        "variable GBRT_SECRET (comma-separated). Never a command-line value: the process list "
        "is visible to every user")
+      ("unsigned-dispatcher", po::value<bool>()->default_value(false),
+       "with a signing secret, accept multipart/form-data (GitBook's integration dispatcher, "
+       "which does not sign) without X-GitBook-Signature; application/json must still be "
+       "signed. Only where nothing but the dispatcher reaches the port")
       ("max-body", po::value<std::size_t>()->default_value(1u << 20),
        "largest request body in bytes; larger is answered 413")
       ("header-timeout", po::value<std::size_t>()->default_value(10),
@@ -402,6 +406,7 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
       std::chrono::milliseconds(vm["record-flush-interval"].as<std::size_t>());
   server_options.record.required = vm["record-required"].as<bool>();
   server_options.access_log = vm["access-log"].as<bool>();
+  server_options.unsigned_dispatcher = vm["unsigned-dispatcher"].as<bool>();
   try {
     server_options.secrets = load_secrets(vm);
   } catch (const std::exception& e) {

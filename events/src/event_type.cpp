@@ -20,6 +20,12 @@ constexpr std::array<std::string_view, kTypedEventCount + 1> kTypeNames = {
     "space_visibility_updated",
     "space_gitsync_started",
     "space_gitsync_completed",
+    "task",
+    "fetch",
+    "fetch_published_script",
+    "fetch_visitor_authentication",
+    "content_compute_document",
+    "content_compute_revision",
     "other",
 };
 

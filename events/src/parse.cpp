@@ -64,6 +64,14 @@ enum class Key : std::uint8_t {
   siteInstallation,
   authToken,
   signingSecret,
+  task,
+  request,
+  method,
+  headers,
+  sourceId,
+  dependencies,
+  location,
+  searchParams,
   count,
   none = count
 };
@@ -110,7 +118,15 @@ constexpr std::array<std::string_view, kKeyCount> kKeyNames = {"eventId",
                                                                "spaceInstallation",
                                                                "siteInstallation",
                                                                "authToken",
-                                                               "signingSecret"};
+                                                               "signingSecret",
+                                                               "task",
+                                                               "request",
+                                                               "method",
+                                                               "headers",
+                                                               "sourceId",
+                                                               "dependencies",
+                                                               "location",
+                                                               "searchParams"};
 
 Key key_from(std::string_view name) noexcept {
   for (std::size_t i = 0; i < kKeyCount; ++i) {
@@ -128,12 +144,13 @@ enum class Scope : std::uint8_t {
   feedback,
   auth,
   apiTokens,
+  request,
   count,
   none = count
 };
 constexpr std::size_t kScopeCount = static_cast<std::size_t>(Scope::count);
 constexpr std::array<std::string_view, kScopeCount> kScopeNames = {
-    "", "visitor", "previous", "feedback", "auth", "apiTokens"};
+    "", "visitor", "previous", "feedback", "auth", "apiTokens", "request"};
 
 // Whether a Scope's typed view reads `key` (only those are recorded, so a record never
 // holds more than the views can ask for).
@@ -152,6 +169,8 @@ bool reads(Scope scope, Key key) noexcept {
       return key == Key::userId;
     case Scope::apiTokens:
       return key == Key::integration || key == Key::installation;
+    case Scope::request:
+      return key == Key::method || key == Key::url || key == Key::headers;
     default:
       return false;
   }
@@ -169,6 +188,8 @@ Scope scope_of(Key key) noexcept {
       return Scope::auth;
     case Key::apiTokens:
       return Scope::apiTokens;
+    case Key::request:
+      return Scope::request;
     default:
       return Scope::none;
   }
@@ -183,7 +204,7 @@ struct Field {
 
 struct Record {
   // Enough for every (scope, key) that reads() accepts; a repeated key reuses its slot.
-  static constexpr std::size_t kMaxFields = 64;
+  static constexpr std::size_t kMaxFields = 80;
   std::array<std::array<std::uint8_t, kKeyCount>, kScopeCount> slot{};  // 0: absent
   std::array<Field, kMaxFields> fields;
   std::size_t count = 0;
@@ -471,6 +492,18 @@ PreviousDeleted read_previous_deleted(Reader& r) {
   return p;
 }
 
+std::optional<Auth> read_auth(Reader& r) {
+  if (!r.optional_json(T, Key::auth, JsonType::object)) return std::nullopt;
+  return Auth{r.string(Scope::auth, Key::userId)};
+}
+
+void read_content_compute(Reader& r, ContentCompute& e) {
+  e.space_id = r.string(T, Key::spaceId);
+  e.source_id = r.string(T, Key::sourceId);
+  e.props = r.json(T, Key::props, JsonType::object);
+  e.dependencies = r.json(T, Key::dependencies, JsonType::object);
+}
+
 // `updatedBy` is checked here once so that iterating it later cannot meet a bad entry.
 UserList read_users(Reader& r, const char* base) {
   auto users = r.optional_json(T, Key::updatedBy, JsonType::array);
@@ -490,10 +523,17 @@ UserList read_users(Reader& r, const char* base) {
   return UserList(*users);
 }
 
-void read_envelope(Reader& r, EventBase& e, bool typed) {
-  if (typed) {
-    e.event_id = r.string(T, Key::eventId);
+// The spec requires installationId of every typed event but task and fetch.
+bool needs_installation(EventType type) noexcept {
+  return type != EventType::other && type != EventType::task && type != EventType::fetch;
+}
+
+void read_envelope(Reader& r, EventBase& e, EventType type) {
+  if (type != EventType::other) e.event_id = r.string(T, Key::eventId);
+  if (needs_installation(type)) {
     e.installation_id = r.string(T, Key::installationId);
+  } else if (type != EventType::other) {
+    e.installation_id = r.optional_string(T, Key::installationId).value_or("");
   } else {
     e.event_id = r.optional_string(T, Key::eventId).value_or("");
     e.installation_id = r.optional_string(T, Key::installationId).value_or("");
@@ -582,9 +622,7 @@ Event read_event(Reader& r, EventType type, const char* base) {
       e.state = r.optional_json(T, Key::state, JsonType::object);
       e.context = r.json(T, Key::context, JsonType::object);
       e.action = r.optional_json(T, Key::action, JsonType::object);
-      if (r.optional_json(T, Key::auth, JsonType::object)) {
-        e.auth = Auth{r.string(Scope::auth, Key::userId)};
-      }
+      e.auth = read_auth(r);
       return e;
     }
     case EventType::space_content_updated: {
@@ -614,6 +652,47 @@ Event read_event(Reader& r, EventType type, const char* base) {
       e.state = gitsync_state_from(r.string(T, Key::state));
       e.revision_id = r.string(T, Key::revisionId);
       e.commit_id = r.string(T, Key::commitId);
+      return e;
+    }
+    case EventType::task: {
+      Task e;
+      e.task = r.json(T, Key::task, JsonType::object);
+      return e;
+    }
+    case EventType::fetch: {
+      Fetch e;
+      e.space_id = r.optional_string(T, Key::spaceId);
+      e.site_id = r.optional_string(T, Key::siteId);
+      e.auth = read_auth(r);
+      if (r.json(T, Key::request, JsonType::object)) {
+        e.request.method = r.string(Scope::request, Key::method);
+        e.request.url = r.string(Scope::request, Key::url);
+        e.request.headers = r.json(Scope::request, Key::headers, JsonType::object);
+      }
+      return e;
+    }
+    case EventType::fetch_published_script: {
+      FetchPublishedScript e;
+      e.site_id = r.string(T, Key::siteId);
+      return e;
+    }
+    case EventType::fetch_visitor_authentication: {
+      FetchVisitorAuthentication e;
+      e.site_id = r.string(T, Key::siteId);
+      e.location = r.optional_string(T, Key::location);
+      e.search_params = r.optional_json(T, Key::searchParams, JsonType::object);
+      e.cookies = r.optional_json(T, Key::cookies, JsonType::object);
+      e.action = r.optional_string(T, Key::action);
+      return e;
+    }
+    case EventType::content_compute_document: {
+      ContentComputeDocument e;
+      read_content_compute(r, e);
+      return e;
+    }
+    case EventType::content_compute_revision: {
+      ContentComputeRevision e;
+      read_content_compute(r, e);
       return e;
     }
     case EventType::other:
@@ -729,7 +808,7 @@ ParseResult<Event> Parser::parse_event(PaddedView input, StringArena& arena) {
   EventBase& common = std::visit([](EventBase& e) -> EventBase& { return e; }, event);
   common.type = type_name;
   common.json = JsonView(whole.value(), &arena);
-  read_envelope(r, common, type != EventType::other);
+  read_envelope(r, common, type);
   if (r.failed()) return r.error();
   return event;
 }

@@ -21,13 +21,13 @@ int main() {
     ++views;  // view.space_id, view.visitor.cookies["session"], ... borrow the request body
     co_return;
   });
-  runtime.component(
-      "views",
-      [](const ev::UiRender&, gbrt::Context&) -> asio::awaitable<gbrt::runtime::ComponentResponse> {
-        std::string element =
-            R"({"type":"text","text":")" + std::to_string(views.load()) + R"( views"})";
-        co_return gbrt::runtime::ComponentResponse::element(element);
-      });
+  runtime.component("views",
+                    gbrt::runtime::ComponentSpec{
+                        .render = [](gbrt::runtime::ComponentInstance&,
+                                     gbrt::Context&) -> asio::awaitable<gbrt::contentkit::Root> {
+                          co_return gbrt::contentkit::Block(
+                              {gbrt::contentkit::Text(std::to_string(views.load()) + " views")});
+                        }});
 
   gbrt::net::Server server(runtime, {.host = "127.0.0.1", .port = 8081});
   runtime.start();

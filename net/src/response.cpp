@@ -4,6 +4,8 @@
 
 #include <boost/beast/http/status.hpp>
 
+#include <gbrt/net/multipart.hpp>
+
 namespace gbrt::net {
 
 namespace {
@@ -21,6 +23,21 @@ void append_field(std::string& out, std::string_view name, std::string_view valu
   out += "\r\n";
 }
 
+// A handler's header: the server owns framing, and a line break would split the response.
+void append_handler_field(std::string& out, std::string_view name, std::string_view value) {
+  if (name.empty() || ascii_iequals(name, "Content-Length") ||
+      ascii_iequals(name, "Transfer-Encoding") || ascii_iequals(name, "Connection")) {
+    return;
+  }
+  for (char c : name) {
+    if (c <= ' ' || c == ':' || c == 0x7F) return;  // not a token: dropped
+  }
+  out += name;
+  out += ": ";
+  for (char c : value) out += c == '\r' || c == '\n' || c == '\0' ? ' ' : c;
+  out += "\r\n";
+}
+
 }  // namespace
 
 void ResponseWriter::format(runtime::Answer&& answer, unsigned version, bool keep_alive,
@@ -32,7 +49,7 @@ void ResponseWriter::format(runtime::Answer&& answer, unsigned version, bool kee
   header_ += boost::beast::http::obsolete_reason(boost::beast::http::int_to_status(answer.status));
   header_ += "\r\n";
   append_field(header_, "Server", "gbrt");
-  append_field(header_, "Content-Type", answer.content_type);
+  if (!answer.content_type.empty()) append_field(header_, "Content-Type", answer.content_type);
   if (!allow.empty() && answer.status == 405) append_field(header_, "Allow", allow);
   if (answer.cache_max_age) {
     header_ += "Cache-Control: max-age=";
@@ -44,6 +61,7 @@ void ResponseWriter::format(runtime::Answer&& answer, unsigned version, bool kee
     append_number(header_, std::uint64_t(answer.retry_after->count()));
     header_ += "\r\n";
   }
+  for (const auto& [name, value] : answer.headers) append_handler_field(header_, name, value);
   header_ += "Content-Length: ";
   append_number(header_, answer.body.size());
   header_ += "\r\n";

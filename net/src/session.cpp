@@ -137,7 +137,9 @@ std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
         415, "Unsupported Content-Type \"" + std::string(clip_for_echo(content_type)) +
                  "\": send application/json (Webhook) or multipart/form-data (dispatcher)");
   }
-  if (auto refused = check_signature(state, request, body.str())) return refused;
+  if (is_json || !state.options.unsigned_dispatcher) {
+    if (auto refused = check_signature(state, request, body.str())) return refused;
+  }
   events::Parser& parser = shard.parser();
   if (is_json) {
     auto event = parser.parse_event(body, slot.arena);
@@ -160,6 +162,9 @@ std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
   if (!environment) return Answer::parse_error(environment.error(), "environment");
   slot.event.emplace(std::move(event.value()));
   slot.environment.emplace(std::move(environment.value()));
+  if (auto* fetch = std::get_if<events::Fetch>(&*slot.event); fetch && form.fetch_body) {
+    fetch->body = body.str().substr(form.fetch_body->offset, form.fetch_body->size);
+  }
   slot.event_json = body.str().substr(form.event->offset, form.event->size);
   slot.environment_json = body.str().substr(form.environment->offset, form.environment->size);
   if (recording_refused(state)) return Recorder::refusal();

@@ -112,6 +112,12 @@ Answer Answer::parse_error(const events::ParseError& error, std::string_view wha
   return json(400, std::move(body));
 }
 
+Answer Answer::from(Response response) {
+  Answer answer{response.status, "",           std::move(response.body),
+                std::nullopt,    std::nullopt, std::move(response.headers)};
+  return answer;
+}
+
 Answer Answer::unavailable(std::string_view message, std::chrono::seconds retry_after) {
   Answer answer = error(503, message);
   answer.retry_after = retry_after;

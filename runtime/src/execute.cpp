@@ -18,6 +18,7 @@
 namespace gbrt::runtime {
 
 namespace asio = boost::asio;
+using events::EventType;
 using std::chrono::steady_clock;
 
 namespace {
@@ -236,12 +237,13 @@ asio::awaitable<Answer> Runtime::run_handlers(const events::Event& event,
   Outcome outcome = Outcome::ok;
   Answer answer;
   try {
-    if (const auto* render = std::get_if<events::UiRender>(&event)) {
+    if (const Responder* responder = responder_for(event)) {
+      answer = co_await (*responder)(event, context);
+    } else if (const auto* render = std::get_if<events::UiRender>(&event)) {
       auto it = components_.find(render->component_id);
       if (it == components_.end()) {
         outcome = Outcome::rejected;
-        answer = Answer::error(
-            404, "Component " + std::string(clip_for_echo(render->component_id)) + " not found");
+        answer = unhandled(event);
       } else {
         ComponentResponse response = co_await it->second(*render, context);
         answer = Answer::json(200, std::move(response.json));
@@ -249,8 +251,7 @@ asio::awaitable<Answer> Runtime::run_handlers(const events::Event& event,
       }
     } else if (const auto& handlers = handlers_[type]; handlers.empty()) {
       outcome = Outcome::rejected;
-      answer = Answer::error(406, "Integration does not handle \"" +
-                                      std::string(clip_for_echo(common.type)) + "\" events");
+      answer = unhandled(event);
     } else if (handlers.size() == 1) {
       co_await handlers.front()(event, context);  // no extra frame for the common case
     } else {
@@ -276,6 +277,25 @@ asio::awaitable<Answer> Runtime::run_handlers(const events::Event& event,
   }
   metrics_->event_handled(shard.index(), type, outcome);
   co_return answer;
+}
+
+const Runtime::Responder* Runtime::responder_for(const events::Event& event) const {
+  switch (events::type_of(event)) {
+    case EventType::fetch:
+    case EventType::fetch_published_script:
+    case EventType::fetch_visitor_authentication: {
+      const Responder& responder = responders_[event.index()];
+      return responder ? &responder : nullptr;
+    }
+    case EventType::content_compute_document:
+    case EventType::content_compute_revision: {
+      const auto& compute = static_cast<const events::ContentCompute&>(events::base(event));
+      auto it = content_sources_.find(compute.source_id);
+      return it == content_sources_.end() ? nullptr : &it->second;
+    }
+    default:
+      return nullptr;
+  }
 }
 
 // Runs every handler concurrently on this shard and waits for all, even when cancelled

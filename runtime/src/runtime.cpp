@@ -57,7 +57,7 @@ Runtime::Runtime(std::vector<asio::any_io_executor> executors, RuntimeOptions op
   init();
 }
 
-// Type ids 0..14: the typed events, then "other"; registered names come after.
+// Type ids 0..20: the typed events, then "other"; registered names come after.
 void Runtime::init() {
   metrics_ = std::make_unique<Metrics>(shards_.size());
   if (options_.dedup_window.count() > 0) {
@@ -67,6 +67,7 @@ void Runtime::init() {
     metrics_->add_type(std::string(events::to_string(EventType(t))));
   }
   handlers_.resize(events::kTypedEventCount + 1);
+  responders_.resize(events::kTypedEventCount);
 }
 
 Runtime::~Runtime() {
@@ -87,9 +88,22 @@ void Runtime::add_component(std::string id, Component component) {
   components_.insert_or_assign(std::move(id), std::move(component));
 }
 
+void Runtime::set_responder(EventType type, Responder responder) {
+  if (started_) throw std::logic_error("gbrt: register handlers before start()");
+  responders_[std::size_t(type)] = std::move(responder);
+}
+
+void Runtime::add_content_source(std::string id, Responder responder) {
+  if (started_) throw std::logic_error("gbrt: register content sources before start()");
+  content_sources_.insert_or_assign(std::move(id), std::move(responder));
+}
+
 std::size_t Runtime::type_id_for(std::string name) {
   EventType typed = events::event_type_from_name(name);
-  if (typed != EventType::other) return std::size_t(typed);  // has a typed view
+  if (typed != EventType::other) {
+    throw std::invalid_argument("gbrt: \"" + name +
+                                "\" has a typed view: register it with on<View>");
+  }
   if (auto it = named_types_.find(name); it != named_types_.end()) return it->second;
   std::size_t id = metrics_->add_type(name);
   named_types_.emplace(std::move(name), id);
@@ -269,25 +283,19 @@ void Context::queue_task(std::string_view payload_json, std::chrono::millisecond
   if (delay.count() < 0 || delay > std::chrono::hours(24)) {
     throw std::out_of_range("queue_task: delay must be 0 to 86,400 s");
   }
+  std::string text = R"({"type":"task","eventId":"task_)" + std::to_string(shard_.index()) + "_" +
+                     std::to_string(++shard_.next_task_) + R"(","installationId":")";
+  append_json_escaped(text, event_.installation_id);
+  text += R"(","task":)";
+  text += payload_json;
+  text += '}';
+  // The task runs with this event's environment, as GitBook's queued tasks do.
+  std::optional<std::string_view> environment;
+  if (environment_ != nullptr) environment = environment_->json.raw();
   SlotPtr slot = shard_.slots().acquire();
-  std::string id =
-      "task_" + std::to_string(shard_.index()) + "_" + std::to_string(++shard_.next_task_);
-  events::PaddedBuffer& body = slot->body;
-  body.append(R"({"type":"task","eventId":")");
-  body.append(id);
-  body.append(R"(","installationId":")");
-  std::string installation;
-  append_json_escaped(installation, event_.installation_id);
-  body.append(installation);
-  body.append(R"(","task":)");
-  body.append(payload_json);
-  body.append("}");
-  auto event = shard_.parser().parse_event(body.view(), slot->arena);
-  if (!event) {
-    throw std::invalid_argument("queue_task: the payload is not valid JSON: " +
-                                event.error().message());
+  if (auto refused = slot->load(shard_.parser(), text, environment)) {
+    throw std::invalid_argument("queue_task: the payload is not a JSON object: " + refused->body);
   }
-  slot->event.emplace(std::move(event.value()));
   runtime_.schedule_task(shard_, std::move(slot), delay);
 }
 

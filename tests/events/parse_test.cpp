@@ -887,6 +887,131 @@ TEST_F(FixtureValues, SpaceGitsyncCompleted3) {
   EXPECT_EQ(e->commit_id, "d67645dc3f3964c40ff8116d35cd901acc60a1c9"sv);
 }
 
+TEST_F(FixtureValues, Task1) {
+  auto e = fixture_as<ev::Task>("task-1.json");
+  ASSERT_TRUE(e);
+  expect_envelope(*e, "task", "evt_k2Vq7TnYb0aR3sXw9LmPc4HdEf", "inst_rFnFxMEpvlMWlV4LSCIj");
+  EXPECT_EQ(e->task["type"].get_string(), "sync-space"sv);
+  EXPECT_EQ(e->task["attempt"].get_int64(), 2);
+}
+
+TEST_F(FixtureValues, Task2) {
+  auto e = fixture_as<ev::Task>("task-2.json");
+  ASSERT_TRUE(e);
+  expect_envelope(*e, "task", "evt_Wm3Zx8QpL1nB6cV0tR5yHs2KdJ", "");  // installationId optional
+  EXPECT_EQ(e->task["ids"].size(), 2u);
+  EXPECT_EQ(e->task["ids"][1].get_string(), "bé"sv);
+}
+
+TEST_F(FixtureValues, Fetch1) {
+  auto e = fixture_as<ev::Fetch>("fetch-1.json");
+  ASSERT_TRUE(e);
+  expect_envelope(*e, "fetch", "evt_fT6pQ2mWz9Yx4cN1bV8rK3sLd0", "inst_rFnFxMEpvlMWlV4LSCIj");
+  EXPECT_EQ(e->space_id, "dGuHSiPWZ5nuNFEvhi4i"sv);
+  EXPECT_EQ(e->site_id, std::nullopt);
+  ASSERT_TRUE(e->auth);
+  EXPECT_EQ(e->auth->user_id, "O3vrMUHybhvwihq5XjRKcwefUgtu"sv);
+  EXPECT_EQ(e->request.method, "post"sv);
+  EXPECT_TRUE(e->request.url.ends_with("/installations/inst_rFnFxMEpvlMWlV4LSCIj/echo"));
+  EXPECT_EQ(e->request.headers.size(), 2u);
+  EXPECT_EQ(e->request.headers["content-type"].get_string(), "application/json"sv);
+  EXPECT_TRUE(e->body.empty());  // a Webhook delivery has no fetch-body
+}
+
+TEST_F(FixtureValues, Fetch2) {
+  auto e = fixture_as<ev::Fetch>("fetch-2.json");
+  ASSERT_TRUE(e);
+  expect_envelope(*e, "fetch", "evt_a9Hc3Rt7Lw0Vz2Pn5Kq8Bx4Ms1", "");
+  EXPECT_FALSE(e->auth);
+  EXPECT_EQ(e->request.method, "get"sv);
+  EXPECT_TRUE(e->request.url.ends_with("/hello?name=J%C3%BCrgen%20%26%20co"));
+  EXPECT_EQ(e->request.headers.size(), 0u);
+}
+
+TEST_F(FixtureValues, FetchPublishedScript1) {
+  auto e = fixture_as<ev::FetchPublishedScript>("fetch_published_script-1.json");
+  ASSERT_TRUE(e);
+  expect_envelope(*e, "fetch_published_script", "evt_P0sCr1pTq8Wn3Xv6Bz2Lm5Kd9Y",
+                  "inst_iM73rzfRKNUHEKAI7zt5");
+  EXPECT_EQ(e->site_id, "site_Qm8Zt2Lp0Vx"sv);
+  expect_no_future_field(*e);
+}
+
+TEST_F(FixtureValues, FetchPublishedScript2) {
+  auto e = fixture_as<ev::FetchPublishedScript>("fetch_published_script-2.json");
+  ASSERT_TRUE(e);
+  expect_envelope(*e, "fetch_published_script", "evt_N7oPs3Cr1pTb5Wq2Xz8Lk4Vm0H",
+                  "inst_XcPTSaZc1hLiHGWwJrYK");
+  EXPECT_EQ(e->site_id, "site_none_7Hq2"sv);
+  expect_future_field(*e);
+}
+
+TEST_F(FixtureValues, FetchVisitorAuthentication1) {
+  auto e = fixture_as<ev::FetchVisitorAuthentication>("fetch_visitor_authentication-1.json");
+  ASSERT_TRUE(e);
+  expect_envelope(*e, "fetch_visitor_authentication", "evt_V1s1t0rAuThQ9Wz2Xc7Lm4Kp8B",
+                  "inst_iM73rzfRKNUHEKAI7zt5");
+  EXPECT_EQ(e->site_id, "site_Qm8Zt2Lp0Vx"sv);
+  EXPECT_EQ(e->location, "/docs/getting started?x=1&y=é"sv);
+  ASSERT_TRUE(e->search_params);
+  EXPECT_EQ((*e->search_params)["jwt_token"].get_string(), "abc"sv);
+  ASSERT_TRUE(e->cookies);
+  EXPECT_EQ((*e->cookies)["session"].get_string(), "s1"sv);
+  EXPECT_EQ(e->action, std::nullopt);
+}
+
+TEST_F(FixtureValues, FetchVisitorAuthentication2) {
+  auto e = fixture_as<ev::FetchVisitorAuthentication>("fetch_visitor_authentication-2.json");
+  ASSERT_TRUE(e);
+  expect_envelope(*e, "fetch_visitor_authentication", "evt_L0g0uTz8Wq3Xv6Bn1Km5Pd9Yr2",
+                  "inst_XcPTSaZc1hLiHGWwJrYK");
+  EXPECT_EQ(e->site_id, "site_4Bn7"sv);
+  EXPECT_EQ(e->location, std::nullopt);
+  EXPECT_FALSE(e->search_params);
+  EXPECT_FALSE(e->cookies);
+  EXPECT_EQ(e->action, "logout"sv);
+}
+
+TEST_F(FixtureValues, ContentComputeDocument1) {
+  auto e = fixture_as<ev::ContentComputeDocument>("content_compute_document-1.json");
+  ASSERT_TRUE(e);
+  expect_envelope(*e, "content_compute_document", "evt_D0cUm3nTq8Wz2Xv6Bn1Lm5Kp9Y",
+                  "inst_rFnFxMEpvlMWlV4LSCIj");
+  EXPECT_EQ(e->space_id, "dGuHSiPWZ5nuNFEvhi4i"sv);
+  EXPECT_EQ(e->source_id, "openapi-pages"sv);
+  EXPECT_EQ(e->props["depth"].get_int64(), 2);
+  EXPECT_EQ(e->dependencies["spec"]["ref"]["kind"].get_string(), "openapi"sv);
+}
+
+TEST_F(FixtureValues, ContentComputeDocument2) {
+  auto e = fixture_as<ev::ContentComputeDocument>("content_compute_document-2.json");
+  ASSERT_TRUE(e);
+  expect_envelope(*e, "content_compute_document", "evt_Q2wE4rT6yU8iO0pA1sD3fG5hJ7",
+                  "inst_XcPTSaZc1hLiHGWwJrYK");
+  EXPECT_EQ(e->source_id, "changelog"sv);
+  EXPECT_EQ(e->props.size(), 0u);
+  EXPECT_EQ(e->dependencies.size(), 0u);
+}
+
+TEST_F(FixtureValues, ContentComputeRevision1) {
+  auto e = fixture_as<ev::ContentComputeRevision>("content_compute_revision-1.json");
+  ASSERT_TRUE(e);
+  expect_envelope(*e, "content_compute_revision", "evt_R3v1s10nQ8Wz2Xv6Bn1Lm5Kp9Y",
+                  "inst_rFnFxMEpvlMWlV4LSCIj");
+  EXPECT_EQ(e->source_id, "openapi-pages"sv);
+  EXPECT_EQ(e->props["models"].raw(), "true"sv);
+  EXPECT_EQ(e->dependencies.size(), 1u);
+}
+
+TEST_F(FixtureValues, ContentComputeRevision2) {
+  auto e = fixture_as<ev::ContentComputeRevision>("content_compute_revision-2.json");
+  ASSERT_TRUE(e);
+  expect_envelope(*e, "content_compute_revision", "evt_Z9xC7vB5nM3qW1eR2tY4uI6oP8",
+                  "inst_XcPTSaZc1hLiHGWwJrYK");
+  EXPECT_EQ(e->space_id, "69PwZE0Sp7ZNpgJ8w3kh"sv);
+  EXPECT_EQ(e->props["since"].get_string(), "2024-01-01"sv);
+}
+
 // ---------------------------------------------------------------------------------------
 // Malformed input: every file in fixtures/bad fails, with an error naming what is wrong.
 
@@ -915,6 +1040,13 @@ const std::map<std::string, BadFixture> kBadFixtures = {
     {"unterminated-string.bad", {Code::invalid_json, "", "", "invalid JSON: "}},
     {"url-missing.bad",
      {Code::missing_field, "url", "string", "missing required field \"url\" (string)"}},
+    {"fetch-url-missing.bad",
+     {Code::missing_field, "request.url", "string",
+      "missing required field \"request.url\" (string)"}},
+    {"source-id-missing.bad",
+     {Code::missing_field, "sourceId", "string", "missing required field \"sourceId\" (string)"}},
+    {"task-not-object.bad",
+     {Code::not_an_object, "task", "object", "field \"task\": expected object"}},
     {"visitor-wrong-type.bad",
      {Code::not_an_object, "visitor", "object", "field \"visitor\": expected object"}},
 };
@@ -1396,7 +1528,7 @@ TEST_F(ParseTest, GenericEventIdsMustStillBeStrings) {
 TEST_F(ParseTest, TypedFieldsOfAnotherTypeDoNotMatterToAGenericEvent) {
   // "url" is a field of space_view; for a task it is just JSON.
   auto e = parse_as<ev::GenericEvent>(
-      R"({"type":"content_compute_document","eventId":"e","installationId":"i","url":42,)"
+      R"({"type":"integration_event","eventId":"e","installationId":"i","url":42,)"
       R"("visitor":"nobody"})");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->json["url"].get_int64(), 42);
@@ -1554,7 +1686,7 @@ TEST_F(ParseTest, RepeatedKeyLastOneWins) {
 
 TEST_F(ParseTest, WhiteSpaceAroundTheEventIsNotPartOfItsJson) {
   const std::string event =
-      R"({ "type" : "task" , "eventId" : "e" , "installationId" : "i" , "task" : [ 1 , 2 ] })";
+      R"({ "type" : "later" , "eventId" : "e" , "installationId" : "i" , "task" : [ 1 , 2 ] })";
   auto e = parse_as<ev::GenericEvent>(" \r\n\t" + event + "\n \t\r\n");
   ASSERT_TRUE(e);
   EXPECT_EQ(e->json.raw(), event);
@@ -1693,6 +1825,20 @@ const std::string kMinimalEnvironment =
     R"({"apiEndpoint":"https://api.example.com","apiTokens":{"integration":"tok"},)"
     R"("integration":{"name":"n","version":1,"title":"T"},"signingSecrets":{"integration":"s"},)"
     R"("secrets":{}})";
+
+TEST_F(EnvironmentTest, TypedAccessToTheCommonFields) {
+  auto result = parse(fixture("environment.json"));
+  ASSERT_TRUE(result) << result.error().message();
+  const ev::Environment& env = result.value();
+  EXPECT_EQ(env.integration_name(), "space-analytics"sv);
+  EXPECT_EQ(env.integration_version(), 7);
+  EXPECT_TRUE(env.integration_urls().is_missing());
+  EXPECT_EQ(env.installation_configuration().size(), 0u);
+  EXPECT_EQ(env.space_installation_configuration()["trackingId"].get_string(), "G-0okIKF438k"sv);
+  EXPECT_TRUE(env.site_installation_configuration().is_missing());
+  EXPECT_EQ(env.secret("none"), std::nullopt);
+  EXPECT_EQ(env.signing_secret_for("integration"), "w1Mz0GYZKQkuH2e7OZWd9aZKtgCfa3QdVrJtL7N8WYq"sv);
+}
 
 TEST_F(EnvironmentTest, FixtureParses) {
   auto result = parse(fixture("environment.json"));

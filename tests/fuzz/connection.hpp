@@ -27,10 +27,9 @@ struct World {
 
   World() {
     views = gbrt::examples::register_example_handlers(runtime);
-    runtime.on(
-        "task",
-        [](const gbrt::events::GenericEvent& e, gbrt::Context&) -> boost::asio::awaitable<void> {
-          if (e.json["task"]["throw"]) throw gbrt::ExposableError("task refused", 422);
+    runtime.on<gbrt::events::Task>(
+        [](const gbrt::events::Task& e, gbrt::Context&) -> boost::asio::awaitable<void> {
+          if (e.task["throw"]) throw gbrt::ExposableError("task refused", 422);
           co_return;
         });
     runtime.start();

@@ -126,7 +126,30 @@ struct TouchAll {
     touch(e.commit_id);
     sink = sink + std::size_t(e.state);
   }
-  void operator()(const ev::GenericEvent& e) const { walk(e.json["task"]); }
+  void operator()(const ev::Task& e) const { walk(e.task); }
+  void operator()(const ev::Fetch& e) const {
+    touch(e.request.method);
+    touch(e.request.url);
+    walk(e.request.headers);
+    touch(e.space_id);
+    touch(e.site_id);
+    if (e.auth) touch(e.auth->user_id);
+  }
+  void operator()(const ev::FetchPublishedScript& e) const { touch(e.site_id); }
+  void operator()(const ev::FetchVisitorAuthentication& e) const {
+    touch(e.site_id);
+    touch(e.location);
+    walk(e.search_params);
+    walk(e.cookies);
+    touch(e.action);
+  }
+  void operator()(const ev::ContentCompute& e) const {
+    touch(e.space_id);
+    touch(e.source_id);
+    walk(e.props);
+    walk(e.dependencies);
+  }
+  void operator()(const ev::GenericEvent& e) const { walk(e.json["other"]); }
 };
 
 }  // namespace

@@ -89,12 +89,12 @@ TEST_F(Batch, BlankLinesCrlfAndALastLineWithoutNewline) {
   body += "\r\n   \n";
   body += fixture_line("space_gitsync_started-2.json");
   body += "\n\n";
-  body += R"({"type":"task","eventId":"e","installationId":"i"})";  // 406: no handler
+  body += R"({"type":"later","eventId":"e","installationId":"i"})";  // 406: no handler
   auto res = post(body);
   ASSERT_EQ(res.status, 200u);
   EXPECT_EQ(
       res.body,
-      R"({"accepted":2,"rejected":[{"line":6,"status":406,"error":"Integration does not handle \"task\" events"}]})");
+      R"({"accepted":2,"rejected":[{"line":6,"status":406,"error":"Integration does not handle \"later\" events"}]})");
 }
 
 TEST_F(Batch, NotNdjsonAtAllIs400AndTooManyEventsIs413) {

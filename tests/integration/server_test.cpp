@@ -94,8 +94,8 @@ TEST_F(GbrtServer, ViewCounterComponentCountsPageViewsOfItsSpace) {
 TEST_F(GbrtServer, AnswersFollowGitBooksSemanticsAndNameTheProblem) {
   auto unhandled =
       client_.post_json("/", R"({"type":"task","eventId":"e","installationId":"i","task":{}})");
-  EXPECT_EQ(unhandled.status, 406u);
-  EXPECT_EQ(unhandled.body, R"({"error":"Integration does not handle \"task\" events"})");
+  EXPECT_EQ(unhandled.status, 400u);
+  EXPECT_EQ(unhandled.body, R"({"error":"Integration does not handle tasks"})");
 
   std::string render = fixture("ui_render-2.json");
   render.replace(render.find("embed-block"), 11, "no-such-component");
@@ -315,6 +315,26 @@ TEST(GbrtServerSigned, AcceptsValidSignaturesAndRejectsTheRest) {
           .status,
       200u);
   EXPECT_EQ(server.stderr_text().find("no signing secret"), std::string::npos);
+}
+
+// Both channels on one server: signed Webhook JSON, unsigned dispatcher forms (opt-in).
+TEST(GbrtServerSigned, UnsignedDispatcherFormsOnlyWhenAllowed) {
+  std::string body = fixture("site_view-1.json");
+  auto [ct, form] = dispatcher_form(body, fixture("environment.json"));
+  ServerProcess strict({"--threads", "1"}, {{"GBRT_SECRET", "s3cret"}});
+  EXPECT_EQ(HttpClient(strict.port()).request("POST", "/v1", form, ct).status, 401u);
+
+  ServerProcess both({"--threads", "1", "--unsigned-dispatcher", "true"},
+                     {{"GBRT_SECRET", "s3cret"}});
+  HttpClient client(both.port());
+  EXPECT_EQ(client.request("POST", "/v1", form, ct).status, 200u);
+  EXPECT_EQ(client.post_json("/", body).status, 401u);  // JSON must still be signed
+  EXPECT_EQ(
+      client
+          .post_json("/", body,
+                     {{"X-GitBook-Signature", gbrt::net::sign_webhook("s3cret", now(), body)}})
+          .status,
+      200u);
 }
 
 TEST(GbrtServerSigned, SecretFileHoldsOneSecretPerLine) {

@@ -32,9 +32,9 @@ TEST(Context, QueueTaskRunsTheTaskHandlerWithThePayloadWhenDue) {
         c.queue_task(R"({"kind":"sync","n":42})", milliseconds(300));
         co_return;
       });
-  harness.runtime().on("task", [&](const ev::GenericEvent& e, Context&) -> asio::awaitable<void> {
+  harness.runtime().on<ev::Task>([&](const ev::Task& e, Context&) -> asio::awaitable<void> {
     EXPECT_EQ(e.installation_id, "inst_aSCrUZoL8g5ubbbPIa84");  // the queuing event's
-    fired.set_value({steady_clock::now(), e.json["task"]["n"].get_int64().value_or(-1)});
+    fired.set_value({steady_clock::now(), e.task["n"].get_int64().value_or(-1)});
     co_return;
   });
   EXPECT_EQ(
@@ -54,10 +54,10 @@ TEST(Context, PendingTasksAreCancelledAndReportedAtShutdown) {
   runtime.on<ev::InstallationSetup>(
       [](const ev::InstallationSetup&, Context& c) -> asio::awaitable<void> {
         c.queue_task("{}", std::chrono::hours(1));
-        c.queue_task("[1,2]", std::chrono::hours(2));
+        c.queue_task(R"({"n":[1,2]})", std::chrono::hours(2));
         co_return;
       });
-  runtime.on("task", [](const ev::GenericEvent&, Context&) -> asio::awaitable<void> { co_return; });
+  runtime.on<ev::Task>([](const ev::Task&, Context&) -> asio::awaitable<void> { co_return; });
   runtime.start();
   auto answer = asio::co_spawn(runtime.shard(0).executor(),
                                runtime.handle(gbrt::test::fixture("installation_setup-2.json")),

@@ -141,20 +141,27 @@ TEST(Runtime, UiRenderGoesToTheComponentNamedByComponentId) {
   EXPECT_EQ(unknown.body, R"({"error":"Component view-counter not found"})");
 }
 
-TEST(Runtime, HandlersByTypeNameForEventsWithoutAView) {
+TEST(Runtime, TaskHandlersAndGitBooksAnswersWithoutAHandler) {
   Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
   std::int64_t n = 0;
-  runtime.on("task", [&](const ev::GenericEvent& e, Context&) -> asio::awaitable<void> {
-    n = e.json["task"]["n"].get_int64().value_or(-1);
+  runtime.on<ev::Task>([&](const ev::Task& e, Context&) -> asio::awaitable<void> {
+    n = e.task["n"].get_int64().value_or(-1);
     co_return;
   });
   runtime.start();
   EXPECT_EQ(dispatch_json(runtime, kTask).status, 200u);
   EXPECT_EQ(n, 7);
-  const std::string fetch = R"({"type":"fetch","eventId":"e","installationId":"i"})";
-  EXPECT_EQ(dispatch_json(runtime, fetch).status, 406u);
+  const std::string fetch =
+      R"({"type":"fetch","eventId":"e","request":{"method":"get","url":"/","headers":{}}})";
+  auto unhandled = dispatch_json(runtime, fetch);
+  EXPECT_EQ(unhandled.status, 400u);
+  EXPECT_EQ(unhandled.body, R"({"error":"Integration does not handle HTTP requests"})");
+  const std::string later = R"({"type":"integration_event","eventId":"e"})";
+  EXPECT_EQ(dispatch_json(runtime, later).status, 406u);
   std::string metrics = runtime.metrics().render();
   EXPECT_NE(metrics.find(R"(gbrt_events_handled_total{type="task",outcome="ok"} 1)"),
+            std::string::npos);
+  EXPECT_NE(metrics.find(R"(gbrt_events_handled_total{type="fetch",outcome="rejected"} 1)"),
             std::string::npos);
   EXPECT_NE(metrics.find(R"(gbrt_events_handled_total{type="other",outcome="rejected"} 1)"),
             std::string::npos);

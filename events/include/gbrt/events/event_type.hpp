@@ -24,6 +24,12 @@ enum class EventType : std::uint8_t {
   space_visibility_updated,
   space_gitsync_started,
   space_gitsync_completed,
+  task,
+  fetch,
+  fetch_published_script,
+  fetch_visitor_authentication,
+  content_compute_document,
+  content_compute_revision,
   other,
 };
 inline constexpr std::size_t kTypedEventCount = static_cast<std::size_t>(EventType::other);

@@ -210,18 +210,78 @@ struct SpaceGitSyncCompleted : EventBase {
   std::string_view commit_id;
 };
 
-// Any other type (task, fetch, content_compute_*, a type GitBook adds later):
-// the envelope plus the whole event as JSON.
+// A task the integration queued for itself (`task` is its own payload). installation_id is
+// empty when GitBook sends none.
+struct Task : EventBase {
+  static constexpr EventType kType = EventType::task;
+  JsonView task;
+};
+
+// `request` of a fetch event: the HTTP request GitBook received for the integration.
+struct FetchRequest {
+  std::string_view method;  // as GitBook sends it: "get", "post", "put", "delete"
+  std::string_view url;     // absolute: scheme, host, path, query
+  JsonView headers;         // object of string -> string
+};
+
+// An HTTP request to the integration. installation_id is empty when not installation-specific.
+struct Fetch : EventBase {
+  static constexpr EventType kType = EventType::fetch;
+  std::optional<std::string_view> space_id;
+  std::optional<std::string_view> site_id;
+  std::optional<Auth> auth;
+  FetchRequest request;
+  // The request's body: the dispatcher's `fetch-body` part, in place in the request
+  // (empty when absent, and for a Webhook delivery, which has none).
+  std::string_view body;
+};
+
+// GitBook asks for the script the integration injects into a published site.
+struct FetchPublishedScript : EventBase {
+  static constexpr EventType kType = EventType::fetch_published_script;
+  std::string_view site_id;
+};
+
+// A visitor of a site with visitor authentication arrives: answer with where to log in.
+struct FetchVisitorAuthentication : EventBase {
+  static constexpr EventType kType = EventType::fetch_visitor_authentication;
+  std::string_view site_id;
+  std::optional<std::string_view> location;  // where the visitor was going
+  std::optional<JsonView> search_params;     // whitelisted query parameters
+  std::optional<JsonView> cookies;           // whitelisted cookies
+  std::optional<std::string_view> action;    // "logout", or absent for a login
+};
+
+// Fields both content_compute_* events have.
+struct ContentCompute : EventBase {
+  std::string_view space_id;
+  std::string_view source_id;  // the content source asked for: routed by it
+  JsonView props;
+  JsonView dependencies;  // object of name -> resolved dependency
+};
+
+// Compute the document of one page of a content source (answer: a Document).
+struct ContentComputeDocument : ContentCompute {
+  static constexpr EventType kType = EventType::content_compute_document;
+};
+
+// Compute a revision of a content source (answer: its pages and files).
+struct ContentComputeRevision : ContentCompute {
+  static constexpr EventType kType = EventType::content_compute_revision;
+};
+
+// Any other type (a type GitBook adds later): the envelope plus the whole event as JSON.
 struct GenericEvent : EventBase {
   static constexpr EventType kType = EventType::other;
 };
 
 // Alternatives in EventType order: event.index() == static_cast<size_t>(type).
-using Event =
-    std::variant<InstallationSetup, SpaceInstallationSetup, SiteInstallationSetup,
-                 InstallationDeleted, SpaceInstallationDeleted, SiteInstallationDeleted, SpaceView,
-                 SiteView, PageFeedback, UiRender, SpaceContentUpdated, SpaceVisibilityUpdated,
-                 SpaceGitSyncStarted, SpaceGitSyncCompleted, GenericEvent>;
+using Event = std::variant<InstallationSetup, SpaceInstallationSetup, SiteInstallationSetup,
+                           InstallationDeleted, SpaceInstallationDeleted, SiteInstallationDeleted,
+                           SpaceView, SiteView, PageFeedback, UiRender, SpaceContentUpdated,
+                           SpaceVisibilityUpdated, SpaceGitSyncStarted, SpaceGitSyncCompleted, Task,
+                           Fetch, FetchPublishedScript, FetchVisitorAuthentication,
+                           ContentComputeDocument, ContentComputeRevision, GenericEvent>;
 
 // A view type of this module: what `Runtime::on<View>` accepts.
 template <class T>
@@ -256,6 +316,29 @@ struct Environment {
   std::optional<std::string_view> auth_token;
   std::optional<std::string_view> signing_secret;
   JsonView json;  // the whole environment
+
+  // Typed reads of what integrations use most; empty or nullopt when GitBook sent none.
+  std::string_view integration_name() const {
+    return integration["name"].get_string().value_or("");
+  }
+  std::optional<std::int64_t> integration_version() const {
+    return integration["version"].get_int64();
+  }
+  JsonView integration_urls() const { return integration["urls"]; }
+  JsonView installation_configuration() const { return configuration_of(installation); }
+  JsonView space_installation_configuration() const { return configuration_of(space_installation); }
+  JsonView site_installation_configuration() const { return configuration_of(site_installation); }
+  std::optional<std::string_view> secret(std::string_view name) const {
+    return secrets[name].get_string();
+  }
+  std::optional<std::string_view> signing_secret_for(std::string_view scope) const {
+    return signing_secrets[scope].get_string();
+  }
+
+ private:
+  static JsonView configuration_of(const std::optional<JsonView>& installation) {
+    return installation ? (*installation)["configuration"] : JsonView();
+  }
 };
 
 }  // namespace gbrt::events

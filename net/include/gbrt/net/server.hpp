@@ -29,6 +29,10 @@ struct ServerOptions {
   std::chrono::seconds body_timeout{30};          // to receive the body once the header is in
   std::chrono::seconds write_timeout{30};         // time to send one answer
   std::size_t max_connections = 10000;            // open at once; past it: 503, then close
+  // With secrets: multipart/form-data (GitBook's integration dispatcher, which does not sign)
+  // is accepted unsigned too. Off by default: every request must then be signed. Turn it on
+  // only where nothing but the dispatcher can reach the port (docs/security.md).
+  bool unsigned_dispatcher = false;
   // HTTPS: a PEM certificate chain and its private key. Empty: plain HTTP.
   std::string tls_cert_file;
   std::string tls_key_file;

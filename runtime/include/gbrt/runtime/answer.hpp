@@ -7,8 +7,11 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <gbrt/events/parse.hpp>
+#include <gbrt/runtime/response.hpp>
 
 namespace gbrt {
 
@@ -36,10 +39,12 @@ namespace runtime {
 
 struct Answer {
   unsigned status = 200;
-  std::string_view content_type = "text/plain";  // always a string literal
+  std::string_view content_type = "text/plain";  // a string literal; empty: none (see headers)
   std::string body = "OK";
   std::optional<std::chrono::seconds> cache_max_age;  // ui_render: Cache-Control: max-age
   std::optional<std::chrono::seconds> retry_after;    // 503: when the sender may retry
+  // A handler's own headers (Response::headers), written after the ones above.
+  std::vector<std::pair<std::string, std::string>> headers;
   // A 2xx for an event accepted before (--dedup-window, JetStream's duplicate window): not
   // new work, not run or stored again.
   bool duplicate = false;
@@ -53,8 +58,10 @@ struct Answer {
   // 503 with Retry-After: the sender retries (GitBook's does on 5xx), nothing is lost.
   static Answer unavailable(std::string_view message, std::chrono::seconds retry_after);
   static Answer json(unsigned status, std::string body) {
-    return {status, "application/json", std::move(body), std::nullopt, std::nullopt};
+    return {status, "application/json", std::move(body), std::nullopt, std::nullopt, {}};
   }
+  // A handler's own response, as it is.
+  static Answer from(Response response);
 };
 
 // What a ui_render component returns (a ContentKit answer).

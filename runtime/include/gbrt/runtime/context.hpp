@@ -39,10 +39,10 @@ class Context {
   // the answer): copy what it needs into the coroutine.
   void wait_until(boost::asio::awaitable<void> work) const;
 
-  // Runs the `task` handlers with `payload` (JSON text, copied) after `delay`, as GitBook's
-  // context.integration.queueTask does: the handlers get a GenericEvent of type "task"
-  // whose json["task"] is the payload. Delay 0 to 86,400 s (std::out_of_range otherwise);
-  // a payload that is not valid JSON throws std::invalid_argument. Tasks live in memory:
+  // Runs the `task` handlers with `payload` (a JSON object, copied) after `delay`, as GitBook's
+  // context.integration.queueTask does: the handlers get a Task whose `task` is the payload,
+  // and this event's environment. Delay 0 to 86,400 s (std::out_of_range otherwise); a
+  // payload that is not a JSON object throws std::invalid_argument. Tasks live in memory:
   // pending ones at shutdown are cancelled and counted in the final stats line.
   void queue_task(std::string_view payload_json, std::chrono::milliseconds delay) const;
 

@@ -31,12 +31,14 @@
 #include <gbrt/events/parse.hpp>
 #include <gbrt/events/views.hpp>
 #include <gbrt/runtime/answer.hpp>
+#include <gbrt/runtime/component.hpp>
 #include <gbrt/runtime/context.hpp>
 #include <gbrt/runtime/dedup.hpp>
 #include <gbrt/runtime/event_slot.hpp>
 #include <gbrt/runtime/forwarder.hpp>
 #include <gbrt/runtime/metrics.hpp>
 #include <gbrt/runtime/options.hpp>
+#include <gbrt/runtime/response.hpp>
 
 namespace gbrt {
 namespace runtime {
@@ -79,8 +81,15 @@ concept ComponentHandler = std::invocable<F&, const events::UiRender&, Context&>
     std::same_as<std::invoke_result_t<F&, const events::UiRender&, Context&>,
                  boost::asio::awaitable<ComponentResponse>>;
 
+template <class F, class View, class Result>
+concept RespondingHandler = std::invocable<F&, const View&, Context&> &&
+    std::same_as<std::invoke_result_t<F&, const View&, Context&>, boost::asio::awaitable<Result>>;
+
 class Runtime {
  public:
+  // A handler that answers HTTP itself (fetch, published scripts, visitor authentication,
+  // content sources): its answer is the event's.
+  using Responder = std::function<boost::asio::awaitable<Answer>(const events::Event&, Context&)>;
   using Handler = std::function<boost::asio::awaitable<void>(const events::Event&, Context&)>;
   using Component =
       std::function<boost::asio::awaitable<ComponentResponse>(const events::UiRender&, Context&)>;
@@ -115,7 +124,56 @@ class Runtime {
                   return h(*std::get_if<events::GenericEvent>(&e), c);
                 });
   }
-  // The ui_render component `component_id`.
+  // The `fetch` handler (one): the HTTP request GitBook received for the integration, answered
+  // with the handler's Response. A Router is one. Without it: 400, as GitBook's runtime.
+  template <RespondingHandler<events::Fetch, Response> F>
+  void fetch(F handler) {
+    set_responder(events::EventType::fetch, respond_with<events::Fetch>(std::move(handler)));
+  }
+  // The `fetch_published_script` handler (one): the script injected into a published site.
+  // std::nullopt answers GitBook's no-op script (`/** no-op */`, application/javascript).
+  template <RespondingHandler<events::FetchPublishedScript, std::optional<Response>> F>
+  void published_script(F handler) {
+    set_responder(
+        events::EventType::fetch_published_script,
+        [h = std::move(handler)](const events::Event& e, Context& c) mutable {
+          return published_script_answer(h(*std::get_if<events::FetchPublishedScript>(&e), c));
+        });
+  }
+  // The `fetch_visitor_authentication` handler (one): typically a redirect to a login page.
+  template <RespondingHandler<events::FetchVisitorAuthentication, Response> F>
+  void visitor_authentication(F handler) {
+    set_responder(events::EventType::fetch_visitor_authentication,
+                  respond_with<events::FetchVisitorAuthentication>(std::move(handler)));
+  }
+  // The content source `source_id` (content_compute_document and _revision events route by
+  // sourceId). The handler returns JSON text: for a revision, GitBook's
+  // ContentComputeRevisionEventResponse; for a document, the Document, which is answered as
+  // {"document": …} as GitBook's createContentSource does. Unknown source: 404.
+  template <RespondingHandler<events::ContentCompute, std::string> F>
+  void content_source(std::string source_id, F handler) {
+    add_content_source(std::move(source_id), [h = std::move(handler)](const events::Event& e,
+                                                                      Context& c) mutable {
+      const auto& compute = std::visit(
+          [](const auto& v) -> const events::ContentCompute& {
+            if constexpr (std::is_base_of_v<events::ContentCompute, std::decay_t<decltype(v)>>) {
+              return v;
+            } else {
+              throw std::logic_error("not a content_compute event");
+            }
+          },
+          e);
+      return content_answer(h(compute, c), events::type_of(e));
+    });
+  }
+  // The ui_render component `component_id`, with GitBook's component model (component.hpp).
+  void component(std::string component_id, ComponentSpec spec) {
+    add_component(std::move(component_id),
+                  [s = std::move(spec)](const events::UiRender& e, Context& c) {
+                    return run_component(s, e, c);
+                  });
+  }
+  // The same with a handler that answers the whole ContentKit output itself.
   template <ComponentHandler F>
   void component(std::string component_id, F handler) {
     add_component(std::move(component_id), Component(std::move(handler)));
@@ -194,6 +252,23 @@ class Runtime {
   void init();
   void add_handler(std::size_t type_id, Handler handler);
   void add_component(std::string id, Component component);
+  void set_responder(events::EventType type, Responder responder);
+  void add_content_source(std::string id, Responder responder);
+  template <class View, class F>
+  static Responder respond_with(F handler) {
+    return [h = std::move(handler)](const events::Event& e, Context& c) mutable {
+      return response_answer(h(*std::get_if<View>(&e), c));
+    };
+  }
+  static boost::asio::awaitable<Answer> response_answer(boost::asio::awaitable<Response> response);
+  static boost::asio::awaitable<Answer> published_script_answer(
+      boost::asio::awaitable<std::optional<Response>> response);
+  static boost::asio::awaitable<Answer> content_answer(boost::asio::awaitable<std::string> json,
+                                                       events::EventType type);
+  // The answer for an event nobody registered for, as GitBook's runtime words it.
+  static Answer unhandled(const events::Event& event);
+  // The handler that answers `event` itself, if one is registered.
+  const Responder* responder_for(const events::Event& event) const;
   std::size_t type_id_for(std::string name);
   void spawn_background(Shard& shard, boost::asio::awaitable<void> work,
                         const events::EventBase& event);
@@ -236,6 +311,8 @@ class Runtime {
   std::vector<std::vector<Handler>> handlers_;     // index: type id
   std::vector<std::unique_ptr<TypeState>> types_;  // index: type id; built by start()
   StringMap<Component> components_;
+  std::vector<Responder> responders_;  // index: typed event type
+  StringMap<Responder> content_sources_;
   std::unique_ptr<Metrics> metrics_;
   std::unique_ptr<DedupTable> dedup_;  // with options_.dedup_window
   Forwarder* forwarder_ = nullptr;
