@@ -1499,20 +1499,20 @@ TEST_F(ParseTest, DeletedEventRequiresPrevious) {
 // Other types: GenericEvent.
 
 TEST_F(ParseTest, UnknownTypeIsAGenericEventWithTheWholeJson) {
-  auto result = parse(R"({"type":"task","eventId":"e","installationId":"i","task":{"a":1}})");
+  auto result = parse(R"({"type":"later","eventId":"e","installationId":"i","task":{"a":1}})");
   ASSERT_TRUE(result) << result.error().message();
   EXPECT_EQ(ev::to_string(ev::type_of(result.value())), "other"sv);
   ASSERT_TRUE(std::holds_alternative<ev::GenericEvent>(result.value()));
   const auto& e = std::get<ev::GenericEvent>(result.value());
-  expect_envelope(e, "task", "e", "i");
+  expect_envelope(e, "later", "e", "i");
   EXPECT_EQ(e.json["task"].raw(), R"({"a":1})"sv);
   EXPECT_EQ(e.json["task"]["a"].get_int64(), 1);
 }
 
 TEST_F(ParseTest, GenericEventMayLackTheEnvelopeIds) {
-  auto e = parse_as<ev::GenericEvent>(R"({"type":"fetch","request":{"method":"GET"}})");
+  auto e = parse_as<ev::GenericEvent>(R"({"type":"later","request":{"method":"GET"}})");
   ASSERT_TRUE(e);
-  EXPECT_EQ(e->type, "fetch"sv);
+  EXPECT_EQ(e->type, "later"sv);
   EXPECT_EQ(e->event_id, ""sv);
   EXPECT_EQ(e->installation_id, ""sv);
   EXPECT_EQ(e->json["request"]["method"].get_string(), "GET"sv);
@@ -1718,7 +1718,7 @@ TEST_F(ParseTest, WhiteSpaceAroundReadFieldsIsNotPartOfThem) {
 
 // A task event of exactly `size` bytes.
 std::string task_event_of_size(std::size_t size) {
-  const std::string head = R"({"type":"task","pad":")";
+  const std::string head = R"({"type":"later","pad":")";
   const std::string tail = R"("})";
   return head + std::string(size - head.size() - tail.size(), 'x') + tail;
 }
@@ -1758,7 +1758,7 @@ TEST(ParserLimits, DefaultParserRejectsMoreThanOneMebibyte) {
 
 // An event whose `task` nests `arrays` arrays: the event object is level 1.
 std::string task_nesting_arrays(std::size_t arrays) {
-  return R"({"type":"task","task":)" + std::string(arrays, '[') + std::string(arrays, ']') + "}";
+  return R"({"type":"later","task":)" + std::string(arrays, '[') + std::string(arrays, ']') + "}";
 }
 
 TEST(ParserLimits, NestingUpToMaxDepthParsesAndDeeperIsTooDeep) {
@@ -1776,7 +1776,7 @@ TEST(ParserLimits, NestingUpToMaxDepthParsesAndDeeperIsTooDeep) {
 
 // An event whose `task` nests `objects` objects.
 std::string task_nesting_objects(std::size_t objects) {
-  std::string body = R"({"type":"task","task":)";
+  std::string body = R"({"type":"later","task":)";
   for (std::size_t i = 0; i < objects; ++i) body += R"({"k":)";
   return body + "1" + std::string(objects, '}') + "}";
 }

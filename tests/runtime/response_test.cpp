@@ -23,6 +23,9 @@ TEST(Response, BuildersSetWhatJavaScriptsResponseWould) {
   EXPECT_EQ(r.header("Content-Type"), std::nullopt);
   EXPECT_TRUE(r.body.empty());
   EXPECT_EQ(Response::json("[]", 201).header("content-type"), "application/json");
+  // As Node's Response.redirect: new URL(url).href.
+  EXPECT_EQ(Response::redirect("https://a.example/p q'{?x='y z\"é#f'g").header("Location"),
+            "https://a.example/p%20q'%7B?x=%27y%20z%22%C3%A9#f'g");
 }
 
 // Without a handler, GitBook's runtime's words; with one, the handler's answer.

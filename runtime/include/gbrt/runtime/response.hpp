@@ -22,7 +22,8 @@ struct Response {
                        unsigned status = 200);
   // `body_json` (JSON text) as application/json.
   static Response json(std::string body_json, unsigned status = 200);
-  // A redirect to `location`, no body (as JavaScript's Response.redirect).
+  // A redirect to `location`, no body, the URL serialised as JavaScript's Response.redirect
+  // does (spaces, quotes, `<`, `>`, `'` in the query, non-ASCII bytes percent-encoded).
   static Response redirect(std::string location, unsigned status = 302);
 
   // Adds a header (after the others of that name).
