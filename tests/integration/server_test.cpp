@@ -87,7 +87,7 @@ TEST_F(GbrtServer, ViewCounterComponentCountsPageViewsOfItsSpace) {
   EXPECT_EQ(res.status, 200u);
   EXPECT_EQ(res.header("content-type"), "application/json");
   EXPECT_NE(res.body.find(R"("type":"element")"), std::string::npos) << res.body;
-  EXPECT_NE(res.body.find(R"({"type":"text","text":"3 page views"})"), std::string::npos)
+  EXPECT_NE(res.body.find(R"({"type":"text","children":"3 page views"})"), std::string::npos)
       << res.body;
 }
 
