@@ -202,6 +202,14 @@ std::shared_ptr<ViewCounts> register_example_handlers(Runtime& runtime) {
   register_counter(runtime);
   register_http_handlers(runtime);
   count_events<ev::Task>(runtime);
+  // Content sources of the fixtures: empty pages, empty documents.
+  for (const char* source : {"openapi-pages", "changelog"}) {
+    runtime.content_source(
+        source, [](const ev::ContentCompute& e, Context&) -> asio::awaitable<std::string> {
+          if (e.type == "content_compute_revision") co_return R"({"pages":[],"files":[]})";
+          co_return R"({"object":"document","nodes":[]})";
+        });
+  }
   return views;
 }
 
