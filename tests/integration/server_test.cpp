@@ -95,9 +95,10 @@ TEST_F(GbrtServer, ViewCounterComponentCountsPageViewsOfItsSpace) {
 
 TEST_F(GbrtServer, AnswersFollowGitBooksSemanticsAndNameTheProblem) {
   auto unhandled =
-      client_.post_json("/", R"({"type":"task","eventId":"e","installationId":"i","task":{}})");
-  EXPECT_EQ(unhandled.status, 400u);
-  EXPECT_EQ(unhandled.body, R"({"error":"Integration does not handle tasks"})");
+      client_.post_json("/", R"({"type":"integration_event","eventId":"e","installationId":"i"})");
+  EXPECT_EQ(unhandled.status, 406u);
+  EXPECT_EQ(unhandled.body,
+            R"({"error":"Integration does not handle \"integration_event\" events"})");
 
   std::string render = fixture("ui_render-2.json");
   render.replace(render.find("embed-block"), 11, "no-such-component");
