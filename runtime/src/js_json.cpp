@@ -15,7 +15,7 @@ namespace json = boost::json;
 
 namespace {
 
-constexpr double kMaxSafeInteger = 9007199254740992.0;  // 2^53
+constexpr std::int64_t kMaxSafeInteger = std::int64_t(1) << 53;  // beyond: JavaScript rounds
 
 // "0", "17", … up to 2^32 - 2: the keys JavaScript orders before all others.
 bool is_array_index(std::string_view key) noexcept {
@@ -164,7 +164,7 @@ void append_js_json(std::string& out, const json::value& value) {
       break;
     case json::kind::int64: {
       const std::int64_t n = value.get_int64();
-      if (std::abs(double(n)) > kMaxSafeInteger) {
+      if (n > kMaxSafeInteger || n < -kMaxSafeInteger) {
         append_js_number(out, double(n));
       } else {
         out += std::to_string(n);
@@ -173,7 +173,7 @@ void append_js_json(std::string& out, const json::value& value) {
     }
     case json::kind::uint64: {
       const std::uint64_t n = value.get_uint64();
-      if (double(n) > kMaxSafeInteger) {
+      if (n > std::uint64_t(kMaxSafeInteger)) {
         append_js_number(out, double(n));
       } else {
         out += std::to_string(n);
