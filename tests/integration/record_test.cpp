@@ -87,7 +87,7 @@ class Recorded : public ::testing::Test {
 TEST_F(Recorded, ExactlyTheAcceptedEventsWithoutFurtherTraffic) {
   const auto path = temp_record("accepted");
   start({.path = path.string(), .flush_interval = milliseconds(20)});
-  const std::string task = R"({"type":"task","eventId":"evt_task","installationId":"i"})";
+  const std::string task = R"({"type":"later","eventId":"evt_task","installationId":"i"})";  // 406
   EXPECT_EQ(client_->post_json("/v1", fixture("space_view-1.json")).status, 200u);
   EXPECT_EQ(client_->post_json("/v1", fixture("space_view-1.json")).status, 200u);  // duplicate
   EXPECT_EQ(client_->post_json("/v1", task).status, 406u);
