@@ -19,7 +19,8 @@ struct Vector {
   std::int64_t t = 0;
 };
 Vector test_vector() {
-  std::string text = "\n" + gbrt::test::fixture("site_view-1.signature");
+  std::string text = "\n";  // not `"\n" + string&&`: g++ 12 warns (-Wrestrict)
+  text += gbrt::test::fixture("site_view-1.signature");
   auto value = [&](const std::string& key) {  // `key` at the start of a line
     auto at = text.find("\n" + key) + 1 + key.size();
     return text.substr(at, text.find('\n', at) - at);
