@@ -57,8 +57,11 @@ if(PROJECT_IS_TOP_LEVEL)
   set(CPACK_PACKAGE_VENDOR "gbrt")
   set(CPACK_PACKAGE_CONTACT "gbrt maintainers <gbrt@localhost>")
   set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "${PROJECT_DESCRIPTION}")
+  # Installed with DESTDIR, so that the install scripts see the package's own prefix, /usr
+  # (whatever prefix this tree was configured with).
   set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
-  set(CPACK_SET_DESTDIR ON)  # the install scripts see the package's own prefix, /usr
+  set(CPACK_INSTALL_PREFIX /usr)
+  set(CPACK_SET_DESTDIR ON)
   set(CPACK_DEB_COMPONENT_INSTALL ON)
   set(CPACK_COMPONENTS_GROUPING ONE_PER_GROUP)
   set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
