@@ -1,7 +1,9 @@
 #include "config.hpp"
 
 #include <cctype>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -10,6 +12,8 @@
 #include <vector>
 
 namespace po = boost::program_options;
+
+extern char** environ;
 
 namespace gbrt::config {
 
@@ -23,9 +27,10 @@ std::string trim(const std::string& s) {
 }
 
 // Where each key of a config file is (program_options does not say): key -> last line.
-// Also rejects the keys the table does not have, before program_options sees the file.
+// Keys the table does not have become problems, and program_options skips them.
 std::map<std::string, int> scan_keys(const std::string& path, const std::string& text,
-                                     const po::options_description& options) {
+                                     const po::options_description& options,
+                                     std::vector<Problem>& problems) {
   std::map<std::string, int> lines;
   std::istringstream in(text);
   std::string section;
@@ -39,14 +44,14 @@ std::map<std::string, int> scan_keys(const std::string& path, const std::string&
       continue;
     }
     std::size_t eq = line.find('=');
-    const std::string where = path + ":" + std::to_string(number) + ": ";
+    const std::string where = path + ":" + std::to_string(number);
     if (eq == std::string::npos) {
-      throw std::runtime_error(where + "want key = value, got \"" + line + "\"");
+      throw std::runtime_error(where + ": want key = value, got \"" + line + "\"");
     }
     const std::string key = section + trim(line.substr(0, eq));
     if (options.find_nothrow(key, false) == nullptr) {
-      throw std::runtime_error(where + "unknown key \"" + key +
-                               "\" (gbrt-server --help lists them)");
+      problems.push_back({where, "unknown key \"" + key + "\" (gbrt-server --help lists them)"});
+      continue;
     }
     lines[key] = number;
   }
@@ -59,16 +64,33 @@ std::string bare(std::string name) {
   return name;
 }
 
+// Each option `parsed` set, with where: `where_of(key)`.
+template <class WhereOf>
+void note_origins(const po::parsed_options& parsed, WhereOf where_of, Loaded& loaded) {
+  for (const auto& option : parsed.options) {
+    if (option.unregistered || option.string_key.empty()) continue;
+    loaded.origins[option.string_key].push_back({where_of(option.string_key), option.value});
+  }
+}
+
 void load_file(const std::string& path, const po::options_description& options,
-               po::variables_map& vm) {
+               po::variables_map& vm, Loaded& loaded) {
   std::ifstream file(path);
-  if (!file) throw std::runtime_error("cannot read --config " + path);
+  if (!file) throw std::runtime_error("cannot read --config " + path + ": " + std::strerror(errno));
   std::stringstream text;
   text << file.rdbuf();
-  const auto lines = scan_keys(path, text.str(), options);
+  const auto lines = scan_keys(path, text.str(), options, loaded.problems);
   std::istringstream in(text.str());
   try {
-    po::store(po::parse_config_file(in, options, /*allow_unregistered=*/false), vm);
+    auto parsed = po::parse_config_file(in, options, /*allow_unregistered=*/true);
+    note_origins(
+        parsed,
+        [&](const std::string& key) {
+          auto it = lines.find(key);
+          return it == lines.end() ? path : path + ":" + std::to_string(it->second);
+        },
+        loaded);
+    po::store(parsed, vm);
   } catch (const po::error_with_option_name& e) {
     const std::string key = bare(e.get_option_name());
     auto it = lines.find(key);
@@ -100,6 +122,16 @@ std::vector<std::string> texts(const boost::any& value) {
 
 }  // namespace
 
+std::string value_text(const po::variables_map& vm, const std::string& name) {
+  auto it = vm.find(name);
+  if (it == vm.end() || it->second.empty()) return {};
+  std::string text;
+  for (const std::string& value : texts(it->second.value())) {
+    text += (text.empty() ? "" : ", ") + value;
+  }
+  return text;
+}
+
 std::string environment_name(const std::string& option) {
   std::string name = "GBRT_";
   for (char c : option) {
@@ -109,21 +141,47 @@ std::string environment_name(const std::string& option) {
   return name;
 }
 
-void load(int argc, char** argv, const po::options_description& options,
-          const po::options_description& command_line_only, po::variables_map& vm) {
+std::string Loaded::where(const std::string& option, const std::string& value) const {
+  auto it = origins.find(option);
+  if (it == origins.end()) return "default";
+  for (const auto& origin : it->second) {
+    for (const auto& v : origin.values) {
+      if (value.empty() || v == value) return origin.where;
+    }
+  }
+  return it->second.front().where;
+}
+
+Loaded load(int argc, char** argv, const po::options_description& options,
+            const po::options_description& command_line_only, po::variables_map& vm) {
+  Loaded loaded;
   po::options_description all;
   all.add(options).add(command_line_only);
   try {
-    po::store(po::parse_command_line(argc, argv, all), vm);
+    auto parsed = po::command_line_parser(argc, argv).options(all).run();
+    for (const auto& argument : po::collect_unrecognized(parsed.options, po::include_positional)) {
+      loaded.problems.push_back({"argument \"" + argument + "\"",
+                                 "gbrt-server takes options only (gbrt-server --help lists them)"});
+    }
+    note_origins(
+        parsed, [](const std::string& key) { return "--" + key; }, loaded);
+    po::store(parsed, vm);
   } catch (const po::error& e) {
     throw std::runtime_error(std::string(e.what()) + " (gbrt-server --help lists the options)");
   }
 
-  // GBRT_<OPTION> for every option of the table, and GBRT_CONFIG. Other GBRT_* variables
-  // (GBRT_SECRET: read by the secrets loader) are not options and are left alone.
+  // GBRT_<OPTION> for every option of the table, GBRT_CONFIG, and GBRT_SECRET (read by the
+  // secrets loader). Any other GBRT_* variable is a misspelling.
   std::map<std::string, std::string> by_variable{{"GBRT_CONFIG", "config"}};
   for (const auto& option : options.options()) {
     by_variable[environment_name(option->long_name())] = option->long_name();
+  }
+  for (char** entry = environ; *entry != nullptr; ++entry) {
+    const std::string name(*entry, std::strcspn(*entry, "="));
+    if (name.rfind("GBRT_", 0) == 0 && name != "GBRT_SECRET" && !by_variable.count(name)) {
+      loaded.problems.push_back(
+          {"variable " + name, "unknown: GBRT_<OPTION> sets an option (gbrt-server --help)"});
+    }
   }
   po::options_description from_environment;
   from_environment.add(options);
@@ -132,19 +190,20 @@ void load(int argc, char** argv, const po::options_description& options,
         boost::shared_ptr<po::option_description>(new po::option_description(*config)));
   }
   try {
-    po::store(po::parse_environment(from_environment,
-                                    [&](const std::string& name) -> std::string {
-                                      auto it = by_variable.find(name);
-                                      return it == by_variable.end() ? "" : it->second;
-                                    }),
-              vm);
+    auto parsed = po::parse_environment(from_environment, [&](const std::string& name) {
+      auto it = by_variable.find(name);
+      return it == by_variable.end() ? std::string() : it->second;
+    });
+    note_origins(parsed, environment_name, loaded);
+    po::store(parsed, vm);
   } catch (const po::error_with_option_name& e) {
     throw std::runtime_error("environment variable " + environment_name(bare(e.get_option_name())) +
                              ": " + e.what());
   }
 
-  if (vm.count("config")) load_file(vm["config"].as<std::string>(), options, vm);
+  if (vm.count("config")) load_file(vm["config"].as<std::string>(), options, vm, loaded);
   po::notify(vm);
+  return loaded;
 }
 
 void print(std::ostream& out, const po::options_description& options, const po::variables_map& vm) {

@@ -5,24 +5,26 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
 #include <boost/program_options.hpp>
 
 #include <gbrt/forward/consumer.hpp>
 #include <gbrt/forward/jetstream.hpp>
 #include <gbrt/forward/publisher.hpp>
+#include <gbrt/net/run.hpp>
 #include <gbrt/net/server.hpp>
 #include <gbrt/runtime/log.hpp>
 
+#include "check_config.hpp"
 #include "config.hpp"
+#include "reload.hpp"
+#include "secrets.hpp"
+#include "systemd_notify.hpp"
+#include "values.hpp"
 
 namespace po = boost::program_options;
 
@@ -33,130 +35,36 @@ constexpr const char* kPromise =
     "memory on the stream's replicas and flushed to disk on a timer, so with 3 replicas it "
     "survives the crash of any process or of one node, not a power loss of the whole cluster.";
 
-// "host:port", "[v6]:port" or ":port".
-bool split_listen(const std::string& listen, std::string& host, std::uint16_t& port) {
-  std::size_t colon = listen.rfind(':');
-  if (colon == std::string::npos) return false;
-  host = listen.substr(0, colon);
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  if (host.empty()) host = "0.0.0.0";
-  try {
-    unsigned long value = std::stoul(listen.substr(colon + 1));
-    if (value > 65535) return false;
-    port = static_cast<std::uint16_t>(value);
-  } catch (const std::exception&) {
-    return false;
-  }
-  return true;
-}
-
-// "TYPE=VALUE" -> (TYPE, VALUE); throws with the flag's name when malformed.
-std::pair<std::string, std::string> split_assignment(const std::string& flag,
-                                                     const std::string& text) {
-  std::size_t eq = text.find('=');
-  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) {
-    throw std::runtime_error("--" + flag + " wants TYPE=VALUE, got \"" + text + "\"");
-  }
-  return {text.substr(0, eq), text.substr(eq + 1)};
-}
-
-std::size_t to_count(const std::string& flag, const std::string& text) {
-  std::size_t used = 0;
-  unsigned long long value = 0;
-  try {
-    value = std::stoull(text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used != text.size() || text.empty() || text[0] == '-') {
-    throw std::runtime_error("--" + flag + ": \"" + text + "\" is not a whole number");
-  }
-  return static_cast<std::size_t>(value);
-}
-
-std::vector<std::string> values(const po::variables_map& vm, const char* name) {
-  return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>{};
-}
-
-// The runtime's options from the flags (see the option table in main).
+// The runtime's options from the flags (see the option table in main). Malformed items are
+// skipped: check_config reports them before anything starts.
 gbrt::runtime::RuntimeOptions runtime_options(const po::variables_map& vm) {
+  using gbrt::app::parse_count;
+  using gbrt::app::split_assignment;
   gbrt::runtime::RuntimeOptions o;
   o.threads = vm["threads"].as<std::size_t>();
   o.max_event_bytes = vm["max-body"].as<std::size_t>();
   o.max_inflight = vm["max-inflight"].as<std::size_t>();
-  for (const auto& item : values(vm, "max-inflight-per-type")) {
-    auto [type, n] = split_assignment("max-inflight-per-type", item);
-    o.max_inflight_per_type[type] = to_count("max-inflight-per-type", n);
+  for (const auto& item : gbrt::app::items(vm, "max-inflight-per-type")) {
+    auto assignment = split_assignment(item);
+    auto n = assignment ? parse_count(assignment->second) : std::nullopt;
+    if (n) o.max_inflight_per_type[assignment->first] = *n;
   }
-  for (const auto& item : values(vm, "deadline")) {
-    if (item.find('=') == std::string::npos) {
-      o.deadline = std::chrono::milliseconds(to_count("deadline", item));
-    } else {
-      auto [type, ms] = split_assignment("deadline", item);
-      o.deadline_per_type[type] = std::chrono::milliseconds(to_count("deadline", ms));
-    }
+  for (const auto& item : gbrt::app::items(vm, "deadline")) {
+    if (auto all_types = parse_count(item)) o.deadline = std::chrono::milliseconds(*all_types);
+    auto assignment = split_assignment(item);
+    auto ms = assignment ? parse_count(assignment->second) : std::nullopt;
+    if (ms) o.deadline_per_type[assignment->first] = std::chrono::milliseconds(*ms);
   }
   o.slow_handler = std::chrono::milliseconds(vm["slow-handler-ms"].as<std::size_t>());
-  for (const auto& item : values(vm, "ack")) {
-    auto [type, mode] = split_assignment("ack", item);
-    if (mode == "handled") {
-      o.ack_per_type[type] = gbrt::runtime::AckMode::handled;
-    } else if (mode == "queued") {
-      o.ack_per_type[type] = gbrt::runtime::AckMode::queued;
-    } else if (mode == "forwarded") {
-      o.ack_per_type[type] = gbrt::runtime::AckMode::forwarded;
-    } else {
-      throw std::runtime_error("--ack " + type + "=" + mode +
-                               ": want handled, queued or forwarded");
-    }
+  for (const auto& item : gbrt::app::items(vm, "ack")) {
+    auto assignment = split_assignment(item);
+    auto mode = assignment ? gbrt::app::parse_ack_mode(assignment->second) : std::nullopt;
+    if (mode) o.ack_per_type[assignment->first] = *mode;
   }
   o.queue_capacity = vm["queue-capacity"].as<std::size_t>();
   o.dedup_window = std::chrono::seconds(vm["dedup-window"].as<std::size_t>());
   o.dedup_capacity = vm["dedup-capacity"].as<std::size_t>();
   return o;
-}
-
-std::string trim(std::string s) {
-  const char* space = " \t\r\n";
-  s.erase(0, s.find_first_not_of(space));
-  s.erase(s.find_last_not_of(space) + 1);
-  return s;
-}
-
-// "a, b,,c" -> {"a", "b", "c"}: the items of a comma-separated list, trimmed, none empty.
-std::vector<std::string> split_list(const std::string& text) {
-  std::vector<std::string> items;
-  for (std::size_t start = 0; start <= text.size();) {
-    const std::size_t comma = std::min(text.find(',', start), text.size());
-    if (auto item = trim(text.substr(start, comma - start)); !item.empty()) items.push_back(item);
-    start = comma + 1;
-  }
-  return items;
-}
-
-// Secrets: one per line in the file, comma-separated in GBRT_SECRET (rotation: any matches).
-// A source that is given but holds no secret is refused: running unauthenticated must be
-// chosen by giving none, never the result of a blank value.
-std::vector<std::string> load_secrets(const po::variables_map& vm) {
-  std::vector<std::string> secrets;
-  if (vm.count("secret-file")) {
-    std::ifstream file(vm["secret-file"].as<std::string>());
-    if (!file)
-      throw std::runtime_error("cannot read --secret-file " + vm["secret-file"].as<std::string>());
-    for (std::string line; std::getline(file, line);) {
-      if (auto s = trim(line); !s.empty()) secrets.push_back(s);
-    }
-    if (secrets.empty()) throw std::runtime_error("--secret-file holds no secret");
-  } else if (const char* env = std::getenv("GBRT_SECRET"); env != nullptr) {
-    secrets = split_list(env);
-    if (secrets.empty()) {
-      throw std::runtime_error(
-          "GBRT_SECRET holds no secret (unset it to run without signature checks)");
-    }
-  }
-  return secrets;
 }
 
 // The server's own options. Another group is one more options.add(...) in main().
@@ -165,7 +73,8 @@ po::options_description server_options_table() {
   // clang-format off
   server.add_options()
       ("listen", po::value<std::string>()->default_value("127.0.0.1:8080"),
-       "HOST:PORT to listen on; port 0 picks a free port (printed at start)")
+       "HOST:PORT to listen on (HOST: an IP address or a host name); port 0 picks a free "
+       "port (printed at start)")
       ("threads", po::value<std::size_t>()->default_value(0),
        "shards: threads, each with its own executor; 0 = one per core")
       ("secret-file", po::value<std::string>(),
@@ -227,9 +136,12 @@ po::options_description server_options_table() {
        "id's length; the oldest are forgotten first")
       ("queue-capacity", po::value<std::size_t>()->default_value(10000),
        "queued events waiting per shard; a full queue answers 503 with Retry-After")
+      ("drain-delay", po::value<std::size_t>()->default_value(5000),
+       "ms: at SIGTERM/SIGINT, /readyz answers 503 while the listener still accepts for this "
+       "long, so a load balancer takes the instance out first; 0 closes it at once")
       ("drain-timeout", po::value<std::size_t>()->default_value(20000),
-       "ms: at SIGTERM/SIGINT, how long running handlers, queued events and wait_until work "
-       "may take before they are cancelled (a second signal cancels at once)")
+       "ms: once the listener closed, how long running handlers, queued events and wait_until "
+       "work may take before they are cancelled (a second signal cancels at once)")
       ("log-level", po::value<std::string>()->default_value("info"),
        "trace, debug, info, warn, error, critical or off; logs are JSON lines on stderr (text "
        "when stderr is a terminal)")
@@ -308,7 +220,7 @@ void start_nats_side(const po::variables_map& vm, gbrt::Runtime& runtime, NatsSi
                              " needs --nats URL[,URL...]");
   }
   gbrt::forward::JetStreamOptions js;
-  js.servers = split_list(vm["nats"].as<std::string>());
+  js.servers = gbrt::app::split_list(vm["nats"].as<std::string>());
   if (js.servers.empty()) throw std::runtime_error("--nats holds no URL");
   js.stream = vm["stream"].as<std::string>();
   js.replicas = int(vm["stream-replicas"].as<unsigned>());
@@ -352,14 +264,18 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
        "read options from FILE (key = value lines, # comments); flags and GBRT_* variables "
        "take precedence over it (also GBRT_CONFIG)")
       ("print-config", "print the effective configuration in the config-file format (secrets "
-       "redacted) and exit");
+       "redacted) and exit; exits 2 if a value is wrong")
+      ("check-config", "check the configuration as a start would read it (flags, GBRT_* "
+       "variables, --config file): print every problem with where it comes from, exit 2 if "
+       "any, 0 if none");
   // clang-format on
   po::options_description everything;
   everything.add(options).add(command_line);
 
   po::variables_map vm;
+  gbrt::config::Loaded loaded;
   try {
-    gbrt::config::load(argc, argv, options, command_line, vm);
+    loaded = gbrt::config::load(argc, argv, options, command_line, vm);
   } catch (const std::exception& e) {
     std::cerr << "gbrt-server: " << e.what() << "\n";
     return 2;
@@ -372,25 +288,27 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
     std::cout << "gbrt-server " << GBRT_VERSION << "\n";
     return 0;
   }
-  if (vm.count("print-config")) {
-    gbrt::config::print(std::cout, options, vm);
-    return 0;
+
+  // The handlers are registered before the check: their type names are known types.
+  gbrt::Runtime runtime(runtime_options(vm));
+  std::shared_ptr<void> handler_state = register_handlers(runtime);
+  const auto problems =
+      check_config(vm, loaded, [&](std::string_view type) { return runtime.knows_type(type); });
+  for (const auto& problem : problems) {
+    std::cerr << "gbrt-server: " << problem.where << ": " << problem.what << "\n";
   }
-  const auto log_level = gbrt::log::parse_level(vm["log-level"].as<std::string>());
-  if (!log_level) {
-    std::cerr << "gbrt-server: --log-level wants trace, debug, info, warn, error, critical or "
-                 "off, got \""
-              << vm["log-level"].as<std::string>() << "\"\n";
-    return 2;
+  if (vm.count("check-config")) {
+    if (problems.empty()) std::cout << "gbrt-server: the configuration is valid\n";
+    return problems.empty() ? 0 : 2;
   }
-  gbrt::log::to_stderr(*log_level);
+  if (vm.count("print-config")) gbrt::config::print(std::cout, options, vm);
+  if (!problems.empty() || vm.count("print-config")) return problems.empty() ? 0 : 2;
+  gbrt::log::to_stderr(*gbrt::log::parse_level(vm["log-level"].as<std::string>()));
 
   gbrt::net::ServerOptions server_options;
-  if (!split_listen(vm["listen"].as<std::string>(), server_options.host, server_options.port)) {
-    std::cerr << "gbrt-server: --listen wants HOST:PORT, got " << vm["listen"].as<std::string>()
-              << "\n";
-    return 2;
-  }
+  const auto listen = parse_listen(vm["listen"].as<std::string>());
+  server_options.host = listen->host;
+  server_options.port = listen->port;
   server_options.max_body = vm["max-body"].as<std::size_t>();
   server_options.max_batch_events = vm["max-batch-events"].as<std::size_t>();
   server_options.header_timeout = std::chrono::seconds(vm["header-timeout"].as<std::size_t>());
@@ -409,7 +327,7 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
   server_options.unsigned_dispatcher = vm["unsigned-dispatcher"].as<bool>();
   try {
     server_options.secrets = load_secrets(vm);
-  } catch (const std::exception& e) {
+  } catch (const std::exception& e) {  // changed since the check
     std::cerr << "gbrt-server: " << e.what() << "\n";
     return 2;
   }
@@ -419,16 +337,6 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
         "not checked and anyone who reaches the port can send events");
   }
 
-  gbrt::runtime::RuntimeOptions options_for_runtime;
-  try {
-    options_for_runtime = runtime_options(vm);
-  } catch (const std::exception& e) {
-    std::cerr << "gbrt-server: " << e.what() << "\n";
-    return 2;
-  }
-  const auto drain_timeout = std::chrono::milliseconds(vm["drain-timeout"].as<std::size_t>());
-  gbrt::Runtime runtime(options_for_runtime);
-  std::shared_ptr<void> handler_state = register_handlers(runtime);
   NatsSide nats;  // after the runtime: destroyed before it
   try {
     start_nats_side(vm, runtime, nats);
@@ -438,9 +346,6 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
     return 1;
   }
 
-  // Signals are caught from before the "listening" line: a SIGTERM right after it drains.
-  boost::asio::io_context signals_context(1);
-  boost::asio::signal_set signals(signals_context, SIGINT, SIGTERM);
   std::optional<gbrt::net::Server> server_holder;
   try {
     server_holder.emplace(runtime, server_options);
@@ -449,54 +354,47 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
     return 2;
   }
   gbrt::net::Server& server = *server_holder;
-  try {
-    runtime.start();
-    server.start();
+  gbrt::app::Reloader reloader(argc, argv, options, command_line, vm, server_options.secrets,
+                               runtime, server);
+
+  gbrt::app::SystemdNotifier systemd(runtime);
+  gbrt::runtime::RunOptions run;
+  run.drain_delay = std::chrono::milliseconds(vm["drain-delay"].as<std::size_t>());
+  run.drain_timeout = std::chrono::milliseconds(vm["drain-timeout"].as<std::size_t>());
+  run.start_intake = [&] {
     if (nats.consumer) nats.consumer->start();
+  };
+  run.on_started = [&] {
+    const std::string address = server_options.host + ':' + std::to_string(server.port());
+    const std::string shards = std::to_string(runtime.shard_count());
+    // Tests and scripts read this stdout line; the log gets the same as a structured line.
+    std::cout << "gbrt-server listening on " << address << " (" << shards << " shards)"
+              << std::endl;
+    gbrt::log::info("listening",
+                    {{"address", address},
+                     {"shards", shards, true},
+                     {"version", GBRT_VERSION},
+                     {"tls", server_options.tls_cert_file.empty() ? "false" : "true", true}});
+    systemd.ready("listening on " + address);
+  };
+  run.on_signal = [&](int) { systemd.stopping(); };
+  run.stop_intake = [&] {
+    if (nats.consumer) nats.consumer->stop_pulling();  // waits for the pulling thread
+  };
+  run.also_idle = [&] { return !nats.consumer || nats.consumer->idle(); };
+  run.on_reload = [&] {
+    systemd.reloading();
+    reloader.reload();
+    systemd.ready("reloaded");
+  };
+  try {
+    gbrt::net::run_until_signal(runtime, server, run);
   } catch (const std::exception& e) {
     gbrt::log::error("cannot listen",
                      {{"listen", vm["listen"].as<std::string>()}, {"error", e.what()}});
-    runtime.shutdown(std::chrono::milliseconds(0));
+    std::cerr << "gbrt-server: " << e.what() << "\n";  // also with --log-level off
     return 1;
   }
-  const std::string address = server_options.host + ':' + std::to_string(server.port());
-  const std::string shards = std::to_string(runtime.shard_count());
-  // Tests and scripts read this stdout line; the log gets the same as a structured line.
-  std::cout << "gbrt-server listening on " << address << " (" << shards << " shards)" << std::endl;
-  gbrt::log::info("listening",
-                  {{"address", address},
-                   {"shards", shards, true},
-                   {"version", GBRT_VERSION},
-                   {"tls", server_options.tls_cert_file.empty() ? "false" : "true", true}});
-
-  // First SIGTERM/SIGINT: drain (readyz fails, no new connections, answers still go out);
-  // a second one: cancel what is left at once.
-  std::thread drainer;
-  using SignalHandler = std::function<void(const boost::system::error_code&, int)>;
-  SignalHandler on_signal = [&](const boost::system::error_code& ec, int signal) {
-    if (ec) return;
-    const std::string number = std::to_string(signal);
-    if (drainer.joinable()) {
-      gbrt::log::warn("signal again, cancelling what is left", {{"signal", number, true}});
-      runtime.skip_drain();
-      return;
-    }
-    const std::string timeout = std::to_string(drain_timeout.count());
-    gbrt::log::info("draining", {{"signal", number, true}, {"drain_timeout_ms", timeout, true}});
-    server.stop();
-    drainer = std::thread([&] {
-      if (nats.consumer) nats.consumer->stop_pulling();  // waits for the pulling thread
-      runtime.drain(drain_timeout, [&] {
-        return server.busy_connections() == 0 && (!nats.consumer || nats.consumer->idle());
-      });
-      signals_context.stop();
-    });
-    signals.async_wait(on_signal);
-  };
-  signals.async_wait(on_signal);
-  signals_context.run();
-  if (drainer.joinable()) drainer.join();
-  runtime.stop();
   if (nats.jetstream) nats.jetstream->flush(std::chrono::seconds(2));  // the last (n)acks
   // A record that misses accepted events is a failed run: exit 1 (the log says why).
   const bool record_complete = server.close_recording();

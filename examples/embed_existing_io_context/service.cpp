@@ -45,9 +45,13 @@ void Service::start() {
   thread_ = std::thread([this] { io_.run(); });
 }
 
+void Service::stop_accepting() {
+  asio::post(io_, [this] { acceptor_.close(); });
+}
+
 void Service::stop() {
   if (!thread_.joinable()) return;
-  asio::post(io_, [this] { acceptor_.close(); });
+  stop_accepting();
   runtime_.drain(std::chrono::seconds(5));
   runtime_.stop();
   io_.stop();

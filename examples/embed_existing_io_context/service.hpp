@@ -34,8 +34,11 @@ class Service {
 
   // Starts the service's thread (one io_context, one thread: the service's own model).
   void start();
+  // Closes the listener; connections open go on.
+  void stop_accepting();
   // Drains gbrt's work, then stops the io_context and joins its thread.
   void stop();
+  gbrt::Runtime& runtime() { return runtime_; }
   std::uint16_t port() const { return port_; }
   boost::asio::io_context& io() { return io_; }
   std::uint64_t orders_seen() const { return orders_seen_.load(); }

@@ -1,15 +1,11 @@
 // forward_to_webhook: receives GitBook events on 127.0.0.1:8083 and forwards site_view,
 // page_feedback and space_content_updated to another endpoint, signed with
 // FORWARD_SECRET, retried with back-off. Usage: forward_to_webhook HOST PORT [PATH].
-#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-
-#include <gbrt/net/server.hpp>
+#include <gbrt/net/run.hpp>
 
 #include "forwarder.hpp"
 
@@ -26,14 +22,11 @@ int main(int argc, char** argv) {
   gbrt::Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 2});
   auto counts = forward_to_webhook::register_forwarding(runtime, target);
   gbrt::net::Server server(runtime, {.host = "127.0.0.1", .port = 8083});
-  runtime.start();
-  server.start();
-  std::cout << "forward_to_webhook listening on 127.0.0.1:" << server.port() << std::endl;
-
-  boost::asio::io_context signals_io;
-  boost::asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-  signals.async_wait([&](auto, int) { server.stop(); });
-  signals_io.run();
-  runtime.shutdown(std::chrono::seconds(30));  // deliveries still retrying get 30 s
+  gbrt::net::run_until_signal(
+      runtime, server,
+      {.drain_timeout = std::chrono::seconds(30),  // deliveries still retrying get 30 s
+       .on_started = [&] {
+         std::cout << "forward_to_webhook listening on 127.0.0.1:" << server.port() << std::endl;
+       }});
   std::cout << counts->delivered << " delivered, " << counts->given_up << " given up\n";
 }

@@ -19,7 +19,27 @@
 namespace asio = boost::asio;
 namespace ev = gbrt::events;
 
+constexpr const char* kUsage =
+    "usage: handler_latency [CORPUS] [PASSES] [CONCURRENCY]\n"
+    "  CORPUS       a folder of event .json files, or an NDJSON recording (gbrt-server "
+    "--record);\n"
+    "               default: " GBRT_EXAMPLE_CORPUS
+    "\n"
+    "  PASSES       times the corpus is replayed (default 1)\n"
+    "  CONCURRENCY  events in flight at once (default 64)\n";
+
 int main(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    }
+    if (arg.starts_with("-")) {
+      std::cerr << "handler_latency: unknown option " << arg << "\n" << kUsage;
+      return 2;
+    }
+  }
   const std::string corpus_path = argc > 1 ? argv[1] : GBRT_EXAMPLE_CORPUS;
   gbrt::runtime::ReplayOptions options;
   if (argc > 2) options.passes = std::strtoul(argv[2], nullptr, 10);

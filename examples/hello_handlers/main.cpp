@@ -2,13 +2,9 @@
 // 127.0.0.1:8081. What `createIntegration({ events: { space_view: … } })` does in GitBook's
 // TypeScript runtime, natively.
 #include <atomic>
-#include <csignal>
 #include <iostream>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-
-#include <gbrt/net/server.hpp>
+#include <gbrt/net/run.hpp>
 
 namespace asio = boost::asio;
 namespace ev = gbrt::events;
@@ -30,13 +26,9 @@ int main() {
                         }});
 
   gbrt::net::Server server(runtime, {.host = "127.0.0.1", .port = 8081});
-  runtime.start();
-  server.start();
-  std::cout << "hello_handlers listening on 127.0.0.1:" << server.port() << std::endl;
-
-  asio::io_context signals_io;
-  asio::signal_set signals(signals_io, SIGINT, SIGTERM);
-  signals.async_wait([&](auto, int) { server.stop(); });
-  signals_io.run();
-  runtime.shutdown();
+  // Serves until SIGTERM/SIGINT, then drains (a second signal cancels what is left).
+  gbrt::net::run_until_signal(
+      runtime, server, {.on_started = [&] {
+        std::cout << "hello_handlers listening on 127.0.0.1:" << server.port() << std::endl;
+      }});
 }

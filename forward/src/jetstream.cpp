@@ -2,6 +2,8 @@
 
 #include <nats/nats.h>
 
+#include <algorithm>
+#include <chrono>
 #include <future>
 #include <stdexcept>
 #include <thread>
@@ -130,12 +132,33 @@ void JetStream::flush(std::chrono::milliseconds timeout) {
 // ready (no meta leader yet): retried until the start-up timeout.
 void JetStream::ensure_stream() {
   auto* js = static_cast<jsCtx*>(context_);
-  const auto give_up = std::chrono::steady_clock::now() + options_.startup_timeout;
+  auto* nc = static_cast<natsConnection*>(connection_);
+  using std::chrono::steady_clock;
+  const auto give_up = steady_clock::now() + options_.startup_timeout;
   std::string problem;
   while (true) {
+    // Not connected (yet): the client retries in the background; no request would be answered.
+    if (natsConnection_Status(nc) != NATS_CONN_STATUS_CONNECTED) {
+      if (steady_clock::now() >= give_up) {
+        std::string urls;
+        for (const auto& url : options_.servers) urls += (urls.empty() ? "" : ",") + url;
+        throw std::runtime_error("NATS: no server answers at " + urls + " within " +
+                                 std::to_string(options_.startup_timeout.count()) +
+                                 " ms (is nats-server running there? see --nats and "
+                                 "--nats-startup-timeout)");
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
+    // Each request waits at most until the start-up deadline.
+    jsOptions request;
+    jsOptions_Init(&request);
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(give_up - steady_clock::now());
+    request.Wait = std::clamp<std::int64_t>(left.count(), 1, 2000);
     jsStreamInfo* info = nullptr;
     jsErrCode code = jsErrCode(0);
-    natsStatus s = js_GetStreamInfo(&info, js, options_.stream.c_str(), nullptr, &code);
+    natsStatus s = js_GetStreamInfo(&info, js, options_.stream.c_str(), &request, &code);
     if (s == NATS_OK) {
       log::info("JetStream stream ready",
                 {{"stream", options_.stream},
@@ -156,7 +179,7 @@ void JetStream::ensure_stream() {
       config.Replicas = options_.replicas;
       config.MaxAge = nanoseconds(options_.max_age);
       config.Duplicates = nanoseconds(options_.duplicate_window);
-      s = js_AddStream(&info, js, &config, nullptr, &code);
+      s = js_AddStream(&info, js, &config, &request, &code);
       if (s == NATS_OK) {
         log::info(
             "JetStream stream created",
@@ -168,7 +191,7 @@ void JetStream::ensure_stream() {
     }
     problem = nats_error(s) +
               (code != 0 ? " (JetStream error " + std::to_string(int(code)) + ")" : std::string());
-    if (std::chrono::steady_clock::now() >= give_up) break;
+    if (steady_clock::now() >= give_up) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
   throw std::runtime_error("NATS: stream " + options_.stream + " is not available: " + problem);

@@ -1,6 +1,7 @@
 #include <gbrt/net/server.hpp>
 
 #include <cstdio>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 
@@ -58,6 +59,23 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
   }
 }
 
+// A host name ("localhost") listens on its first IPv4 address (IPv6 when it has none),
+// like the default 127.0.0.1; an IP literal stays itself.
+tcp::endpoint resolve(const asio::any_io_executor& executor, const std::string& host,
+                      std::uint16_t port, const std::string& address) {
+  tcp::resolver resolver(executor);
+  boost::system::error_code ec;
+  auto resolved = resolver.resolve(host, std::to_string(port), tcp::resolver::passive, ec);
+  if (ec || resolved.empty()) {
+    throw std::runtime_error("cannot resolve " + host + " (of " + address + "): " + ec.message() +
+                             "; listen on HOST:PORT, e.g. 127.0.0.1:8080");
+  }
+  for (const auto& entry : resolved) {
+    if (entry.endpoint().address().is_v4()) return entry.endpoint();
+  }
+  return resolved.begin()->endpoint();
+}
+
 }  // namespace
 
 asio::ssl::context make_tls_context(const ServerOptions& options) {
@@ -88,12 +106,30 @@ Server::~Server() {
 
 void Server::start() {
   const ServerOptions& o = state_->options;
-  tcp::endpoint endpoint(asio::ip::make_address(o.host), o.port);
+  const std::string address =
+      (o.host.find(':') == std::string::npos ? o.host : '[' + o.host + ']') + ':' +
+      std::to_string(o.port);
   tcp::acceptor& acceptor = state_->acceptor;
-  acceptor.open(endpoint.protocol());
-  acceptor.set_option(asio::socket_base::reuse_address(true));
-  acceptor.bind(endpoint);
-  acceptor.listen(asio::socket_base::max_listen_connections);
+  const tcp::endpoint endpoint = resolve(acceptor.get_executor(), o.host, o.port, address);
+  boost::system::error_code ec;
+  // The system's reason, without Boost's source location.
+  auto fail = [&](const char* step) {
+    if (!ec) return;
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    throw std::runtime_error("cannot " + std::string(step) + " " + address + ": " + ec.message() +
+                             (ec == asio::error::address_in_use
+                                  ? " (another process listens there: stop it or pick another port)"
+                                  : ""));
+  };
+  acceptor.open(endpoint.protocol(), ec);
+  fail("open a socket for");
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  fail("set SO_REUSEADDR on");
+  acceptor.bind(endpoint, ec);
+  fail("listen on");
+  acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  fail("listen on");
   state_->port = acceptor.local_endpoint().port();
   asio::co_spawn(acceptor.get_executor(), accept_loop(state_), asio::detached);
 }
@@ -105,6 +141,15 @@ std::uint16_t Server::port() const noexcept {
 std::size_t Server::open_connections() const noexcept {
   return state_->open.load();
 }
+void Server::set_secrets(std::vector<std::string> secrets) {
+  auto verifier = std::make_shared<const SignatureVerifier>(std::move(secrets),
+                                                            state_->options.signature_tolerance);
+  for (std::size_t i = 0; i < state_->runtime.shard_count(); ++i) {
+    asio::post(state_->runtime.shard(i).executor(),
+               [state = state_, i, verifier] { state->verifiers[i] = verifier; });
+  }
+}
+
 bool Server::close_recording() {
   return !state_->recorder || state_->recorder->close();
 }

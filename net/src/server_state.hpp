@@ -24,8 +24,9 @@ struct Server::State {
   State(runtime::Runtime& rt, ServerOptions opts)
       : runtime(rt),
         options(std::move(opts)),
-        verifier(options.secrets, options.signature_tolerance),
         acceptor(rt.shard(0).executor()),
+        verifiers(rt.shard_count(), std::make_shared<const SignatureVerifier>(
+                                        options.secrets, options.signature_tolerance)),
         connections(rt.shard_count(), nullptr) {
     if (!options.tls_cert_file.empty()) tls.emplace(make_tls_context(options));
     if (!options.record.path.empty()) {
@@ -35,8 +36,9 @@ struct Server::State {
 
   runtime::Runtime& runtime;
   const ServerOptions options;
-  const SignatureVerifier verifier;
   boost::asio::ip::tcp::acceptor acceptor;  // on shard 0
+  // Per shard, touched by that shard only: Server::set_secrets swaps them while serving.
+  std::vector<std::shared_ptr<const SignatureVerifier>> verifiers;
   std::atomic<std::uint16_t> port{0};
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open{0};

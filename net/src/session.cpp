@@ -97,10 +97,11 @@ void watch_for_departure(const std::shared_ptr<Connection>& connection) {
 }
 
 // With secrets configured: 401 unless X-GitBook-Signature signs these exact bytes.
-std::optional<Answer> check_signature(Server::State& state, const Request& request,
-                                      std::string_view body) {
-  if (!state.verifier.enabled()) return std::nullopt;
-  auto status = state.verifier.verify(request["X-GitBook-Signature"], body, unix_now());
+std::optional<Answer> check_signature(Server::State& state, runtime::Shard& shard,
+                                      const Request& request, std::string_view body) {
+  const SignatureVerifier& verifier = *state.verifiers[shard.index()];
+  if (!verifier.enabled()) return std::nullopt;
+  auto status = verifier.verify(request["X-GitBook-Signature"], body, unix_now());
   if (status == SignatureStatus::valid) return std::nullopt;
   return Answer::error(401, to_string(status));
 }
@@ -114,7 +115,7 @@ asio::awaitable<Answer> handle_batch_request(Server::State& state, runtime::Shar
                                      std::string(clip_for_echo(content_type)) +
                                      "\": a batch is application/x-ndjson, one event per line");
   }
-  if (auto refused = check_signature(state, request, slot->body.str())) {
+  if (auto refused = check_signature(state, shard, request, slot->body.str())) {
     co_return std::move(*refused);
   }
   co_return co_await handle_batch(state, shard, std::move(slot));
@@ -138,7 +139,7 @@ std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
                  "\": send application/json (Webhook) or multipart/form-data (dispatcher)");
   }
   if (is_json || !state.options.unsigned_dispatcher) {
-    if (auto refused = check_signature(state, request, body.str())) return refused;
+    if (auto refused = check_signature(state, shard, request, body.str())) return refused;
   }
   events::Parser& parser = shard.parser();
   if (is_json) {

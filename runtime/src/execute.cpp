@@ -89,7 +89,8 @@ asio::awaitable<Answer> Runtime::execute_as(SlotPtr slot, Shard& shard, ClientWa
   // Admission: count first, then check, so concurrent shards never overshoot a cap.
   const std::size_t total = inflight_.fetch_add(1) + 1;
   const std::size_t of_type = state.running.fetch_add(1) + 1;
-  if (total > options_.max_inflight || (state.max_inflight != 0 && of_type > state.max_inflight)) {
+  if (total > max_inflight_.load(std::memory_order_relaxed) ||
+      (state.max_inflight != 0 && of_type > state.max_inflight)) {
     inflight_.fetch_sub(1);
     state.running.fetch_sub(1);
     metrics_->event_handled(shard.index(), type, Outcome::shed);

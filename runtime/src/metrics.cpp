@@ -105,6 +105,10 @@ void Metrics::gauge(std::string series, std::string help, std::function<double()
   custom_.push_back({std::move(series), std::move(help), nullptr, std::move(read), {}});
 }
 
+void Metrics::counter(std::string series, std::string help, std::function<double()> read) {
+  custom_.push_back({std::move(series), std::move(help), nullptr, std::move(read), {}, true});
+}
+
 namespace {
 
 void append_number(std::string& out, double value) {
@@ -195,7 +199,10 @@ std::string Metrics::render() const {
     const std::size_t brace = c.series.find('{');
     std::string_view name = std::string_view(c.series).substr(0, brace);
     if (name != last_name) {
-      header(out, name, c.help, c.counter ? "counter" : c.histogram ? "histogram" : "gauge");
+      const char* type = c.counter || c.gauge_is_counter ? "counter"
+                         : c.histogram                   ? "histogram"
+                                                         : "gauge";
+      header(out, name, c.help, type);
       last_name = name;
     }
     if (c.histogram) {  // `name{labels}`: the labels go before each bucket's `le`

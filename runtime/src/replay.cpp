@@ -28,7 +28,8 @@ std::string read_file(const std::filesystem::path& path) {
 // `after` minus `before`: the samples recorded in between.
 Histogram::Snapshot between(const Histogram::Snapshot& before, const Histogram::Snapshot& after) {
   Histogram::Snapshot d;
-  for (std::size_t b = 0; b < d.buckets.size(); ++b) d.buckets[b] = after.buckets[b] - before.buckets[b];
+  for (std::size_t b = 0; b < d.buckets.size(); ++b)
+    d.buckets[b] = after.buckets[b] - before.buckets[b];
   d.count = after.count - before.count;
   d.sum_seconds = after.sum_seconds - before.sum_seconds;
   return d;
@@ -68,7 +69,8 @@ std::vector<std::string> load_corpus(const std::filesystem::path& path) {
     std::vector<std::filesystem::path> files;
     for (const auto& entry : std::filesystem::directory_iterator(path)) {
       const auto name = entry.path().filename().string();
-      if (entry.is_regular_file() && entry.path().extension() == ".json" && !name.starts_with("bad")) {
+      if (entry.is_regular_file() && entry.path().extension() == ".json" &&
+          !name.starts_with("bad")) {
         files.push_back(entry.path());
       }
     }
@@ -88,7 +90,8 @@ ReplayReport replay(Runtime& runtime, const std::vector<std::string>& corpus,
                     ReplayOptions options) {
   Metrics& metrics = runtime.metrics();
   std::vector<Histogram::Snapshot> before;
-  for (std::size_t t = 0; t < metrics.type_count(); ++t) before.push_back(metrics.handler_durations(t));
+  for (std::size_t t = 0; t < metrics.type_count(); ++t)
+    before.push_back(metrics.handler_durations(t));
 
   ReplayReport report;
   const std::size_t total = corpus.size() * options.passes;
@@ -140,18 +143,19 @@ std::string ReplayReport::table() const {
 }
 
 std::string ReplayReport::json() const {
-  std::string out = format(R"({"events":%llu,"not_accepted":%llu,"seconds":%.6f,"eps":%.1f,"types":[)",
-                           static_cast<unsigned long long>(events),
-                           static_cast<unsigned long long>(not_accepted), seconds,
-                           events_per_second());
+  std::string out =
+      format(R"({"events":%llu,"not_accepted":%llu,"seconds":%.6f,"eps":%.1f,"types":[)",
+             static_cast<unsigned long long>(events), static_cast<unsigned long long>(not_accepted),
+             seconds, events_per_second());
   for (std::size_t i = 0; i < types.size(); ++i) {
     const Type& t = types[i];
     if (i != 0) out += ',';
     out += R"({"type":")";
     append_json_escaped(out, t.name);
-    out += format(R"(","handled":%llu,"mean_us":%.2f,"p50_us":%.0f,"p90_us":%.0f,"p99_us":%.0f,"p999_us":%.0f})",
-                  static_cast<unsigned long long>(t.handled), t.mean_us, t.p50_us, t.p90_us,
-                  t.p99_us, t.p999_us);
+    out += format(
+        R"(","handled":%llu,"mean_us":%.2f,"p50_us":%.0f,"p90_us":%.0f,"p99_us":%.0f,"p999_us":%.0f})",
+        static_cast<unsigned long long>(t.handled), t.mean_us, t.p50_us, t.p90_us, t.p99_us,
+        t.p999_us);
   }
   out += "]}";
   return out;

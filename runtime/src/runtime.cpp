@@ -2,13 +2,12 @@
 // (admission, deadline, queue, handlers) is in execute.cpp.
 #include <gbrt/runtime/runtime.hpp>
 
-#include <unistd.h>
-
-#include <cstdio>
 #include <exception>
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+
+#include <gbrt/runtime/process_metrics.hpp>
 
 #include "runtime_internal.hpp"
 
@@ -18,16 +17,6 @@ namespace asio = boost::asio;
 using events::EventType;
 
 namespace {
-
-// Resident set size from /proc/self/statm (pages), in bytes; 0 where unavailable.
-double resident_memory_bytes() {
-  std::FILE* statm = std::fopen("/proc/self/statm", "r");
-  if (statm == nullptr) return 0;
-  unsigned long size = 0, resident = 0;
-  int read = std::fscanf(statm, "%lu %lu", &size, &resident);
-  std::fclose(statm);
-  return read == 2 ? double(resident) * double(sysconf(_SC_PAGESIZE)) : 0;
-}
 
 std::size_t one_per_core(std::size_t requested) {
   if (requested != 0) return requested;
@@ -59,7 +48,9 @@ Runtime::Runtime(std::vector<asio::any_io_executor> executors, RuntimeOptions op
 
 // Type ids 0..20: the typed events, then "other"; registered names come after.
 void Runtime::init() {
+  max_inflight_ = options_.max_inflight;
   metrics_ = std::make_unique<Metrics>(shards_.size());
+  add_process_metrics(*metrics_);
   if (options_.dedup_window.count() > 0) {
     dedup_ = std::make_unique<DedupTable>(options_.dedup_window, options_.dedup_capacity);
   }
@@ -111,6 +102,10 @@ std::size_t Runtime::type_id_for(std::string name) {
   return id;
 }
 
+bool Runtime::knows_type(std::string_view name) const {
+  return events::event_type_from_name(name) != EventType::other || named_types_.contains(name);
+}
+
 std::size_t Runtime::type_id(const events::Event& event) const noexcept {
   EventType type = events::type_of(event);
   if (type != EventType::other || named_types_.empty()) return std::size_t(type);
@@ -147,8 +142,6 @@ void Runtime::start() {
                   [this] { return double(inflight_.load() + queued_.load() - queued_waiting()); });
   metrics_->gauge("gbrt_queue_depth", "Queued events waiting for their handlers (all shards).",
                   [this] { return double(queued_waiting()); });
-  metrics_->gauge("process_resident_memory_bytes", "Resident memory of the process.",
-                  resident_memory_bytes);
   metrics_->gauge("gbrt_tasks_pending", "Delayed tasks (Context::queue_task) not due yet.",
                   [this] { return double(tasks_pending_.load()); });
   for (std::size_t t = 0; t < types_.size(); ++t) {

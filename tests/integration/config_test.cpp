@@ -1,5 +1,6 @@
 // gbrt-server's configuration: --config FILE, GBRT_* variables and flags over one option
-// table, their precedence, errors naming key and line, --print-config, and the docs.
+// table, their precedence, errors naming key and line, --print-config, --check-config,
+// and the docs.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -95,7 +96,9 @@ TEST(GbrtServerConfig, WrongTypeInTheEnvironmentNamesTheVariable) {
 TEST(GbrtServerConfig, MissingFileIsAnError) {
   auto [status, out] = run_server_command({"--config", "/nonexistent/gbrt.conf"});
   EXPECT_EQ(status, 2);
-  EXPECT_NE(out.find("/nonexistent/gbrt.conf"), std::string::npos) << out;
+  EXPECT_NE(out.find("cannot read --config /nonexistent/gbrt.conf: No such file or directory"),
+            std::string::npos)
+      << out;
 }
 
 TEST(GbrtServerConfig, PrintConfigNeverShowsTheSecretAndReadsBack) {
@@ -158,6 +161,67 @@ TEST(GbrtServerConfig, EveryOptionIsDocumented) {
   for (const char* extra : {"`--config", "`--print-config`", "`GBRT_SECRET`"}) {
     EXPECT_NE(docs.find(extra), std::string::npos) << extra;
   }
+}
+
+// --check-config: the configuration read as a start reads it, every problem reported with
+// where it comes from, a non-zero exit; the same checks at a normal start.
+bool has(const std::string& out, const std::string& text) {
+  return out.find(text) != std::string::npos;
+}
+
+TEST(CheckConfig, AValidConfigurationExitsZero) {
+  ConfigFile file("max-body = 4096\nack = site_view=queued\ndeadline = space_view=100\n");
+  auto [status, out] = run_server_command({"--config", file.path.string(), "--check-config"});
+  EXPECT_EQ(status, 0) << out;
+  EXPECT_TRUE(has(out, "the configuration is valid")) << out;
+}
+
+TEST(CheckConfig, ReportsEveryProblemWithItsSource) {
+  ConfigFile file(
+      "# line 1\n"
+      "log-level = loud\n"
+      "deadline = spaceview=100\n"
+      "max-bodyy = 3\n");
+  ScopedEnv ack("GBRT_ACK", "site_view=later");
+  ScopedEnv typo("GBRT_MAX_BODDY", "1");
+  auto [status, out] =
+      run_server_command({"--config", file.path.string(), "--check-config", "--ack",
+                          "sitview=queued", "--listen", "nowhere", "stray"});
+  EXPECT_EQ(status, 2) << out;
+  const std::string f = file.path.string();
+  EXPECT_TRUE(has(out, f + ":2: \"loud\" is not a level")) << out;
+  EXPECT_TRUE(has(out, f + ":3: unknown event type \"spaceview\"")) << out;
+  EXPECT_TRUE(has(out, f + ":4: unknown key \"max-bodyy\"")) << out;
+  EXPECT_TRUE(has(out, "--ack: unknown event type \"sitview\"")) << out;
+  EXPECT_TRUE(has(out, "GBRT_ACK: \"later\" is not handled, queued or forwarded")) << out;
+  EXPECT_TRUE(has(out, "variable GBRT_MAX_BODDY: unknown")) << out;
+  EXPECT_TRUE(has(out, "--listen: \"nowhere\" is not HOST:PORT")) << out;
+  EXPECT_TRUE(has(out, "argument \"stray\": gbrt-server takes options only")) << out;
+  EXPECT_FALSE(has(out, "the configuration is valid")) << out;
+}
+
+TEST(CheckConfig, ForwardingWithoutNatsAndUnreadableFilesAreProblems) {
+  auto [status, out] = run_server_command(
+      {"--check-config", "--ack", "site_view=forwarded", "--tls-cert", "/nonexistent/cert.pem"});
+  EXPECT_EQ(status, 2) << out;
+  EXPECT_TRUE(has(out, "--ack: --ack TYPE=forwarded needs --nats")) << out;
+  EXPECT_TRUE(has(out, "--tls-cert: cannot read /nonexistent/cert.pem: No such file or directory"))
+      << out;
+}
+
+TEST(CheckConfig, TheSameProblemsStopANormalStartAndPrintConfig) {
+  for (const char* mode : {"--print-config", "--threads"}) {
+    std::vector<std::string> args = {"--log-level", "loud", mode};
+    if (std::string(mode) == "--threads") args.push_back("1");
+    auto [status, out] = run_server_command(args);
+    EXPECT_EQ(status, 2) << mode << out;
+    EXPECT_TRUE(has(out, "--log-level: \"loud\" is not a level")) << out;
+  }
+  EXPECT_EQ(run_server_command({"stray"}).first, 2);
+  ScopedEnv typo("GBRT_LISTNE", "127.0.0.1:0");
+  auto [status, out] = run_server_command({"--print-config"});
+  EXPECT_EQ(status, 2) << out;
+  EXPECT_TRUE(has(out, "variable GBRT_LISTNE: unknown")) << out;
 }
 
 }  // namespace

@@ -106,7 +106,7 @@ TEST(NatsCluster, EveryAcceptedEventIsHandledDespiteAWorkerAndANodeKilled) {
   auto worker = [&](int w) {
     return ServerProcess(
         {"--threads", "1", "--consume", "--nats", nats.urls(), "--deadline", "2000"},
-        {{"GBRT_TEST_RECORD_IDS", id_files[w]}, {"GBRT_TEST_HANDLER_MS", "5"}},
+        {{"RECORDING_WORKER_IDS", id_files[w]}, {"RECORDING_WORKER_HANDLER_MS", "5"}},
         GBRT_RECORDING_WORKER_PATH);
   };
   ServerProcess worker_a = worker(0), worker_b = worker(1);

@@ -36,7 +36,7 @@ ServerProcess worker(const NatsCluster& nats, const TempFile& ids,
                      std::map<std::string, std::string> env = {}) {
   std::vector<std::string> args = {"--threads", "2", "--consume", "--nats", nats.urls()};
   args.insert(args.end(), extra.begin(), extra.end());
-  env["GBRT_TEST_RECORD_IDS"] = ids.path;
+  env["RECORDING_WORKER_IDS"] = ids.path;
   return ServerProcess(args, env, GBRT_RECORDING_WORKER_PATH);
 }
 
@@ -274,8 +274,8 @@ TEST(Forward, SigtermDrainsWhatWasPulledAndStopsPulling) {
   NatsCluster nats(1);
   ServerProcess ingest(ingest_args(nats));
   TempFile first_ids, second_ids;
-  ServerProcess first_worker =
-      worker(nats, first_ids, {"--consume-inflight", "5"}, {{"GBRT_TEST_HANDLER_MS", "500"}});
+  ServerProcess first_worker = worker(nats, first_ids, {"--consume-inflight", "5"},
+                                      {{"RECORDING_WORKER_HANDLER_MS", "500"}});
   ServerProcess* first = &first_worker;
   HttpClient client(ingest.port());
   for (int i = 0; i < 30; ++i) {
@@ -304,23 +304,27 @@ TEST(Forward, SigtermDrainsWhatWasPulledAndStopsPulling) {
 }
 
 TEST(Forward, RefusesForwardingOrConsumingWithoutNats) {
+  // Found by the configuration check, before anything starts (exit 2).
   auto [status, output] = run_server_command({"--ack", "site_view=forwarded"});
-  EXPECT_EQ(status, 1);
+  EXPECT_EQ(status, 2);
   EXPECT_NE(output.find("--ack TYPE=forwarded needs --nats"), std::string::npos) << output;
   std::tie(status, output) = run_server_command({"--consume"});
-  EXPECT_EQ(status, 1);
+  EXPECT_EQ(status, 2);
   EXPECT_NE(output.find("--consume needs --nats"), std::string::npos) << output;
   // Nothing listens there: start-up gives up after --nats-startup-timeout, naming the cause.
+  const std::string url = "nats://127.0.0.1:" + std::to_string(free_port());
   const auto start = std::chrono::steady_clock::now();
-  std::tie(status, output) = run_server_command({"--ack", "site_view=forwarded", "--nats",
-                                                 "nats://127.0.0.1:" + std::to_string(free_port()),
-                                                 "--nats-startup-timeout", "500"});
+  std::tie(status, output) = run_server_command(
+      {"--ack", "site_view=forwarded", "--nats", url, "--nats-startup-timeout", "500"});
   EXPECT_EQ(status, 1);
-  EXPECT_NE(output.find("stream GBRT_EVENTS is not available"), std::string::npos) << output;
+  EXPECT_NE(output.find("no server answers at " + url + " within 500 ms (is nats-server running"),
+            std::string::npos)
+      << output;
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
   std::tie(status, output) = run_server_command({"--ack", "site_view=somewhere"});
   EXPECT_EQ(status, 2);
-  EXPECT_NE(output.find("want handled, queued or forwarded"), std::string::npos) << output;
+  EXPECT_NE(output.find("\"somewhere\" is not handled, queued or forwarded"), std::string::npos)
+      << output;
 }
 
 }  // namespace

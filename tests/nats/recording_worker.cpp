@@ -1,8 +1,8 @@
 // gbrt-server with one handler, for the NATS tests: every site_view's eventId is appended to
-// the file $GBRT_TEST_RECORD_IDS as one line (" env=<apiEndpoint>" added when the event came
+// the file $RECORDING_WORKER_IDS as one line (" env=<apiEndpoint>" added when the event came
 // with an environment). One write(2) per event on an O_APPEND descriptor: a kill -9 loses
 // nothing the handler finished. An eventId starting "fail-" throws after it is recorded;
-// $GBRT_TEST_HANDLER_MS makes every handler take that long first.
+// $RECORDING_WORKER_HANDLER_MS makes every handler take that long first.
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -18,9 +18,9 @@
 #include "server_main.hpp"
 
 int main(int argc, char** argv) {
-  const char* path = std::getenv("GBRT_TEST_RECORD_IDS");
+  const char* path = std::getenv("RECORDING_WORKER_IDS");
   const int fd = path ? ::open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644) : -1;
-  const char* ms = std::getenv("GBRT_TEST_HANDLER_MS");
+  const char* ms = std::getenv("RECORDING_WORKER_HANDLER_MS");
   const auto delay = std::chrono::milliseconds(ms ? std::atoi(ms) : 0);
   return gbrt::app::server_main(argc, argv, [&](gbrt::Runtime& runtime) -> std::shared_ptr<void> {
     runtime.on<gbrt::events::SiteView>(

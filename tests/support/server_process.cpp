@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -25,10 +26,13 @@ std::vector<std::string> child_environment(const std::map<std::string, std::stri
   std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string entry = *e;
-    if (entry.rfind("GBRT_", 0) == 0) continue;  // only what the test asks for
+    if (entry.rfind("GBRT_", 0) == 0) continue;                   // only what the test asks for
+    if (extra.count(entry.substr(0, entry.find('=')))) continue;  // the test's value wins
     env.push_back(entry);
   }
   for (const auto& [name, value] : extra) env.push_back(name + "=" + value);
+  // Tests stop servers often: no readiness delay unless a test asks (flags beat variables).
+  if (!extra.count("GBRT_DRAIN_DELAY")) env.push_back("GBRT_DRAIN_DELAY=0");
   return env;
 }
 
@@ -43,7 +47,10 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 
 ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string, std::string> env,
                              std::string program) {
-  std::vector<std::string> argv = {std::move(program), "--listen", "127.0.0.1:0"};
+  std::vector<std::string> argv = {std::move(program)};
+  if (std::find(args.begin(), args.end(), "--listen") == args.end()) {
+    argv.insert(argv.end(), {"--listen", "127.0.0.1:0"});
+  }
   argv.insert(argv.end(), args.begin(), args.end());
   std::vector<std::string> envv = child_environment(env);
   auto argv_c = c_strings(argv);

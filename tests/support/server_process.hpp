@@ -12,9 +12,10 @@ namespace gbrt::test {
 
 class ServerProcess {
  public:
-  // Starts `gbrt-server --listen 127.0.0.1:0 <args>` with extra environment variables and
-  // waits for its "listening on" line. Throws if it does not start. `program`: another
-  // build of gbrt::app::server_main (a test worker with its own handlers).
+  // Starts `gbrt-server --listen 127.0.0.1:0 <args>` (unless `args` has its own --listen)
+  // with extra environment variables and waits for its "listening on" line;
+  // GBRT_DRAIN_DELAY is 0 unless `env` or `args` say. Throws if it does not start.
+  // `program`: another build of gbrt::app::server_main (a test worker with its own handlers).
   explicit ServerProcess(std::vector<std::string> args = {},
                          std::map<std::string, std::string> env = {},
                          std::string program = GBRT_SERVER_PATH);

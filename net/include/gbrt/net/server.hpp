@@ -17,7 +17,7 @@
 namespace gbrt::net {
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";        // address to listen on
+  std::string host = "127.0.0.1";        // IP address or host name (its first IPv4 address)
   std::uint16_t port = 8080;             // 0: an ephemeral port (see Server::port())
   std::size_t max_body = 1u << 20;       // bytes; a larger body is answered 413
   std::size_t max_batch_events = 10000;  // events in one /v1/batch body; more is 413
@@ -62,6 +62,9 @@ class Server {
   // request answers it (with Connection: close) and then closes. /readyz answers 503.
   void stop();
   std::size_t open_connections() const noexcept;
+  // Replaces the signing secrets while serving (rotation): each shard switches between two
+  // requests; no connection is dropped.
+  void set_secrets(std::vector<std::string> secrets);
   // Writes what --record still buffers and closes the file; call once the runtime has
   // stopped. False if the record misses accepted events (they are logged and counted).
   bool close_recording();

@@ -139,6 +139,8 @@ class Metrics {
   Histogram& histogram(std::string series, std::string help);
   // A gauge read when scraped (any thread: `read` must be thread-safe).
   void gauge(std::string series, std::string help, std::function<double()> read);
+  // A counter kept elsewhere (the process's CPU time), read when scraped like a gauge.
+  void counter(std::string series, std::string help, std::function<double()> read);
 
   // Prometheus text exposition format 0.0.4.
   std::string render() const;
@@ -162,6 +164,7 @@ class Metrics {
     std::unique_ptr<Counter> counter;
     std::function<double()> gauge;
     std::unique_ptr<Histogram> histogram;
+    bool gauge_is_counter = false;
   };
   std::deque<Custom> custom_;
 };

@@ -227,7 +227,11 @@ class Runtime {
   bool idle() const noexcept {
     return inflight_.load() == 0 && queued_.load() == 0 && background_.load() == 0;
   }
-  bool overloaded() const noexcept { return inflight_.load() >= options_.max_inflight; }
+  bool overloaded() const noexcept { return inflight_.load() >= max_inflight_.load(); }
+  // Changes RuntimeOptions::max_inflight while serving (a reload); events already admitted
+  // run on.
+  void set_max_inflight(std::size_t max_inflight) noexcept { max_inflight_ = max_inflight; }
+  std::size_t max_inflight() const noexcept { return max_inflight_.load(); }
   // Events of the types acknowledged `forwarded` can be handed on now (true when no type
   // is): the forwarder's store is reachable.
   bool forwarding_ready() const noexcept { return !forwards_ || forwarder_->ready(); }
@@ -242,6 +246,8 @@ class Runtime {
   Shard& shard(std::size_t i) noexcept { return *shards_[i]; }
   Metrics& metrics() { return *metrics_; }
   const RuntimeOptions& options() const noexcept { return options_; }
+  // A typed event's name, or a name registered with on(name, …).
+  bool knows_type(std::string_view name) const;
   // The type id used for metrics: typed events, "other", then registered names.
   std::size_t type_id(const events::Event& event) const noexcept;
   boost::asio::thread_pool::executor_type compute_executor() { return compute_.get_executor(); }
@@ -318,6 +324,7 @@ class Runtime {
   Forwarder* forwarder_ = nullptr;
   bool forwards_ = false;  // some type's ack mode is `forwarded` (set by start())
 
+  std::atomic<std::size_t> max_inflight_{0};    // options_.max_inflight, adjustable
   std::atomic<std::size_t> inflight_{0};        // handled-mode events running
   std::atomic<std::size_t> queued_{0};          // queued events, waiting or running
   std::atomic<std::size_t> queued_waiting_{0};  // queued events not started

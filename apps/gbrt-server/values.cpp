@@ -1,0 +1,47 @@
+#include "values.hpp"
+
+#include <charconv>
+
+namespace gbrt::app {
+
+std::optional<ListenAddress> parse_listen(const std::string& text) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  ListenAddress address;
+  address.host = text.substr(0, colon);
+  if (address.host.size() >= 2 && address.host.front() == '[' && address.host.back() == ']') {
+    address.host = address.host.substr(1, address.host.size() - 2);
+  }
+  if (address.host.empty()) address.host = "0.0.0.0";
+  const auto port = parse_count(text.substr(colon + 1));
+  if (!port || *port > 65535) return std::nullopt;
+  address.port = static_cast<std::uint16_t>(*port);
+  return address;
+}
+
+std::optional<std::pair<std::string, std::string>> split_assignment(const std::string& text) {
+  const std::size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0 || eq + 1 == text.size()) return std::nullopt;
+  return std::pair{text.substr(0, eq), text.substr(eq + 1)};
+}
+
+std::optional<std::size_t> parse_count(const std::string& text) {
+  std::size_t value = 0;
+  const char* end = text.data() + text.size();
+  auto [at, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || at != end) return std::nullopt;
+  return value;
+}
+
+std::optional<runtime::AckMode> parse_ack_mode(const std::string& text) {
+  if (text == "handled") return runtime::AckMode::handled;
+  if (text == "queued") return runtime::AckMode::queued;
+  if (text == "forwarded") return runtime::AckMode::forwarded;
+  return std::nullopt;
+}
+
+std::vector<std::string> items(const boost::program_options::variables_map& vm, const char* name) {
+  return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>{};
+}
+
+}  // namespace gbrt::app
