@@ -1,5 +1,6 @@
 #include "check_config.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -26,6 +27,31 @@ std::string typed_event_names() {
     names += (names.empty() ? "" : ", ") + std::string(events::to_string(events::EventType(t)));
   }
   return names;
+}
+
+// Edits (insert, delete, replace a character) that turn `a` into `b`.
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1])});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// " (did you mean \"site_view\"?)" for a typed event's name a typo or two away.
+std::string suggestion(const std::string& type) {
+  for (std::size_t t = 0; t < events::kTypedEventCount; ++t) {
+    const std::string_view name = events::to_string(events::EventType(t));
+    if (edit_distance(type, name) <= 2) return " (did you mean \"" + std::string(name) + "\"?)";
+  }
+  return {};
 }
 
 class Checker {
@@ -78,6 +104,10 @@ class Checker {
 
   void check_type(const std::string& option, const std::string& item, const std::string& type) {
     if (known_type_(type)) return;
+    if (auto hint = suggestion(type); !hint.empty()) {
+      add(option, item, "unknown event type " + quoted(type) + hint);
+      return;
+    }
     add(option, item,
         "unknown event type " + quoted(type) + " (known: " + typed_event_names() +
             ", and the types handlers are registered for)");

@@ -192,7 +192,8 @@ TEST(CheckConfig, ReportsEveryProblemWithItsSource) {
   EXPECT_TRUE(has(out, f + ":2: \"loud\" is not a level")) << out;
   EXPECT_TRUE(has(out, f + ":3: unknown event type \"spaceview\"")) << out;
   EXPECT_TRUE(has(out, f + ":4: unknown key \"max-bodyy\"")) << out;
-  EXPECT_TRUE(has(out, "--ack: unknown event type \"sitview\"")) << out;
+  EXPECT_TRUE(has(out, "--ack: unknown event type \"sitview\" (did you mean \"site_view\"?)"))
+      << out;
   EXPECT_TRUE(has(out, "GBRT_ACK: \"later\" is not handled, queued or forwarded")) << out;
   EXPECT_TRUE(has(out, "variable GBRT_MAX_BODDY: unknown")) << out;
   EXPECT_TRUE(has(out, "--listen: \"nowhere\" is not HOST:PORT")) << out;
