@@ -76,7 +76,8 @@ class Checker {
     try {
       load_secrets(vm_);
     } catch (const std::exception& e) {
-      add("secret-file", "", e.what());
+      problems_.push_back(
+          {vm_.count("secret-file") ? loaded_.where("secret-file") : "GBRT_SECRET", e.what()});
     }
     return std::move(problems_);
   }
