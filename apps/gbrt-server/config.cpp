@@ -170,15 +170,17 @@ Loaded load(int argc, char** argv, const po::options_description& options,
     throw std::runtime_error(std::string(e.what()) + " (gbrt-server --help lists the options)");
   }
 
-  // GBRT_<OPTION> for every option of the table, GBRT_CONFIG, and GBRT_SECRET (read by the
-  // secrets loader). Any other GBRT_* variable is a misspelling.
+  // GBRT_<OPTION> for every option of the table, GBRT_CONFIG, GBRT_SECRET (read by the
+  // secrets loader) and GBRT_FIXTURES (the runtime's fixtures_dir()). Any other GBRT_*
+  // variable is a misspelling.
   std::map<std::string, std::string> by_variable{{"GBRT_CONFIG", "config"}};
   for (const auto& option : options.options()) {
     by_variable[environment_name(option->long_name())] = option->long_name();
   }
   for (char** entry = environ; *entry != nullptr; ++entry) {
     const std::string name(*entry, std::strcspn(*entry, "="));
-    if (name.rfind("GBRT_", 0) == 0 && name != "GBRT_SECRET" && !by_variable.count(name)) {
+    if (name.rfind("GBRT_", 0) == 0 && name != "GBRT_SECRET" && name != "GBRT_FIXTURES" &&
+        !by_variable.count(name)) {
       loaded.problems.push_back(
           {"variable " + name, "unknown: GBRT_<OPTION> sets an option (gbrt-server --help)"});
     }
