@@ -18,6 +18,7 @@
 #include <gbrt/net/server.hpp>
 
 #include "example_handlers.hpp"
+#include "support/async.hpp"
 #include "support/fixtures.hpp"
 #include "support/http_client.hpp"
 #include "support/load.hpp"
@@ -61,7 +62,7 @@ std::string post(const std::string& target, const std::string& content_type,
 TEST_F(Hardened, SlowLorisClientsAreCutOffWhileOthersAreServed) {
   start({.port = 0, .header_timeout = seconds(2)});
   constexpr int kSlow = 1000;
-  std::atomic<int> closed{0};
+  std::atomic<int> connected{0}, closed{0};
   std::atomic<bool> stop{false};
   std::thread slow_clients([&] {
     asio::io_context io;
@@ -74,6 +75,7 @@ TEST_F(Hardened, SlowLorisClientsAreCutOffWhileOthersAreServed) {
             auto [connect_ec] = co_await socket.async_connect(
                 {asio::ip::make_address("127.0.0.1"), port()}, asio::as_tuple(asio::use_awaitable));
             if (connect_ec) co_return;
+            ++connected;
             const std::string header = "POST /v1 HTTP/1.1\r\nHost: slow\r\nX-Padding: aaaaaaaaaaaa";
             asio::steady_timer tick(ex);
             for (std::size_t i = 0; !stop; i = (i + 1) % header.size()) {  // one byte a second
@@ -96,7 +98,7 @@ TEST_F(Hardened, SlowLorisClientsAreCutOffWhileOthersAreServed) {
     deadline.async_wait([&](auto) { stop = true; });
     io.run();
   });
-  std::this_thread::sleep_for(milliseconds(300));  // the slow ones are connected and trickling
+  ASSERT_TRUE(gbrt::test::wait_for([&] { return connected.load() == kSlow; }));
   auto normal = gbrt::test::run_load({.port = port(),
                                       .connections = 8,
                                       .requests_per_connection = 250,
@@ -111,8 +113,7 @@ TEST_F(Hardened, IdleKeepAliveConnectionsAreClosed) {
   start({.port = 0, .idle_timeout = seconds(1)});
   HttpClient client(port());
   EXPECT_EQ(client.get("/healthz").status, 200u);
-  std::this_thread::sleep_for(milliseconds(1500));
-  EXPECT_TRUE(client.closed_by_server());
+  EXPECT_TRUE(client.closed_by_server());  // a blocking read: returns once the server closes
 }
 
 TEST_F(Hardened, EveryMalformedRequestGets4xxAndTheServerKeepsServing) {
@@ -249,8 +250,8 @@ TEST_F(Hardened, ConnectionsPastTheLimitGet503AndAreClosed) {
   EXPECT_EQ(refused.header("retry-after"), "1");
   EXPECT_FALSE(refused.keep_alive);
   held.clear();  // closing them makes room again
-  std::this_thread::sleep_for(milliseconds(100));
-  EXPECT_EQ(HttpClient(port()).get("/healthz").status, 200u);
+  EXPECT_TRUE(gbrt::test::wait_for([&] { return HttpClient(port()).get("/healthz").status == 200; },
+                                   seconds(20), milliseconds(20)));
 }
 
 }  // namespace

@@ -117,7 +117,7 @@ TEST(ClientDeparture, ClosingTheConnectionCancelsTheHandlers) {
         "Content-Length: " +
         std::to_string(body.size()) + "\r\n\r\n" + body;
     asio::write(socket, asio::buffer(request));
-    std::this_thread::sleep_for(milliseconds(50));
+    ASSERT_TRUE(wait_for([&] { return runtime.in_flight() == 1; }));  // the handler runs
   }  // closed
   EXPECT_TRUE(wait_for([&] { return cancelled.load(); }, std::chrono::seconds(2)));
   EXPECT_TRUE(wait_for([&] { return runtime.in_flight() == 0; }, std::chrono::seconds(2)));

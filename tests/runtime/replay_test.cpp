@@ -1,5 +1,7 @@
 #include <gbrt/runtime/replay.hpp>
 
+#include <unistd.h>
+
 #include <fstream>
 
 #include <gtest/gtest.h>
@@ -49,7 +51,7 @@ TEST(Replay, LoadsAFolderOfFixturesOrAnNdjsonFile) {
   EXPECT_GE(folder.size(), 30u);
   for (const auto& e : folder) EXPECT_EQ(e.front(), '{');
 
-  auto path = std::filesystem::temp_directory_path() / "gbrt-replay-corpus.ndjson";
+  auto path = std::filesystem::temp_directory_path() / ("gbrt-replay-corpus-" + std::to_string(::getpid()) + ".ndjson");
   {
     std::ofstream out(path);
     out << fixture("site_view-1.json") << "\n\n" << fixture("space_view-1.json") << "\n";
