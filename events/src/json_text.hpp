@@ -36,6 +36,31 @@ inline JsonType type_at(char c) noexcept {
   }
 }
 
+// Whether `token` is a JSON number (RFC 8259 §6), whatever its magnitude: 1e999 and
+// 2^70 are valid JSON though they fit no double or 64-bit integer.
+inline bool is_number(std::string_view token) noexcept {
+  std::size_t i = 0;
+  const std::size_t n = token.size();
+  auto digits = [&] {
+    const std::size_t first = i;
+    while (i < n && token[i] >= '0' && token[i] <= '9') ++i;
+    return i > first;
+  };
+  if (i < n && token[i] == '-') ++i;
+  if (i < n && token[i] == '0') {
+    ++i;
+  } else if (i >= n || token[i] < '1' || !digits()) {
+    return false;
+  }
+  if (i < n && token[i] == '.' && (++i, !digits())) return false;
+  if (i < n && (token[i] == 'e' || token[i] == 'E')) {
+    ++i;
+    if (i < n && (token[i] == '+' || token[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == n;
+}
+
 // `p` at the opening quote; returns the position after the closing quote.
 const char* skip_string(const char* p, const char* end) noexcept;
 // `p` at a value's first byte; returns the position after its last byte.

@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstring>
+#include <string_view>
+#include <vector>
 
 #include <simdjson.h>
 
@@ -253,11 +255,18 @@ std::string_view trim_right(std::string_view s) noexcept {
   return s;
 }
 
+// Whether simdjson's error `e` for a number is only that the valid number `text` does not
+// fit a double or 64 bits.
+bool is_wide_number(error_code e, std::string_view text) noexcept {
+  return e == simdjson::NUMBER_ERROR && json_text::is_number(text);
+}
+
 // Reads every value of a document once, validating it, recording the fields of Scopes.
 class Walker {
  public:
-  Walker(od::document& doc, const char* base, StringArena& arena, Record& record)
-      : doc_(doc), base_(base), arena_(arena), record_(record) {}
+  Walker(od::document& doc, const char* base, StringArena& arena, Record& record,
+         std::vector<std::string_view>& wide_numbers)
+      : doc_(doc), base_(base), arena_(arena), record_(record), wide_numbers_(wide_numbers) {}
 
   error_code walk_object(od::object object, Scope scope, std::size_t depth) {
     if (depth > Parser::kMaxDepth) return simdjson::DEPTH_ERROR;
@@ -348,8 +357,14 @@ class Walker {
       }
       case od::json_type::number: {
         od::number number;
-        if (auto e = value.get_number().get(number)) return e;
-        return record(out, trim_right(token), start, JsonType::number);
+        const std::string_view text = trim_right(token);
+        if (auto e = value.get_number().get(number)) {
+          // Valid JSON beyond a double or 64 bits (1e999): kept as text, since gbrt reads
+          // no number itself; JsonView's get_double() and get_int64() give nullopt.
+          if (!is_wide_number(e, text)) return e;
+          wide_numbers_.push_back(text);
+        }
+        return record(out, text, start, JsonType::number);
       }
       case od::json_type::boolean: {
         bool b;
@@ -382,6 +397,7 @@ class Walker {
   const char* base_;
   StringArena& arena_;
   Record& record_;
+  std::vector<std::string_view>& wide_numbers_;
 };
 
 // Reads recorded fields into views; the first problem becomes the error.
@@ -725,8 +741,11 @@ bool is_json_value(od::document& doc, Walker& walker) {
       return doc.get_string().get(text) == simdjson::SUCCESS;
     }
     case od::json_type::number: {
+      std::string_view text;
+      if (doc.raw_json_token().get(text) != simdjson::SUCCESS) return false;
       od::number number;
-      return doc.get_number().get(number) == simdjson::SUCCESS;
+      const error_code e = doc.get_number().get(number);
+      return e == simdjson::SUCCESS || is_wide_number(e, trim_right(text));
     }
     case od::json_type::boolean: {
       bool b;
@@ -749,6 +768,20 @@ struct Parser::Impl {
   // parser validates the whole document too, so JsonView's scanner only sees valid JSON.
   simdjson::dom::parser grammar;
   Record record;
+  std::vector<std::string_view> wide_numbers;  // valid, but too large for simdjson
+
+  // The DOM parser refuses numbers that fit no double or 64 bits: with such numbers it
+  // checks a copy in which they read 0 (a rare case, and the only copy of a body).
+  error_code check_grammar(PaddedView input) {
+    if (wide_numbers.empty()) return grammar.parse(input.data, input.size, false).error();
+    simdjson::padded_string copy(input.data, input.size);
+    for (std::string_view number : wide_numbers) {
+      char* at = copy.data() + (number.data() - input.data);
+      at[0] = '0';
+      std::memset(at + 1, ' ', number.size() - 1);
+    }
+    return grammar.parse(copy).error();
+  }
 
   // Validates the whole input and records its fields; on success `whole` is the object.
   ParseResult<std::string_view> walk(PaddedView input, StringArena& arena) {
@@ -760,7 +793,8 @@ struct Parser::Impl {
     if (auto e = parser.iterate(input.data, input.size, input.capacity).get(doc)) {
       return simdjson_error(e, 0);
     }
-    Walker walker(doc, input.data, arena, record);
+    wide_numbers.clear();
+    Walker walker(doc, input.data, arena, record, wide_numbers);
     od::object root;
     if (auto e = doc.get_object().get(root)) {
       if (e == simdjson::INCORRECT_TYPE && is_json_value(doc, walker)) {
@@ -779,7 +813,7 @@ struct Parser::Impl {
     if (doc.current_location().get(at) != simdjson::OUT_OF_BOUNDS) {
       return simdjson_error(simdjson::TRAILING_CONTENT, walker.location());
     }
-    if (auto e = grammar.parse(input.data, input.size, false).error()) {
+    if (auto e = check_grammar(input)) {
       return simdjson_error(e, 0);
     }
     std::string_view whole = input.str();

@@ -1635,6 +1635,33 @@ TEST_F(ParseTest, UnknownFieldsAreAccepted) {
   EXPECT_EQ(e->json["count"].get_int64(), -3);
 }
 
+// 1e999 and 2^70 are valid JSON that fit no double or 64-bit integer. gbrt reads no number
+// itself: the event parses, and a handler asking for the number gets nullopt.
+TEST_F(ParseTest, NumbersTooLargeForADoubleAreValidJsonAndAccepted) {
+  auto e = parse_as<ev::SpaceGitSyncStarted>(
+      R"({"eventId":"e","type":"space_gitsync_started","installationId":"i","spaceId":"s",)"
+      R"("revisionId":"r","commitId":"c","big":1e999,"list":[-1E+999,2, 1180591620717411303424],)"
+      R"("nested":{"n":123456789012345678901234567890.5e-3}})");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->commit_id, "c"sv);
+  EXPECT_EQ(e->json["big"].type(), ev::JsonType::number);
+  EXPECT_EQ(e->json["big"].raw(), "1e999"sv);
+  EXPECT_EQ(e->json["big"].get_double(), std::nullopt);
+  EXPECT_EQ(e->json["list"][std::size_t{1}].get_int64(), 2);
+  EXPECT_EQ(e->json["list"][std::size_t{2}].get_int64(), std::nullopt);
+  // The DOM check still sees the grammar around such numbers.
+  for (std::string_view bad : {R"({"type":"x","n":1e999,})", R"({"type":"x","a":[1e999 "b"]})",
+                               R"({"type":"x","n":01e999})", R"({"type":"x","n":1e999x})",
+                               R"({"type":"x","n":1.e999})", R"({"type":"x","n":-e999})"}) {
+    auto result = parse(bad);
+    ASSERT_FALSE(result) << bad;
+    EXPECT_EQ(result.error().code, Code::invalid_json) << bad;
+  }
+  auto root = parse("1e999");
+  ASSERT_FALSE(root);
+  EXPECT_EQ(root.error().code, Code::not_an_object);
+}
+
 // An unknown field nested in an object the parser reads field by field (here `visitor`)
 // must not be mistaken for the top-level field of the same name (here `feedback`).
 TEST_F(ParseTest, NestedUnknownFieldDoesNotOverrideAReadField) {
