@@ -87,6 +87,9 @@ po::options_description server_options_table() {
        "signed. Only where nothing but the dispatcher reaches the port")
       ("max-body", po::value<std::size_t>()->default_value(1u << 20),
        "largest request body in bytes; larger is answered 413")
+      ("max-body-memory", po::value<std::size_t>()->default_value(std::size_t(256) << 20),
+       "bytes all request bodies still being received may hold together (buffers grow with "
+       "the bytes that arrive, not with Content-Length); past it 503 with Retry-After, closed")
       ("header-timeout", po::value<std::size_t>()->default_value(10),
        "seconds from a request's first byte to the end of its header; slower is closed")
       ("body-timeout", po::value<std::size_t>()->default_value(30),
@@ -310,6 +313,7 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
   server_options.host = listen->host;
   server_options.port = listen->port;
   server_options.max_body = vm["max-body"].as<std::size_t>();
+  server_options.max_body_memory = vm["max-body-memory"].as<std::size_t>();
   server_options.max_batch_events = vm["max-batch-events"].as<std::size_t>();
   server_options.header_timeout = std::chrono::seconds(vm["header-timeout"].as<std::size_t>());
   server_options.body_timeout = std::chrono::seconds(vm["body-timeout"].as<std::size_t>());

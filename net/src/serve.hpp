@@ -5,14 +5,15 @@
 
 #include <chrono>
 #include <memory_resource>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/write.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -24,9 +25,11 @@
 #include <gbrt/net/multipart.hpp>
 #include <gbrt/runtime/log.hpp>
 
+#include "header_text.hpp"
 #include "padded_body.hpp"
 #include "response.hpp"
 #include "server_state.hpp"
+#include "transfer_coding.hpp"
 
 namespace gbrt::net {
 
@@ -65,16 +68,23 @@ inline void log_access(std::string_view method, std::string_view target, unsigne
                        std::size_t bytes, std::chrono::steady_clock::duration took,
                        const ConnectionEvents& events) {
   const std::string status_text = std::to_string(status), bytes_text = std::to_string(bytes);
-  const std::string micros = std::to_string(
-      std::chrono::duration_cast<std::chrono::microseconds>(took).count());
-  std::string_view path = clip_for_echo(target.substr(0, target.find('?')));
+  const std::string micros =
+      std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(took).count());
+  std::string_view path = clip_for_echo(target_path(target));
   if (events.event_id.empty() && events.event_type.empty()) {
-    log::info("request", {{"method", method}, {"path", path}, {"status", status_text, true},
-                          {"bytes", bytes_text, true}, {"duration_us", micros, true}});
+    log::info("request", {{"method", method},
+                          {"path", path},
+                          {"status", status_text, true},
+                          {"bytes", bytes_text, true},
+                          {"duration_us", micros, true}});
   } else {
-    log::info("request", {{"method", method}, {"path", path}, {"status", status_text, true},
-                          {"bytes", bytes_text, true}, {"duration_us", micros, true},
-                          {"event_id", events.event_id}, {"event_type", events.event_type}});
+    log::info("request", {{"method", method},
+                          {"path", path},
+                          {"status", status_text, true},
+                          {"bytes", bytes_text, true},
+                          {"duration_us", micros, true},
+                          {"event_id", events.event_id},
+                          {"event_type", events.event_type}});
   }
 }
 
@@ -157,7 +167,7 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     const FieldAllocator allocator(&shard.memory());
     http::request_parser<PaddedBody, FieldAllocator> parser(
         std::piecewise_construct, std::make_tuple(), std::make_tuple(allocator));
-    parser.get().body().buffer = &slot->body;
+    parser.get().body() = {&slot->body, &state.body_memory, options.max_body};
     parser.header_limit(kHeaderLimit);
     parser.body_limit(options.max_body);
     detail::expires_after(stream, options.header_timeout);
@@ -170,7 +180,10 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     detail::Busy busy(state.busy);
     const auto started = options.access_log ? std::chrono::steady_clock::now()
                                             : std::chrono::steady_clock::time_point{};
-    if (!read_ec && !parser.is_done()) {
+    // Refused once the header is in, with the body left unread: then the connection closes.
+    std::optional<runtime::Answer> refused;
+    if (!read_ec) refused = transfer_coding_problem(parser.get());
+    if (!read_ec && !refused && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a large body.
       if (ascii_iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> proceed(http::status::continue_, parser.get().version());
@@ -186,9 +199,15 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     std::string_view allow;
     bool close = true;
     unsigned version = 11;
-    if (read_ec == http::error::body_limit) {
+    if (refused) {
+      answer = std::move(*refused);
+    } else if (read_ec == http::error::body_limit) {
       answer = runtime::Answer::error(413, "Request body larger than the limit of " +
                                                std::to_string(options.max_body) + " bytes");
+    } else if (read_ec == body_memory_exhausted()) {
+      answer = runtime::Answer::unavailable(
+          "Too many request bodies being received at once (--max-body-memory), retry later",
+          std::chrono::seconds(1));
     } else if (read_ec == http::error::header_limit) {
       // The request line never completed (or too long a target): a URL too long; else the
       // header fields are too large. Beast sets the target once the request line is parsed.
@@ -222,7 +241,7 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     }
     if (write_ec) break;
     if (close) {
-      if (read_ec) co_await detail::linger_close(stream);
+      if (read_ec || refused) co_await detail::linger_close(stream);
       break;
     }
   }

@@ -98,6 +98,10 @@ Server::Server(runtime::Runtime& runtime, ServerOptions options)
     : state_(std::make_shared<State>(runtime, std::move(options))) {
   runtime.metrics().gauge("gbrt_open_connections", "HTTP connections open now.",
                           [state = state_.get()] { return double(state->open.load()); });
+  runtime.metrics().gauge(
+      "gbrt_receiving_body_bytes",
+      "Bytes that request bodies still being received hold (bounded by --max-body-memory).",
+      [state = state_.get()] { return double(state->body_memory.held.load()); });
 }
 
 Server::~Server() {
@@ -156,6 +160,10 @@ bool Server::close_recording() {
 
 std::size_t Server::busy_connections() const noexcept {
   return state_->busy.load();
+}
+
+std::size_t Server::receiving_body_bytes() const noexcept {
+  return state_->body_memory.held.load();
 }
 
 void Server::stop() {

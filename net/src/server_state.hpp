@@ -13,6 +13,8 @@
 #include <gbrt/net/server.hpp>
 #include <gbrt/net/signature.hpp>
 
+#include "padded_body.hpp"
+
 namespace gbrt::net {
 
 struct Connection;  // session.cpp
@@ -28,6 +30,7 @@ struct Server::State {
         verifiers(rt.shard_count(), std::make_shared<const SignatureVerifier>(
                                         options.secrets, options.signature_tolerance)),
         connections(rt.shard_count(), nullptr) {
+    body_memory.limit = options.max_body_memory;
     if (!options.tls_cert_file.empty()) tls.emplace(make_tls_context(options));
     if (!options.record.path.empty()) {
       recorder = std::make_unique<Recorder>(options.record, rt.metrics());
@@ -43,6 +46,7 @@ struct Server::State {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open{0};
   std::atomic<std::size_t> busy{0};
+  BodyMemory body_memory;                        // of bodies being received, on every shard
   std::vector<Connection*> connections;          // per shard: a list, touched by that shard only
   std::optional<boost::asio::ssl::context> tls;  // with --tls-cert: HTTPS only
   std::unique_ptr<Recorder> recorder;            // with --record

@@ -16,6 +16,7 @@
 #include <gbrt/net/multipart.hpp>
 
 #include "batch.hpp"
+#include "header_text.hpp"
 #include "serve.hpp"
 
 namespace gbrt::net {
@@ -198,8 +199,7 @@ asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard
 asio::awaitable<Answer> handle_request(Server::State& state, runtime::Shard& shard,
                                        const Request& request, runtime::SlotPtr& slot,
                                        ConnectionEvents& events, std::string_view& allow) {
-  std::string_view target = request.target();
-  std::string_view path = target.substr(0, target.find('?'));
+  const std::string_view path = target_path(request.target());
   std::string_view version;
   const http::verb method = request.method();
   const bool get = method == http::verb::get || method == http::verb::head;

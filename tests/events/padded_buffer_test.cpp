@@ -123,6 +123,21 @@ TEST(PaddedBuffer, ReserveGrowsOnlyWhenNeeded) {
   EXPECT_GE(buffer.capacity(), capacity + kJsonPadding);
 }
 
+TEST(PaddedBuffer, GrowsByDoublingButNoFurtherThanTheMostExpected) {
+  PaddedBuffer buffer;
+  EXPECT_EQ(buffer.capacity_for(1), PaddedBuffer::kMinCapacity);
+  EXPECT_EQ(buffer.capacity_for(1, 1u << 20), PaddedBuffer::kMinCapacity);  // not the announced
+  EXPECT_EQ(buffer.capacity_for(3000), 4096u);
+  EXPECT_EQ(buffer.capacity_for(600'000, 1u << 20), 1u << 20);
+  EXPECT_EQ(buffer.capacity_for(600'000, 700'000), 700'000 + kJsonPadding);  // not 1 MiB
+  EXPECT_EQ(buffer.capacity_for(10, 20), PaddedBuffer::kMinCapacity);
+  buffer.reserve(3000);
+  EXPECT_EQ(buffer.capacity(), 4096u);
+  EXPECT_EQ(buffer.capacity_for(100), 4096u);  // it fits: the capacity stays
+  buffer.reserve(5000, 5000);
+  EXPECT_EQ(buffer.capacity(), 5000 + kJsonPadding);
+}
+
 TEST(PaddedBuffer, ViewDescribesTheBuffer) {
   PaddedBuffer buffer(R"({"a":1})");
   ev::PaddedView view = buffer.view();

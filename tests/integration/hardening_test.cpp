@@ -1,7 +1,10 @@
 // The wire against slow and hostile clients: timeouts, size limits, malformed requests,
 // connection limits, and the HTTP/1.1 features GitBook's senders and proxies use.
+#include <unistd.h>
+
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <optional>
 #include <thread>
 
@@ -15,6 +18,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include <gbrt/events/padded_buffer.hpp>
 #include <gbrt/net/server.hpp>
 
 #include "example_handlers.hpp"
@@ -28,6 +32,7 @@ namespace {
 namespace asio = boost::asio;
 using gbrt::test::fixture;
 using gbrt::test::HttpClient;
+using gbrt::test::wait_for;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 using namespace std::string_literals;
@@ -56,6 +61,29 @@ std::string post(const std::string& target, const std::string& content_type,
                  const std::string& body, const std::string& extra = "") {
   return "POST " + target + " HTTP/1.1\r\nHost: t\r\nContent-Type: " + content_type +
          "\r\nContent-Length: " + std::to_string(body.size()) + "\r\n" + extra + "\r\n" + body;
+}
+
+// The header of a JSON event request announcing `length` bytes of body.
+std::string announce(std::size_t length) {
+  return "POST /v1 HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: " +
+         std::to_string(length) + "\r\n\r\n";
+}
+
+// A connection that has sent `bytes` and reads nothing.
+asio::ip::tcp::socket send_only(asio::io_context& io, std::uint16_t port,
+                                const std::string& bytes) {
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(socket, asio::buffer(bytes));
+  return socket;
+}
+
+// This process's resident memory.
+std::size_t resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  std::size_t pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * std::size_t(sysconf(_SC_PAGESIZE));
 }
 
 // 1,000 clients each sending a header byte a second, beside 2,000 normal events.
@@ -252,6 +280,105 @@ TEST_F(Hardened, ConnectionsPastTheLimitGet503AndAreClosed) {
   held.clear();  // closing them makes room again
   EXPECT_TRUE(gbrt::test::wait_for([&] { return HttpClient(port()).get("/healthz").status == 200; },
                                    seconds(20), milliseconds(20)));
+}
+
+// Bodies announcing 1 MiB that send one byte hold what they sent (a 1 KiB buffer each),
+// not what they announced (2 MiB each before), and the server keeps answering.
+TEST_F(Hardened, BodyMemoryFollowsTheBytesReceivedNotTheDeclaredLength) {
+  start({.port = 0, .max_body_memory = 1u << 20});
+  constexpr std::size_t kConnections = 256;
+  const std::size_t resident_before = resident_bytes();
+  asio::io_context io;
+  std::vector<asio::ip::tcp::socket> held;
+  for (std::size_t i = 0; i < kConnections; ++i) {
+    held.push_back(send_only(io, port(), announce(1u << 20) + "{"));
+  }
+  // Every slot is new (nothing was answered yet): each body's first byte takes 1 KiB.
+  const std::size_t expected = kConnections * gbrt::events::PaddedBuffer::kMinCapacity;
+  EXPECT_TRUE(wait_for([&] { return server_->receiving_body_bytes() == expected; }))
+      << server_->receiving_body_bytes();
+  EXPECT_EQ(server_->busy_connections(), kConnections);
+  EXPECT_LE(server_->receiving_body_bytes(), std::size_t(1u << 20));  // the bound
+  const std::size_t resident_after = resident_bytes();
+  EXPECT_LT(resident_after, resident_before + (64u << 20))
+      << (resident_after - resident_before) / 1024 << " KiB more resident";
+  EXPECT_EQ(HttpClient(port()).get("/healthz").status, 200u);
+  held.clear();
+  EXPECT_TRUE(wait_for([&] { return server_->receiving_body_bytes() == 0; }));
+}
+
+// Past --max-body-memory a body is 503 with Retry-After and its connection closes; bodies
+// that hold the memory, /healthz, and events once the memory is free go on.
+TEST_F(Hardened, BodiesPastTheMemoryBoundAre503AndTheirConnectionCloses) {
+  start({.port = 0, .max_body_memory = 1u << 20});
+  const std::string event = fixture("space_view-1.json");
+  // 300 KiB of a 1 MiB body grows its buffer to 512 KiB: two such bodies reach the bound.
+  const std::string partial = announce(1u << 20) + std::string(300 * 1024, ' ');
+  asio::io_context io;
+  std::vector<asio::ip::tcp::socket> held;
+  held.push_back(send_only(io, port(), partial));
+  held.push_back(send_only(io, port(), partial));
+  ASSERT_TRUE(wait_for([&] { return server_->receiving_body_bytes() == std::size_t(1u << 20); }))
+      << server_->receiving_body_bytes();
+
+  HttpClient third(port());
+  auto refused = third.raw(partial);
+  EXPECT_EQ(refused.status, 503u);
+  EXPECT_EQ(refused.header("retry-after"), "1");
+  EXPECT_NE(refused.body.find("--max-body-memory"), std::string::npos) << refused.body;
+  EXPECT_FALSE(refused.keep_alive);
+  EXPECT_TRUE(third.closed_by_server());
+  EXPECT_EQ(HttpClient(port()).post_json("/v1", event).status, 503u);  // its 1 KiB is over too
+  EXPECT_EQ(HttpClient(port()).get("/healthz").status, 200u);
+  EXPECT_EQ(server_->receiving_body_bytes(), std::size_t(1u << 20));
+
+  held.clear();
+  ASSERT_TRUE(wait_for([&] { return server_->receiving_body_bytes() == 0; }));
+  EXPECT_EQ(HttpClient(port()).post_json("/v1", event).status, 200u);
+}
+
+// RFC 9112 §6.3: with a Transfer-Encoding that does not end in chunked the body's length is
+// unknown. Read as an empty body, its bytes would be taken as the next request: smuggling.
+TEST_F(Hardened, TransferEncodingNotEndingInChunkedIsRefusedAndTheBodyNeverRuns) {
+  start({.port = 0});
+  const std::string smuggled = post("/v1", "application/json", fixture("site_view-1.json"));
+  auto site_views = [&] {
+    return gbrt::test::metric_value(HttpClient(port()).get("/metrics").body,
+                                    R"(gbrt_events_received_total{type="site_view"})");
+  };
+  ASSERT_EQ(HttpClient(port()).raw(smuggled).status, 200u);
+  ASSERT_EQ(site_views(), 1.0);
+  const std::vector<std::pair<std::string, unsigned>> cases = {
+      {"Transfer-Encoding: identity\r\n", 400},
+      {"Transfer-Encoding: gzip\r\n", 400},
+      {"Transfer-Encoding: chunked, identity\r\n", 400},
+      {"Transfer-Encoding: chunked, chunked\r\n", 400},
+      {"Transfer-Encoding: identity\r\nContent-Length: 0\r\n", 400},
+      {"Transfer-Encoding: gzip, chunked\r\n", 501},
+      {"Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n", 501},
+  };
+  for (const auto& [fields, status] : cases) {
+    HttpClient client(port());
+    auto res = client.raw("POST /v1 HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n" +
+                          fields + "\r\n" + smuggled);
+    EXPECT_EQ(res.status, status) << fields;
+    EXPECT_TRUE(gbrt::test::is_valid_json(res.body)) << fields << res.body;
+    EXPECT_FALSE(res.keep_alive) << fields;
+    EXPECT_TRUE(client.closed_by_server()) << fields;  // nothing answered the smuggled request
+  }
+  EXPECT_EQ(site_views(), 1.0);
+}
+
+// RFC 9112 §3.2.2: a server accepts a target in absolute form, as a proxy sends it.
+TEST_F(Hardened, AbsoluteFormTargetsAreRoutedLikeOriginForm) {
+  start({.port = 0});
+  const std::string event = fixture("space_view-1.json");
+  HttpClient client(port());
+  EXPECT_EQ(client.post_json("http://t/v1", event).status, 200u);
+  EXPECT_EQ(client.post_json("HTTPS://t:8080/v1?x=1", event).status, 200u);
+  EXPECT_EQ(client.post_json("http://t", event).status, 200u);  // an empty path is "/"
+  EXPECT_EQ(client.get("http://t/healthz").status, 200u);
+  EXPECT_EQ(client.get("http://t/nowhere").status, 404u);
 }
 
 }  // namespace

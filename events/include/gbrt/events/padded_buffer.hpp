@@ -2,6 +2,7 @@
 // parser reads a request body in place. Capacity is kept across clear() for reuse.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <memory>
@@ -25,12 +26,14 @@ struct PaddedView {
 
 class PaddedBuffer {
  public:
+  static constexpr std::size_t kMinCapacity = 1024;  // small bodies share one size
+
   PaddedBuffer() = default;
   explicit PaddedBuffer(std::string_view bytes) { assign(bytes); }
 
   // Make room for `size` more bytes; returns where to write them.
-  char* prepare(std::size_t size) {
-    reserve(size_ + size);
+  char* prepare(std::size_t size, std::size_t expected = 0) {
+    reserve(size_ + size, expected);
     return data_.get() + size_;
   }
   void commit(std::size_t size) noexcept { size_ += size; }
@@ -43,10 +46,21 @@ class PaddedBuffer {
     clear();
     append(bytes);
   }
-  void reserve(std::size_t size) {
-    if (size + kJsonPadding <= capacity_) return;
-    std::size_t capacity = capacity_ == 0 ? 1024 : capacity_;
+  // The capacity reserve(size, expected) leaves: the current one if it holds `size` bytes,
+  // else doubled (from 1 KiB) until it does, so memory follows the bytes actually stored;
+  // but no more than `expected` bytes need when they are the most that can come.
+  std::size_t capacity_for(std::size_t size, std::size_t expected = 0) const noexcept {
+    if (size + kJsonPadding <= capacity_) return capacity_;
+    std::size_t capacity = capacity_ == 0 ? kMinCapacity : capacity_;
     while (capacity < size + kJsonPadding) capacity *= 2;
+    if (expected >= size && capacity - kJsonPadding > expected) {
+      capacity = std::max(expected + kJsonPadding, kMinCapacity);
+    }
+    return capacity;
+  }
+  void reserve(std::size_t size, std::size_t expected = 0) {
+    const std::size_t capacity = capacity_for(size, expected);
+    if (capacity == capacity_) return;
     auto bigger = std::make_unique_for_overwrite<char[]>(capacity);
     if (size_ != 0) std::memcpy(bigger.get(), data_.get(), size_);
     std::memset(bigger.get() + size_, 0, capacity - size_);

@@ -17,9 +17,13 @@
 namespace gbrt::net {
 
 struct ServerOptions {
-  std::string host = "127.0.0.1";        // IP address or host name (its first IPv4 address)
-  std::uint16_t port = 8080;             // 0: an ephemeral port (see Server::port())
-  std::size_t max_body = 1u << 20;       // bytes; a larger body is answered 413
+  std::string host = "127.0.0.1";   // IP address or host name (its first IPv4 address)
+  std::uint16_t port = 8080;        // 0: an ephemeral port (see Server::port())
+  std::size_t max_body = 1u << 20;  // bytes; a larger body is answered 413
+  // Bytes that bodies still being received may add to their buffers, all connections
+  // together (buffers grow with the bytes that arrive, never on a declared length). A body
+  // that would go past it is answered 503 with Retry-After, and its connection closes.
+  std::size_t max_body_memory = 256u << 20;
   std::size_t max_batch_events = 10000;  // events in one /v1/batch body; more is 413
   // Webhook signing secrets (any may sign). Empty: signatures are not checked.
   std::vector<std::string> secrets;
@@ -70,6 +74,8 @@ class Server {
   bool close_recording();
   // Connections between reading a request and writing its answer.
   std::size_t busy_connections() const noexcept;
+  // Bytes that bodies still being received hold now (bounded by max_body_memory).
+  std::size_t receiving_body_bytes() const noexcept;
 
   struct State;  // shared with the connections
 
