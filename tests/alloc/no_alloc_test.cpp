@@ -170,8 +170,9 @@ TEST_F(NoAllocation, BatchesOnceWarm) {
   const int rounds = 200;
   long n = allocations_during(200, rounds, send);
   // Per batch request, not per event: its 65 KB body is larger than what the slot pool
-  // keeps (64 KiB), and the answer's text ({"accepted":100,...}).
-  EXPECT_LE(n, 2 * rounds) << n << " allocations on the shard for " << rounds << " batches of "
+  // keeps (64 KiB), so its buffer grows again by doubling from 1 KiB as the bytes arrive
+  // (7 steps at most; never ahead of them), and the answer's text ({"accepted":100,...}).
+  EXPECT_LE(n, 8 * rounds) << n << " allocations on the shard for " << rounds << " batches of "
                            << "100 events; GBRT_ALLOC_TRACE=1 shows where";
 }
 
