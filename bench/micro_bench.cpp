@@ -58,9 +58,9 @@ void BM_ParseView(benchmark::State& state, const char* file) {
     arena.reset();
     auto event = parser.parse_event(body.view(), arena);
     const auto& view = std::get<ev::SpaceView>(event.value());
-    benchmark::DoNotOptimize(view.space_id.size() + view.page_id.value_or("").size() + view.event_id.size() +
-                             view.visitor.anonymous_id.size() + view.url.size() +
-                             view.referrer.size());
+    benchmark::DoNotOptimize(view.space_id.size() + view.page_id.value_or("").size() +
+                             view.event_id.size() + view.visitor.anonymous_id.size() +
+                             view.url.size() + view.referrer.size());
   }
   state.SetItemsProcessed(state.iterations());
 }
@@ -117,7 +117,10 @@ void BM_Dispatch(benchmark::State& state, const char* file) {
   });
 }
 BENCHMARK_CAPTURE(BM_Dispatch, space_view, "space_view-1.json");
-BENCHMARK_CAPTURE(BM_Dispatch, space_view, "space_view-1.json")->Name("BM_Dispatch/space_view/shards")->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_Dispatch, space_view, "space_view-1.json")
+    ->Name("BM_Dispatch/space_view/shards")
+    ->Threads(2)
+    ->UseRealTime();
 
 // Parse + dispatch, per event.
 asio::awaitable<void> parse_and_dispatch(gbrt::Runtime& runtime, gbrt::runtime::Shard& shard,
@@ -135,7 +138,10 @@ void BM_ParseDispatch(benchmark::State& state, const char* file) {
   });
 }
 BENCHMARK_CAPTURE(BM_ParseDispatch, space_view, "space_view-1.json");
-BENCHMARK_CAPTURE(BM_ParseDispatch, space_view, "space_view-1.json")->Name("BM_ParseDispatch/space_view/shards")->Threads(2)->UseRealTime();
+BENCHMARK_CAPTURE(BM_ParseDispatch, space_view, "space_view-1.json")
+    ->Name("BM_ParseDispatch/space_view/shards")
+    ->Threads(2)
+    ->UseRealTime();
 
 // What a served event costs in the runtime: parse into a pooled slot, then Runtime::execute
 // (admission, the deadline's supervision, the handler on its own coroutine).

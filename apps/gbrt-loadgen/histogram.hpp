@@ -15,7 +15,7 @@ namespace gbrt::loadgen {
 
 class Histogram {
  public:
-  static constexpr unsigned kSubBits = 6;                  // 64 sub-buckets per power of two
+  static constexpr unsigned kSubBits = 6;                   // 64 sub-buckets per power of two
   static constexpr std::uint64_t kLinear = 2u << kSubBits;  // 0..127: one bucket per value
   static constexpr unsigned kMaxBits = 40;                  // 2^40 µs, about 12.7 days
   static constexpr std::size_t kBuckets =

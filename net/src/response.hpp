@@ -18,8 +18,8 @@ class ResponseWriter {
  public:
   // `allow` is sent with a 405; `head`: the headers of a GET, no body. HTTP/1.0 clients get
   // "Connection: keep-alive" when kept, HTTP/1.1 clients "Connection: close" when not.
-  void format(runtime::Answer&& answer, unsigned version, bool keep_alive,
-              std::string_view allow, bool head);
+  void format(runtime::Answer&& answer, unsigned version, bool keep_alive, std::string_view allow,
+              bool head);
   std::array<boost::asio::const_buffer, 2> buffers() const noexcept {
     return {boost::asio::buffer(header_), boost::asio::buffer(body_)};
   }

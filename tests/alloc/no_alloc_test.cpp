@@ -14,8 +14,8 @@
 #include <future>
 #include <string>
 
-#include <boost/asio/post.hpp>
 #include <gtest/gtest.h>
+#include <boost/asio/post.hpp>
 
 #include <gbrt/net/server.hpp>
 #include <gbrt/net/signature.hpp>
@@ -44,8 +44,9 @@ void note_allocation(std::size_t size) {
     for (int i = 1; i < n; ++i) {
       Dl_info info{};
       if (dladdr(frames[i], &info) != 0 && info.dli_fname != nullptr) {
-        std::fprintf(stderr, "  %s 0x%zx\n", info.dli_fname,
-                     std::size_t(static_cast<char*>(frames[i]) - static_cast<char*>(info.dli_fbase)));
+        std::fprintf(
+            stderr, "  %s 0x%zx\n", info.dli_fname,
+            std::size_t(static_cast<char*>(frames[i]) - static_cast<char*>(info.dli_fbase)));
       }
     }
     in_trace = false;
@@ -135,8 +136,7 @@ class NoAllocation : public ::testing::Test {
 
   static constexpr const char* kSecret = "alloc-test-secret";
   gbrt::Runtime runtime_{gbrt::runtime::RuntimeOptions{.threads = 1}};
-  gbrt::net::Server server_{runtime_,
-                            gbrt::net::ServerOptions{.port = 0, .secrets = {kSecret}}};
+  gbrt::net::Server server_{runtime_, gbrt::net::ServerOptions{.port = 0, .secrets = {kSecret}}};
 };
 
 TEST_F(NoAllocation, SingleEventsOnceWarm) {

@@ -60,9 +60,8 @@ TEST(EventType, NameRoundTripsToTheSameType) {
 }
 
 TEST(EventType, UntypedNamesAreOther) {
-  for (std::string_view name :
-       {"integration_event", "", "other", "Space_View", "space_view ", "space_vie",
-        "space_view_x", "fetch_", "Task"}) {
+  for (std::string_view name : {"integration_event", "", "other", "Space_View", "space_view ",
+                                "space_vie", "space_view_x", "fetch_", "Task"}) {
     EXPECT_EQ(ev::event_type_from_name(name), EventType::other) << '"' << name << '"';
   }
 }

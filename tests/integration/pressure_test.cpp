@@ -118,7 +118,7 @@ TEST(ClientDeparture, ClosingTheConnectionCancelsTheHandlers) {
         std::to_string(body.size()) + "\r\n\r\n" + body;
     asio::write(socket, asio::buffer(request));
     ASSERT_TRUE(wait_for([&] { return runtime.in_flight() == 1; }));  // the handler runs
-  }  // closed
+  }                                                                   // closed
   EXPECT_TRUE(wait_for([&] { return cancelled.load(); }, std::chrono::seconds(2)));
   EXPECT_TRUE(wait_for([&] { return runtime.in_flight() == 0; }, std::chrono::seconds(2)));
   EXPECT_EQ(runtime.metrics().handled(std::size_t(ev::EventType::space_view),

@@ -342,7 +342,8 @@ TEST(GbrtServerSigned, UnsignedDispatcherFormsOnlyWhenAllowed) {
 }
 
 TEST(GbrtServerSigned, SecretFileHoldsOneSecretPerLine) {
-  auto path = std::filesystem::temp_directory_path() / ("gbrt-test-secrets-" + std::to_string(::getpid()) + ".txt");
+  auto path = std::filesystem::temp_directory_path() /
+              ("gbrt-test-secrets-" + std::to_string(::getpid()) + ".txt");
   std::ofstream(path) << "first\n\n  second  \n";
   ServerProcess server({"--secret-file", path.string()});
   HttpClient client(server.port());

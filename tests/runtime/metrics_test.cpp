@@ -54,8 +54,8 @@ TEST(Metrics, ApplicationHistogramsRenderWithAndWithoutLabels) {
   Metrics metrics(2);
   auto& plain = metrics.histogram("app_publish_seconds", "Publish latency.");
   auto& labelled = metrics.histogram("app_step_seconds{step=\"a\"}", "Step latency.");
-  plain.record(0, std::chrono::microseconds(3));    // the 4 µs bucket
-  plain.record(1, std::chrono::milliseconds(1));    // the 1024 µs bucket
+  plain.record(0, std::chrono::microseconds(3));  // the 4 µs bucket
+  plain.record(1, std::chrono::milliseconds(1));  // the 1024 µs bucket
   labelled.record(1, std::chrono::microseconds(1));
   const std::string text = metrics.render();
   EXPECT_NE(text.find("# TYPE app_publish_seconds histogram\n"), std::string::npos) << text;

@@ -51,7 +51,8 @@ TEST(Replay, LoadsAFolderOfFixturesOrAnNdjsonFile) {
   EXPECT_GE(folder.size(), 30u);
   for (const auto& e : folder) EXPECT_EQ(e.front(), '{');
 
-  auto path = std::filesystem::temp_directory_path() / ("gbrt-replay-corpus-" + std::to_string(::getpid()) + ".ndjson");
+  auto path = std::filesystem::temp_directory_path() /
+              ("gbrt-replay-corpus-" + std::to_string(::getpid()) + ".ndjson");
   {
     std::ofstream out(path);
     out << fixture("site_view-1.json") << "\n\n" << fixture("space_view-1.json") << "\n";

@@ -456,7 +456,9 @@ namespace {
 // Captures what this process writes to stderr while alive.
 class StderrCapture {
  public:
-  StderrCapture() : path_(std::filesystem::temp_directory_path() / ("gbrt-stderr-capture-" + std::to_string(::getpid()) + ".txt")) {
+  StderrCapture()
+      : path_(std::filesystem::temp_directory_path() /
+              ("gbrt-stderr-capture-" + std::to_string(::getpid()) + ".txt")) {
     std::fflush(stderr);
     saved_ = dup(2);
     int fd = open(path_.c_str(), O_CREAT | O_TRUNC | O_WRONLY, 0600);

@@ -287,8 +287,7 @@ using Event = std::variant<InstallationSetup, SpaceInstallationSetup, SiteInstal
 template <class T>
 concept EventView = std::derived_from<T, EventBase> && requires {
   { T::kType } -> std::convertible_to<EventType>;
-} && std::is_same_v < std::variant_alternative_t < static_cast<std::size_t>(T::kType)
-, Event >, T > ;
+} && std::is_same_v<std::variant_alternative_t<static_cast<std::size_t>(T::kType), Event>, T>;
 
 inline const EventBase& base(const Event& event) noexcept {
   return std::visit([](const EventBase& e) -> const EventBase& { return e; }, event);

@@ -73,16 +73,18 @@ class Shard {
 };
 
 template <class F, class View>
-concept EventHandler = std::invocable<F&, const View&, Context&> &&
+concept EventHandler =
+    std::invocable<F&, const View&, Context&> &&
     std::same_as<std::invoke_result_t<F&, const View&, Context&>, boost::asio::awaitable<void>>;
 
 template <class F>
 concept ComponentHandler = std::invocable<F&, const events::UiRender&, Context&> &&
-    std::same_as<std::invoke_result_t<F&, const events::UiRender&, Context&>,
-                 boost::asio::awaitable<ComponentResponse>>;
+                           std::same_as<std::invoke_result_t<F&, const events::UiRender&, Context&>,
+                                        boost::asio::awaitable<ComponentResponse>>;
 
 template <class F, class View, class Result>
-concept RespondingHandler = std::invocable<F&, const View&, Context&> &&
+concept RespondingHandler =
+    std::invocable<F&, const View&, Context&> &&
     std::same_as<std::invoke_result_t<F&, const View&, Context&>, boost::asio::awaitable<Result>>;
 
 class Runtime {
