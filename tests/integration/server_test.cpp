@@ -58,7 +58,9 @@ TEST_F(GbrtServer, EveryFixtureOverTheWebhookFormat) {
     EXPECT_EQ(res.status, redirects ? 302u : 200u) << name << ": " << res.body;
     const bool plain = !name.starts_with("ui_render") && !name.starts_with("fetch") &&
                        !name.starts_with("content_compute");
-    if (res.status == 200 && plain) EXPECT_EQ(res.body, "OK") << name;
+    if (res.status == 200 && plain) {
+      EXPECT_EQ(res.body, "OK") << name;
+    }
   }
 }
 
