@@ -27,6 +27,12 @@ Corpus load_corpus(const std::string& path);
 // beside the corpus if there is one, else a minimal environment.
 std::string load_environment(const std::string& path, const std::string& corpus_path);
 
+// Whether an answer means the event was taken: 2xx, or a redirect (3xx), which is how a
+// `fetch_visitor_authentication` handler answers.
+constexpr bool is_success(unsigned status) noexcept {
+  return status >= 200 && status < 400;
+}
+
 inline constexpr const char* kBoundary = "----gbrtLoadgenBoundary7MA4YWxkTrZu0gW";
 
 // One event with its `environment`, as GitBook's dispatcher sends it (boundary kBoundary).

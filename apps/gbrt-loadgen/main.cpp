@@ -196,13 +196,13 @@ struct Reply {
 void count_reply(Worker& w, const Reply& reply) {
   ++w.answered;
   ++w.statuses[std::min<unsigned>(reply.status, 599)];
-  const bool is_2xx = reply.status >= 200 && reply.status < 300;
-  if (is_2xx) ++w.ok;
+  const bool success = gbrt::client::is_success(reply.status);
+  if (success) ++w.ok;
   if (!reply.lines) return;
   w.lines.accepted += reply.lines->accepted;
   w.lines.shed += reply.lines->shed;
   w.lines.rejected += reply.lines->rejected;
-  if (is_2xx) w.lines_in_2xx_not_accepted += reply.lines->shed + reply.lines->rejected;
+  if (success) w.lines_in_2xx_not_accepted += reply.lines->shed + reply.lines->rejected;
 }
 
 // Sends body `b` and reads the answer; a status of 0 after an error (counted).

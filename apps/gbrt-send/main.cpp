@@ -2,7 +2,7 @@
 // would, and prints each answer. Events come from a file, a folder of them, a fixture's name
 // (share/gbrt/fixtures) or stdin; in the Webhook format (application/json, signed with
 // X-GitBook-Signature when a secret is given) or the dispatcher's (multipart/form-data).
-// Exits 0 when every answer is 2xx, 1 otherwise, 2 on a usage error.
+// Exits 0 when every answer is 2xx or a redirect, 1 otherwise, 2 on a usage error.
 #include <chrono>
 #include <cstdint>
 #include <ctime>
@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
                                                                            event.beside.string()));
         Answer answer = post(url, target, content_type, body, secret, timeout);
         std::cout << event.source << ": " << answer.status << ' ' << answer.body << std::endl;
-        all_ok = all_ok && answer.status >= 200 && answer.status < 300;
+        all_ok = all_ok && gbrt::client::is_success(answer.status);
       } catch (const std::exception& e) {
         std::cout << event.source << ": no answer from " << url.authority() << ": " << e.what()
                   << std::endl;
