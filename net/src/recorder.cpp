@@ -51,9 +51,9 @@ Recorder::Recorder(RecorderOptions options, runtime::Metrics& metrics)
   }
   struct stat status {};
   if (::fstat(fd_, &status) == 0 && S_ISREG(status.st_mode)) file_bytes_ = status.st_size;
-  metrics.gauge("gbrt_record_failing",
-                "1 while the --record file cannot be written (events wait in memory).",
-                [this] { return failing() ? 1.0 : 0.0; });
+  metrics.gauge(
+      "gbrt_record_failing", "1 while the --record file cannot be written (events wait in memory).",
+      [failing = failing_] { return failing->load(std::memory_order_relaxed) ? 1.0 : 0.0; });
   writer_ = std::thread([this] { run_writer(); });
 }
 
@@ -172,7 +172,7 @@ bool Recorder::write_out() {
 
 // Logs the first failure at once, later ones at most every kErrorLogEvery, and the recovery.
 void Recorder::note_result(bool ok, int error) {
-  const bool was_failing = failing_.exchange(!ok, std::memory_order_relaxed);
+  const bool was_failing = failing_->exchange(!ok, std::memory_order_relaxed);
   if (ok) {
     if (was_failing) log::info("record: writing again", {{"path", options_.path}});
     return;

@@ -58,7 +58,7 @@ class Recorder {
   bool close();
 
   // The last write failed, and events wait in memory for the file to take them again.
-  bool failing() const noexcept { return failing_.load(std::memory_order_relaxed); }
+  bool failing() const noexcept { return failing_->load(std::memory_order_relaxed); }
   // With `required`, while failing: events are refused, with refusal().
   bool refusing() const noexcept { return options_.required && failing(); }
   static runtime::Answer refusal();
@@ -83,7 +83,8 @@ class Recorder {
   runtime::Counter& recorded_;      // events appended to a buffer
   runtime::Counter& lost_;          // events dropped: buffer full, or unwritten at exit
   runtime::Counter& write_errors_;  // failed writes (cell 0, under file_mutex_)
-  std::atomic<bool> failing_{false};
+  // Shared with the gbrt_record_failing gauge, which /metrics may read after we are gone.
+  std::shared_ptr<std::atomic<bool>> failing_ = std::make_shared<std::atomic<bool>>(false);
 
   std::mutex file_mutex_;
   int fd_ = -1;
