@@ -1,4 +1,5 @@
 #include "corpus.hpp"
+#include "trim.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -22,12 +23,7 @@ std::string read_file(const fs::path& path) {
   return text.str();
 }
 
-std::string trim(const std::string& s) {
-  const char* space = " \t\r\n";
-  std::size_t first = s.find_first_not_of(space);
-  if (first == std::string::npos) return {};
-  return s.substr(first, s.find_last_not_of(space) + 1 - first);
-}
+using app_common::trim;
 
 // The minified text if `text` is one JSON object with a string "type", else empty.
 std::string as_event(simdjson::dom::parser& parser, const std::string& text) {

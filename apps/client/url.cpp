@@ -1,4 +1,5 @@
 #include "url.hpp"
+#include "trim.hpp"
 
 #include <cstdlib>
 #include <fstream>
@@ -8,12 +9,7 @@ namespace gbrt::client {
 
 namespace {
 
-std::string trim(std::string s) {
-  const char* space = " \t\r\n";
-  s.erase(0, s.find_first_not_of(space));
-  s.erase(s.find_last_not_of(space) + 1);
-  return s;
-}
+using app_common::trim;
 
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "config.hpp"
+#include "trim.hpp"
 
 #include <cctype>
 #include <cerrno>
@@ -19,12 +20,7 @@ namespace gbrt::config {
 
 namespace {
 
-std::string trim(const std::string& s) {
-  const char* space = " \t\r\n";
-  std::size_t first = s.find_first_not_of(space);
-  if (first == std::string::npos) return {};
-  return s.substr(first, s.find_last_not_of(space) - first + 1);
-}
+using app_common::trim;
 
 // Where each key of a config file is (program_options does not say): key -> last line.
 // Keys the table does not have become problems, and program_options skips them.

@@ -1,4 +1,5 @@
 #include "secrets.hpp"
+#include "trim.hpp"
 
 #include <algorithm>
 #include <cerrno>
@@ -11,12 +12,7 @@ namespace gbrt::app {
 
 namespace {
 
-std::string trim(std::string s) {
-  const char* space = " \t\r\n";
-  s.erase(0, s.find_first_not_of(space));
-  s.erase(s.find_last_not_of(space) + 1);
-  return s;
-}
+using app_common::trim;
 
 }  // namespace
 
