@@ -67,10 +67,12 @@ class Checker {
       return parse_count(n) ? "" : quoted(n) + " is not a whole number";
     });
     check_deadlines();
-    check_type_map("ack", "handled|queued|forwarded", [](const std::string& mode) {
-      return parse_ack_mode(mode) ? "" : quoted(mode) + " is not handled, queued or forwarded";
+    check_type_map("ack", "handled|queued|forwarded|stored", [](const std::string& mode) {
+      return parse_ack_mode(mode) ? ""
+                                  : quoted(mode) + " is not handled, queued, forwarded or stored";
     });
     check_nats();
+    check_store();
     check_readable("tls-cert");
     check_readable("tls-key");
     try {
@@ -153,6 +155,17 @@ class Checker {
       auto assignment = split_assignment(item);
       if (assignment && assignment->second == "forwarded") {
         add("ack", item, "--ack TYPE=forwarded needs --nats URL[,URL...]");
+      }
+    }
+  }
+
+  void check_store() {
+    if (vm_.count("store")) return;
+    if (vm_.count("store-migrate")) add("store-migrate", "", "--store-migrate needs --store URL");
+    for (const auto& item : items(vm_, "ack")) {
+      auto assignment = split_assignment(item);
+      if (assignment && assignment->second == "stored") {
+        add("ack", item, "--ack TYPE=stored needs --store URL");
       }
     }
   }

@@ -1,4 +1,5 @@
-// gbrt-server's program: flags, the runtime, the HTTP server, NATS forwarding and consuming.
+// gbrt-server's program: flags, the runtime, the HTTP server, NATS forwarding and consuming,
+// the PostgreSQL store.
 #include "server_main.hpp"
 
 #include <algorithm>
@@ -17,6 +18,9 @@
 #include <gbrt/forward/publisher.hpp>
 #include <gbrt/net/run.hpp>
 #include <gbrt/net/server.hpp>
+#include <gbrt/pg/event_store.hpp>
+#include <gbrt/pg/pool.hpp>
+#include <gbrt/pg/schema.hpp>
 #include <gbrt/runtime/log.hpp>
 
 #include "check_config.hpp"
@@ -127,10 +131,11 @@ po::options_description server_options_table() {
       ("slow-handler-ms", po::value<std::size_t>()->default_value(1000),
        "log a handler still running after this long, once")
       ("ack", po::value<std::vector<std::string>>()->composing(),
-       (std::string("TYPE=handled|queued|forwarded: handled (default) answers when the handlers finish; "
-       "queued answers 202 once the event is in the shard's in-memory queue (drained at "
-       "shutdown, lost on a crash); forwarded answers 202 once JetStream (--nats) has stored "
-       "it (repeatable). " + std::string(kPromise)).c_str()))
+       (std::string("TYPE=handled|queued|forwarded|stored: handled (default) answers when the "
+       "handlers finish; queued answers 202 once the event is in the shard's in-memory queue "
+       "(drained at shutdown, lost on a crash); forwarded answers 202 once JetStream (--nats) "
+       "has stored it; stored answers 200 once PostgreSQL (--store) has committed it, then "
+       "runs its handlers (repeatable). " + std::string(kPromise)).c_str()))
       ("dedup-window", po::value<std::size_t>()->default_value(0),
        "seconds: an event whose eventId was handled this recently is answered 200 without "
        "running handlers again (GitBook retries); 0 = off")
@@ -198,6 +203,71 @@ po::options_description nats_options_table() {
   return nats;
 }
 
+// PostgreSQL: the store of --ack TYPE=stored and the pool handlers reach (gbrt::pg).
+po::options_description store_options_table() {
+  po::options_description store("PostgreSQL: --ack TYPE=stored and handlers' queries");
+  // clang-format off
+  store.add_options()
+      ("store", po::value<std::string>(),
+       "libpq connection URI (postgresql://USER@HOST:5432/DB?sslmode=require): where --ack "
+       "TYPE=stored events go; handlers reach the same pool. Keep the password out of it "
+       "(~/.pgpass or PGPASSFILE)")
+      ("store-table", po::value<std::string>()->default_value("gbrt_events"),
+       "the table of stored events, created by gbrt-server --store-migrate")
+      ("store-group-events", po::value<std::size_t>()->default_value(512),
+       "a shard commits its open group of events once it holds this many")
+      ("store-group-ms", po::value<std::size_t>()->default_value(2),
+       "... or this many ms after the group's first event")
+      ("store-max-waiting", po::value<std::size_t>()->default_value(10000),
+       "events waiting for their commit per shard; past it: 503 with Retry-After")
+      ("store-commit-timeout", po::value<std::size_t>()->default_value(5000),
+       "ms: a commit not confirmed within this is answered 503 (the retry is stored once)")
+      ("store-connections", po::value<std::size_t>()->default_value(1),
+       "PostgreSQL connections per shard")
+      ("store-startup-timeout", po::value<std::size_t>()->default_value(30000),
+       "ms start-up waits for every PostgreSQL connection; then gbrt-server exits 1");
+  // clang-format on
+  return store;
+}
+
+// What gbrt-server's PostgreSQL side is made of, when it has one.
+struct StoreSide {
+  std::unique_ptr<gbrt::pg::Pool> pool;
+  std::unique_ptr<gbrt::pg::EventStore> store;
+  void close() {  // while the shards still run
+    if (pool) pool->close();
+  }
+};
+
+// Checks the schema and makes the pool and the store; nothing without --store.
+void start_store_side(const po::variables_map& vm, gbrt::Runtime& runtime, StoreSide& side) {
+  bool stores = false;
+  for (const auto& [type, mode] : runtime.options().ack_per_type) {
+    stores = stores || mode == gbrt::runtime::AckMode::stored;
+  }
+  if (!vm.count("store")) {
+    if (stores) throw std::runtime_error("--ack TYPE=stored needs --store URL");
+    return;
+  }
+  const std::string url = vm["store"].as<std::string>();
+  gbrt::pg::EventStoreOptions storing;
+  storing.table = vm["store-table"].as<std::string>();
+  storing.group_events = std::max<std::size_t>(1, vm["store-group-events"].as<std::size_t>());
+  storing.group_wait = std::chrono::milliseconds(vm["store-group-ms"].as<std::size_t>());
+  storing.max_waiting = vm["store-max-waiting"].as<std::size_t>();
+  storing.commit_timeout = std::chrono::milliseconds(vm["store-commit-timeout"].as<std::size_t>());
+  if (stores) gbrt::pg::check_schema(url, storing.table);
+  gbrt::pg::PoolOptions pooling;
+  pooling.connections_per_shard =
+      std::max<std::size_t>(1, vm["store-connections"].as<std::size_t>());
+  side.pool = std::make_unique<gbrt::pg::Pool>(runtime, url, pooling);
+  runtime.provide(*side.pool);
+  if (stores) {
+    side.store = std::make_unique<gbrt::pg::EventStore>(*side.pool, runtime.metrics(), storing);
+    runtime.store_to(*side.store);
+  }
+}
+
 // What gbrt-server's NATS side is made of, when it has one.
 struct NatsSide {
   std::unique_ptr<gbrt::forward::JetStream> jetstream;
@@ -257,6 +327,7 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
   po::options_description options;
   options.add(server_options_table());
   options.add(nats_options_table());
+  options.add(store_options_table());
   // Only on the command line.
   po::options_description command_line("command line only");
   // clang-format off
@@ -270,7 +341,8 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
        "redacted) and exit; exits 2 if a value is wrong")
       ("check-config", "check the configuration as a start would read it (flags, GBRT_* "
        "variables, --config file): print every problem with where it comes from, exit 2 if "
-       "any, 0 if none");
+       "any, 0 if none")
+      ("store-migrate", "create or upgrade the --store-table schema in --store and exit");
   // clang-format on
   po::options_description everything;
   everything.add(options).add(command_line);
@@ -306,6 +378,17 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
   }
   if (vm.count("print-config")) gbrt::config::print(std::cout, options, vm);
   if (!problems.empty() || vm.count("print-config")) return problems.empty() ? 0 : 2;
+  if (vm.count("store-migrate")) {
+    try {
+      std::cout << gbrt::pg::migrate(vm["store"].as<std::string>(),
+                                     vm["store-table"].as<std::string>())
+                << std::endl;
+      return 0;
+    } catch (const std::exception& e) {
+      std::cerr << "gbrt-server: --store-migrate: " << e.what() << "\n";
+      return 1;
+    }
+  }
   gbrt::log::to_stderr(*gbrt::log::parse_level(vm["log-level"].as<std::string>()));
 
   gbrt::net::ServerOptions server_options;
@@ -349,6 +432,14 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
     std::cerr << "gbrt-server: " << e.what() << "\n";
     return 1;
   }
+  StoreSide store;  // likewise
+  try {
+    start_store_side(vm, runtime, store);
+  } catch (const std::exception& e) {
+    gbrt::log::error("cannot start the PostgreSQL side", {{"error", e.what()}});
+    std::cerr << "gbrt-server: " << e.what() << "\n";
+    return 1;
+  }
 
   std::optional<gbrt::net::Server> server_holder;
   try {
@@ -366,6 +457,12 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
   run.drain_delay = std::chrono::milliseconds(vm["drain-delay"].as<std::size_t>());
   run.drain_timeout = std::chrono::milliseconds(vm["drain-timeout"].as<std::size_t>());
   run.start_intake = [&] {
+    const auto store_wait =
+        std::chrono::milliseconds(vm["store-startup-timeout"].as<std::size_t>());
+    if (store.pool && !store.pool->wait_connected(store_wait)) {
+      throw std::runtime_error("no PostgreSQL connection (--store) within " +
+                               std::to_string(store_wait.count()) + " ms");
+    }
     if (nats.consumer) nats.consumer->start();
   };
   run.on_started = [&] {
@@ -386,6 +483,7 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
     if (nats.consumer) nats.consumer->stop_pulling();  // waits for the pulling thread
   };
   run.also_idle = [&] { return !nats.consumer || nats.consumer->idle(); };
+  run.before_stop = [&] { store.close(); };  // while the shards still run
   run.on_reload = [&] {
     systemd.reloading();
     reloader.reload();
@@ -394,7 +492,7 @@ int server_main(int argc, char** argv, const RegisterHandlers& register_handlers
   try {
     gbrt::net::run_until_signal(runtime, server, run);
   } catch (const std::exception& e) {
-    gbrt::log::error("cannot listen",
+    gbrt::log::error("cannot start",
                      {{"listen", vm["listen"].as<std::string>()}, {"error", e.what()}});
     std::cerr << "gbrt-server: " << e.what() << "\n";  // also with --log-level off
     return 1;

@@ -37,6 +37,7 @@ std::optional<runtime::AckMode> parse_ack_mode(const std::string& text) {
   if (text == "handled") return runtime::AckMode::handled;
   if (text == "queued") return runtime::AckMode::queued;
   if (text == "forwarded") return runtime::AckMode::forwarded;
+  if (text == "stored") return runtime::AckMode::stored;
   return std::nullopt;
 }
 

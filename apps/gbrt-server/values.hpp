@@ -26,7 +26,7 @@ std::optional<ListenAddress> parse_listen(const std::string& text);
 std::optional<std::pair<std::string, std::string>> split_assignment(const std::string& text);
 // "123" -> 123; no sign, no spaces, nothing after the digits.
 std::optional<std::size_t> parse_count(const std::string& text);
-// "handled", "queued" or "forwarded".
+// "handled", "queued", "forwarded" or "stored".
 std::optional<runtime::AckMode> parse_ack_mode(const std::string& text);
 // A repeatable option's items from every source; none when unset.
 std::vector<std::string> items(const boost::program_options::variables_map& vm, const char* name);

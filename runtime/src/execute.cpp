@@ -85,6 +85,9 @@ asio::awaitable<Answer> Runtime::execute_as(SlotPtr slot, Shard& shard, ClientWa
   if (!delivered && state.ack == AckMode::queued) co_return enqueue(std::move(slot), shard);
   if (!delivered && state.ack == AckMode::forwarded)
     co_return co_await forward(std::move(slot), shard);
+  if (!delivered && state.ack == AckMode::stored) {
+    if (auto answer = co_await store(*slot, shard)) co_return std::move(*answer);
+  }
 
   // Admission: count first, then check, so concurrent shards never overshoot a cap.
   const std::size_t total = inflight_.fetch_add(1) + 1;
@@ -109,6 +112,23 @@ asio::awaitable<Answer> Runtime::forward(SlotPtr slot, Shard& shard) {
                                                  : Outcome::rejected;
   metrics_->event_handled(shard.index(), slot->type_id, outcome);
   co_return answer;
+}
+
+// Stored first, then handled: the handlers see an event that is in the table, and one
+// failing is answered as usual (the retry is stored once, thanks to the table's key).
+// An answer here ends the event: the store failed, or no handler waits for it.
+asio::awaitable<std::optional<Answer>> Runtime::store(EventSlot& slot, Shard& shard) {
+  Answer answer = co_await store_->forward(slot, shard);
+  if (answer.status >= 300) {  // as forward(): 503 is shed, a refusal (400, 413) rejected
+    metrics_->event_handled(shard.index(), slot.type_id,
+                            answer.status == 503 ? Outcome::shed : Outcome::rejected);
+    co_return answer;
+  }
+  if (handlers_[slot.type_id].empty()) {
+    metrics_->event_handled(shard.index(), slot.type_id, Outcome::stored);
+    co_return answer;
+  }
+  co_return std::nullopt;
 }
 
 Answer Runtime::enqueue(SlotPtr slot, Shard& shard) {

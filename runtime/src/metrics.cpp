@@ -23,6 +23,8 @@ std::string_view to_string(Outcome outcome) noexcept {
       return "duplicate";
     case Outcome::forwarded:
       return "forwarded";
+    case Outcome::stored:
+      return "stored";
   }
   return "ok";
 }

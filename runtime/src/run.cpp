@@ -113,11 +113,13 @@ bool run_until_signal(Runtime& runtime, const RunOptions& options) {
   try {
     if (options.start_intake) options.start_intake();
   } catch (...) {
+    if (options.before_stop) options.before_stop();
     runtime.stop();
     throw;
   }
   if (options.on_started) options.on_started();
   const bool drained = loop.run();
+  if (options.before_stop) options.before_stop();
   runtime.stop();
   return drained;
 }

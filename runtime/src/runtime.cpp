@@ -130,6 +130,10 @@ void Runtime::start() {
     }
     if (auto it = options_.ack_per_type.find(name); it != options_.ack_per_type.end()) {
       state->ack = it->second;
+      if (state->ack == AckMode::stored && store_ == nullptr) {
+        throw std::logic_error("ack mode stored for " + name +
+                               " events, and no Runtime::store_to(store)");
+      }
       if (state->ack == AckMode::forwarded && forwarder_ == nullptr) {
         throw std::logic_error("ack mode forwarded for " + name +
                                " events, and no Runtime::forward_to(forwarder)");

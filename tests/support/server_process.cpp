@@ -129,7 +129,11 @@ std::pair<int, std::string> run_server_command(const std::vector<std::string>& a
   for (const auto& [name, value] : env) command += " '" + name + "=" + value + "'";
   command += " " GBRT_SERVER_PATH;
   for (const auto& a : args) command += " '" + a + "'";
-  command += " 2>&1";
+  return run_command(command);
+}
+
+std::pair<int, std::string> run_command(const std::string& shell_command) {
+  const std::string command = shell_command + " 2>&1";
   std::string output;
   FILE* pipe = popen(command.c_str(), "r");
   if (pipe == nullptr) throw std::runtime_error("popen failed");

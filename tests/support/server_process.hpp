@@ -43,5 +43,7 @@ class ServerProcess {
 // killed (status 137): it was expected to exit.
 std::pair<int, std::string> run_server_command(const std::vector<std::string>& args,
                                                const std::map<std::string, std::string>& env = {});
+// Runs `shell_command` through /bin/sh; returns {exit status, stdout + stderr}.
+std::pair<int, std::string> run_command(const std::string& shell_command);
 
 }  // namespace gbrt::test

@@ -33,6 +33,10 @@ class Context {
   boost::asio::any_io_executor executor() const noexcept;
   std::size_t shard_index() const noexcept;
   Runtime& runtime() const noexcept { return runtime_; }
+  // The service of type T the embedder provided (Runtime::provide), e.g. a gbrt::pg::Pool;
+  // std::logic_error when there is none.
+  template <class T>
+  T& service() const;
 
   // Runs `work` on this shard in the background; the event's answer does not wait for it,
   // the runtime's drain does. `work` must not refer to the event's views (they end with

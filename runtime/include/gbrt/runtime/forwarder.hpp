@@ -1,5 +1,6 @@
-// Where events of types acknowledged `forwarded` go: a durable store some other process
-// consumes from (gbrt::forward's JetStream publisher). The runtime knows only this.
+// Where events of types acknowledged `forwarded` or `stored` go: a durable store some other
+// process consumes from (gbrt::forward's JetStream publisher) or a table (gbrt::pg's
+// EventStore). The runtime knows only this.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>

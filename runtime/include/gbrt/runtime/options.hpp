@@ -17,6 +17,8 @@ enum class AckMode : std::uint8_t {
   queued,     // at once, 202, once copied into the shard's bounded queue; handlers run later
   forwarded,  // 202 once the Runtime's Forwarder (a JetStream stream, say) has stored it;
               // handlers run where the forwarder's consumers are (Runtime::run_delivered)
+  stored,     // 200 once the Runtime's store (PostgreSQL: gbrt::pg::EventStore) has committed
+              // it; then its handlers run, if it has any, and their failure is the answer
 };
 
 struct RuntimeOptions {
@@ -43,7 +45,7 @@ struct RuntimeOptions {
   // are cancelled. Sooner costs a syscall on every event; later notices a departure later.
   std::chrono::milliseconds client_watch_after{20};
 
-  // Per type name (--ack TYPE=handled|queued|forwarded); absent: handled.
+  // Per type name (--ack TYPE=handled|queued|forwarded|stored); absent: handled.
   std::map<std::string, AckMode> ack_per_type;
   // Queued events waiting per shard (--queue-capacity); a full queue answers 503.
   std::size_t queue_capacity = 10000;

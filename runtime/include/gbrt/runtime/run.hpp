@@ -27,6 +27,9 @@ struct RunOptions {
   std::function<void()> stop_intake;
   // The drain also waits for this (requests half read, events pulled but not run).
   std::function<bool()> also_idle;
+  // After the drain, or a start_intake that threw, and before runtime.stop(): close what
+  // runs on the shards and needs them to close (a database pool). May block.
+  std::function<void()> before_stop;
   // SIGHUP, on the signal thread. Empty: SIGHUP is not caught.
   std::function<void()> on_reload;
 };

@@ -12,10 +12,12 @@
 #include <memory_resource>
 #include <optional>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
 #include <type_traits>
+#include <typeindex>
 #include <unordered_map>
 #include <vector>
 
@@ -184,6 +186,20 @@ class Runtime {
   // Where events acknowledged `forwarded` (RuntimeOptions::ack_per_type) go; before start(),
   // which refuses that ack mode without one. Not owned: it must outlive the runtime's use.
   void forward_to(Forwarder& forwarder) noexcept { forwarder_ = &forwarder; }
+  // The same for events acknowledged `stored` (gbrt::pg::EventStore).
+  void store_to(Forwarder& store) noexcept { store_ = &store; }
+
+  // A service handlers reach through Context::service<T>() (a database pool, say); before
+  // start(). Not owned: it must outlive the runtime's use.
+  template <class T>
+  void provide(T& service) {
+    services_[std::type_index(typeid(T))] = &service;
+  }
+  template <class T>
+  T* find_service() const noexcept {
+    auto it = services_.find(std::type_index(typeid(T)));
+    return it == services_.end() ? nullptr : static_cast<T*>(it->second);
+  }
 
   // Closes registration; in owned mode starts the shard threads.
   void start();
@@ -234,9 +250,11 @@ class Runtime {
   // run on.
   void set_max_inflight(std::size_t max_inflight) noexcept { max_inflight_ = max_inflight; }
   std::size_t max_inflight() const noexcept { return max_inflight_.load(); }
-  // Events of the types acknowledged `forwarded` can be handed on now (true when no type
-  // is): the forwarder's store is reachable.
-  bool forwarding_ready() const noexcept { return !forwards_ || forwarder_->ready(); }
+  // Events of the types acknowledged `forwarded` or `stored` can be handed on now (true
+  // when no type is): the forwarder's store and the runtime's store are reachable.
+  bool forwarding_ready() const noexcept {
+    return (!forwards_ || forwarder_->ready()) && (store_ == nullptr || store_->ready());
+  }
   std::size_t in_flight() const noexcept { return inflight_.load(); }
   std::size_t queued() const noexcept { return queued_.load(); }
   std::size_t pending_background() const noexcept { return background_.load(); }
@@ -286,6 +304,7 @@ class Runtime {
   boost::asio::awaitable<Answer> execute_as(SlotPtr slot, Shard& shard, ClientWatch* client,
                                             bool delivered);
   boost::asio::awaitable<Answer> forward(SlotPtr slot, Shard& shard);
+  boost::asio::awaitable<std::optional<Answer>> store(EventSlot& slot, Shard& shard);
   Answer enqueue(SlotPtr slot, Shard& shard);
   void pump_queue(Shard& shard);
   boost::asio::awaitable<Answer> supervise(SlotPtr slot, Shard& shard, ClientWatch* client);
@@ -325,6 +344,8 @@ class Runtime {
   std::unique_ptr<DedupTable> dedup_;  // with options_.dedup_window
   Forwarder* forwarder_ = nullptr;
   bool forwards_ = false;  // some type's ack mode is `forwarded` (set by start())
+  Forwarder* store_ = nullptr;
+  std::unordered_map<std::type_index, void*> services_;
 
   std::atomic<std::size_t> max_inflight_{0};    // options_.max_inflight, adjustable
   std::atomic<std::size_t> inflight_{0};        // handled-mode events running
@@ -353,6 +374,13 @@ boost::asio::awaitable<std::invoke_result_t<F&>> Context::offload(F fn) const {
   auto work = detail::call_on_pool(std::move(fn));
   co_return co_await boost::asio::co_spawn(runtime_.compute_executor(), std::move(work),
                                            boost::asio::use_awaitable);
+}
+
+template <class T>
+T& Context::service() const {
+  if (T* found = runtime_.find_service<T>()) return *found;
+  throw std::logic_error(std::string("no service of type ") + typeid(T).name() +
+                         ": Runtime::provide() it before start()");
 }
 
 }  // namespace runtime

@@ -1,0 +1,70 @@
+// The runtime's store for events acknowledged `stored`: each shard groups the events of all
+// its connections into one transaction (size and time bounds) and answers them after COMMIT.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <gbrt/pg/pool.hpp>
+#include <gbrt/runtime/forwarder.hpp>
+#include <gbrt/runtime/metrics.hpp>
+
+namespace gbrt::pg {
+
+struct EventStoreOptions {
+  // The table (created by gbrt-server --store-migrate; see schema.hpp) (--store-table).
+  std::string table = "gbrt_events";
+  // A group is committed once it holds this many events (--store-group-events) ...
+  std::size_t group_events = 512;
+  // ... or this long after its first event arrived (--store-group-ms).
+  std::chrono::milliseconds group_wait{2};
+  // Events waiting for their commit per shard; past it: 503 (--store-max-waiting).
+  std::size_t max_waiting = 10000;
+  // A commit not confirmed within this: 503, its outcome unknown (--store-commit-timeout).
+  std::chrono::milliseconds commit_timeout{5000};
+};
+
+class EventStore final : public runtime::Forwarder {
+ public:
+  // Uses `pool`'s connections (one group per shard); registers its series in `metrics`.
+  EventStore(Pool& pool, runtime::Metrics& metrics, EventStoreOptions options = {});
+  ~EventStore() override;
+
+  // Completes once the transaction holding the event committed: 200 {"status":"stored"}
+  // (with "duplicate":true when the eventId was there already); 503 with Retry-After when
+  // PostgreSQL is down, the commit failed or its outcome is unknown, or too many wait;
+  // 400 for an event PostgreSQL cannot store (jsonb refuses \u0000, say).
+  boost::asio::awaitable<runtime::Answer> forward(const runtime::EventSlot& slot,
+                                                  runtime::Shard& shard) override;
+  // False while a shard has no connection (/readyz fails).
+  bool ready() const noexcept override;
+
+ private:
+  struct Entry;
+  struct Group;
+  void seal(std::size_t shard);
+  boost::asio::awaitable<void> write(std::size_t shard, std::vector<std::shared_ptr<Entry>> batch);
+  void answer(std::size_t shard, Entry& entry, runtime::Answer answer);
+  void log_failure(const Error& error);
+
+  Pool& pool_;
+  EventStoreOptions options_;
+  Statement insert_;
+  std::vector<std::unique_ptr<Group>> groups_;  // by shard
+  std::atomic<std::int64_t> next_log_at_{0};    // failures are logged at most once a second
+  runtime::Counter& stored_;
+  runtime::Counter& duplicates_;
+  runtime::Counter& groups_committed_;
+  runtime::Counter& errors_;
+  runtime::Histogram& commit_latency_;
+};
+
+}  // namespace gbrt::pg

@@ -1,0 +1,238 @@
+// Group commit: a shard's events wait in its open group; the group is sealed when full or
+// when its time is up, and written as one INSERT … SELECT FROM unnest(arrays) ON CONFLICT
+// DO NOTHING, which is its own transaction in pipeline mode (the sync commits it), so the
+// answers go out after COMMIT. Several sealed groups may be in flight on a connection.
+#include <gbrt/pg/event_store.hpp>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include <gbrt/runtime/log.hpp>
+#include <gbrt/runtime/runtime.hpp>
+
+#include "identifier.hpp"
+
+namespace gbrt::pg {
+
+namespace asio = boost::asio;
+using runtime::Answer;
+
+namespace {
+
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+constexpr std::chrono::seconds kRetryAfter{1};
+
+// One element of a PostgreSQL array literal: quoted, with " and \ escaped; NULL when absent.
+void append_element(std::string& array, std::string_view text, bool null = false) {
+  array += array.size() == 1 ? "" : ",";
+  if (null) {
+    array += "NULL";
+    return;
+  }
+  array += '"';
+  for (char c : text) {
+    if (c == '"' || c == '\\') array += '\\';
+    array += c;
+  }
+  array += '"';
+}
+
+}  // namespace
+
+struct EventStore::Entry {
+  explicit Entry(const asio::any_io_executor& executor) : wake(executor) {}
+  asio::steady_timer wake;  // cancelled when answered
+  // Views into the event's slot, valid while its forward() waits (and read only then).
+  std::string_view event_id, type, event_json, environment_json;
+  Answer answer;
+  bool done = false;
+};
+
+struct EventStore::Group {
+  explicit Group(const asio::any_io_executor& executor) : executor(executor), timer(executor) {}
+  asio::any_io_executor executor;
+  std::vector<std::shared_ptr<Entry>> open;
+  asio::steady_timer timer;           // seals the open group at its time limit
+  std::uint64_t open_generation = 0;  // a timer of an earlier group does nothing
+  bool timer_armed = false;
+  std::size_t waiting = 0;  // events not answered yet: open and committing
+};
+
+EventStore::EventStore(Pool& pool, runtime::Metrics& metrics, EventStoreOptions options)
+    : pool_(pool),
+      options_(std::move(options)),
+      stored_(metrics.counter("gbrt_store_events_total",
+                              "events written to PostgreSQL (committed, new rows)")),
+      duplicates_(metrics.counter("gbrt_store_duplicates_total",
+                                  "stored events whose eventId was in the table already")),
+      groups_committed_(metrics.counter("gbrt_store_groups_total",
+                                        "transactions committed (events / groups: group size)")),
+      errors_(metrics.counter("gbrt_store_errors_total",
+                              "groups not committed: PostgreSQL down, a failed or timed-out "
+                              "commit (their events answered 503)")),
+      commit_latency_(metrics.histogram("gbrt_store_commit_seconds",
+                                        "from sending a group to PostgreSQL's COMMIT")) {
+  const std::string table = quote_identifier(options_.table);
+  insert_ = Statement{
+      "gbrt_store_insert",
+      "INSERT INTO " + table +
+          " (event_id, type, received_at, event, environment) SELECT id, type, now(), event, "
+          "environment FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[]) AS "
+          "e(id, type, event, environment) ON CONFLICT (event_id) DO NOTHING RETURNING event_id"};
+  for (std::size_t i = 0; i < pool_.shard_count(); ++i) {
+    groups_.push_back(std::make_unique<Group>(pool_.connection(i).executor()));
+  }
+  Pool* pool_ptr = &pool_;
+  metrics.gauge("gbrt_store_connections{state=\"up\"}", "PostgreSQL connections",
+                [pool_ptr] { return double(pool_ptr->connected()); });
+  metrics.gauge("gbrt_store_connections{state=\"down\"}", "PostgreSQL connections",
+                [pool_ptr] { return double(pool_ptr->size() - pool_ptr->connected()); });
+}
+
+EventStore::~EventStore() = default;
+
+bool EventStore::ready() const noexcept { return pool_.connected() == pool_.size(); }
+
+asio::awaitable<Answer> EventStore::forward(const runtime::EventSlot& slot, runtime::Shard& shard) {
+  const std::size_t index = shard.index();
+  Group& group = *groups_[index];
+  if (!pool_.connection(index).connected()) {
+    errors_.inc(index);
+    co_return Answer::unavailable("Event store unavailable: PostgreSQL unreachable", kRetryAfter);
+  }
+  if (group.waiting >= options_.max_waiting) {
+    co_return Answer::unavailable("Event store busy: too many events waiting for a commit",
+                                  kRetryAfter);
+  }
+  auto entry = std::make_shared<Entry>(group.executor);
+  const events::EventBase& event = events::base(*slot.event);
+  entry->event_id = event.event_id;
+  entry->type = event.type;
+  entry->event_json = slot.event_json;
+  entry->environment_json = slot.environment_json;
+  entry->wake.expires_at(asio::steady_timer::time_point::max());
+  group.open.push_back(entry);
+  ++group.waiting;
+  if (group.open.size() >= options_.group_events) {
+    seal(index);
+  } else if (!group.timer_armed) {
+    group.timer_armed = true;
+    group.timer.expires_after(options_.group_wait);
+    group.timer.async_wait(
+        [this, index, generation = group.open_generation](boost::system::error_code ec) {
+          if (!ec && groups_[index]->open_generation == generation) seal(index);
+        });
+  }
+  co_await entry->wake.async_wait(kAwait);
+  if (!entry->done) {  // cancelled before its group was written (shutdown)
+    auto& open = group.open;
+    if (auto it = std::find(open.begin(), open.end(), entry); it != open.end()) {
+      open.erase(it);
+      --group.waiting;
+    }
+    entry->event_id = entry->type = entry->event_json = entry->environment_json = {};
+    co_return Answer::unavailable("Shutting down", kRetryAfter);
+  }
+  co_return std::move(entry->answer);
+}
+
+void EventStore::seal(std::size_t shard) {
+  Group& group = *groups_[shard];
+  ++group.open_generation;
+  group.timer_armed = false;
+  group.timer.cancel();
+  if (group.open.empty()) return;
+  asio::co_spawn(group.executor, write(shard, std::move(group.open)), asio::detached);
+  group.open.clear();
+}
+
+void EventStore::answer(std::size_t shard, Entry& entry, Answer answer) {
+  if (entry.done) return;
+  entry.answer = std::move(answer);
+  entry.done = true;
+  entry.wake.cancel();
+  --groups_[shard]->waiting;
+}
+
+asio::awaitable<void> EventStore::write(std::size_t shard,
+                                        std::vector<std::shared_ptr<Entry>> batch) {
+  // An event whose forward() was cancelled (shutdown) before this ran is left out.
+  std::erase_if(batch, [&](const std::shared_ptr<Entry>& entry) {
+    if (!entry->event_json.empty()) return false;
+    answer(shard, *entry, Answer::unavailable("Shutting down", kRetryAfter));
+    return true;
+  });
+  if (batch.empty()) co_return;
+  std::string ids = "{", types = "{", events = "{", environments = "{";
+  for (const auto& entry : batch) {
+    append_element(ids, entry->event_id);
+    append_element(types, entry->type);
+    append_element(events, entry->event_json);
+    append_element(environments, entry->environment_json, entry->environment_json.empty());
+  }
+  for (std::string* array : {&ids, &types, &events, &environments}) *array += '}';
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<Param> params;
+  params.reserve(4);
+  for (std::string* array : {&ids, &types, &events, &environments}) {
+    params.emplace_back(std::move(*array));
+  }
+  Result<Rows> result = co_await pool_.connection(shard).execute(insert_, std::move(params),
+                                                                 started + options_.commit_timeout);
+  if (result) {
+    commit_latency_.record(shard, std::chrono::steady_clock::now() - started);
+    groups_committed_.inc(shard);
+    const Rows& rows = result.value();
+    std::unordered_set<std::string_view> fresh;
+    for (std::size_t i = 0; i < rows.size(); ++i) fresh.insert(rows.at(i, 0).text());
+    stored_.inc(shard, rows.size());
+    duplicates_.inc(shard, batch.size() - std::min(batch.size(), rows.size()));
+    for (const auto& entry : batch) {
+      answer(shard, *entry,
+             Answer::json(200, fresh.contains(entry->event_id)
+                                   ? R"({"status":"stored"})"
+                                   : R"({"status":"stored","duplicate":true})"));
+    }
+    co_return;
+  }
+  const Error& error = result.error();
+  // Data PostgreSQL refuses (class 22): find the event(s) at fault, store the others.
+  if (error.sqlstate.starts_with("22")) {
+    if (batch.size() > 1) {
+      for (auto& entry : batch) {
+        asio::co_spawn(groups_[shard]->executor, write(shard, {entry}), asio::detached);
+      }
+    } else {
+      answer(shard, *batch.front(),
+             Answer::error(400, "PostgreSQL cannot store this event: " + error.message));
+    }
+    co_return;
+  }
+  errors_.inc(shard);
+  log_failure(error);
+  std::string why = error.canceled()          ? "commit not confirmed in time, retry"
+                    : error.connection_lost() ? "PostgreSQL connection lost, retry"
+                                              : error.message;
+  for (const auto& entry : batch) {
+    answer(shard, *entry, Answer::unavailable("Event store unavailable: " + why, kRetryAfter));
+  }
+}
+
+void EventStore::log_failure(const Error& error) {
+  const std::int64_t now = std::chrono::steady_clock::now().time_since_epoch().count();
+  std::int64_t due = next_log_at_.load();
+  if (now >= due &&
+      next_log_at_.compare_exchange_strong(
+          due, now + std::chrono::steady_clock::duration(std::chrono::seconds(1)).count())) {
+    gbrt::log::warn("store commit failed: answering 503",
+                    {{"sqlstate", error.sqlstate}, {"error", error.message}});
+  }
+}
+
+}  // namespace gbrt::pg

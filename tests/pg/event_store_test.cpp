@@ -1,0 +1,210 @@
+// --ack TYPE=stored on a runtime with a real PostgreSQL: events grouped into transactions,
+// answered after the commit, stored once, handlers run after the store; 503 with
+// Retry-After while PostgreSQL is down, and recovery without a restart.
+#include <gbrt/pg/event_store.hpp>
+
+#include <future>
+#include <set>
+
+#include <gtest/gtest.h>
+
+#include <gbrt/pg/schema.hpp>
+#include <gbrt/runtime/runtime.hpp>
+
+#include "pg/pg_testing.hpp"
+#include "support/async.hpp"
+#include "support/http_client.hpp"  // metric_value
+
+namespace {
+
+namespace asio = boost::asio;
+namespace ev = gbrt::events;
+using gbrt::Context;
+using gbrt::Runtime;
+using gbrt::pg::EventStore;
+using gbrt::pg::Pool;
+using gbrt::runtime::AckMode;
+using gbrt::runtime::Answer;
+using gbrt::test::metric_value;
+using gbrt::test::PgCluster;
+using gbrt::test::run_on;
+using gbrt::test::wait_for;
+using namespace std::chrono_literals;
+
+std::string site_view(const std::string& id, const std::string& page = "p1") {
+  return R"({"eventId":")" + id +
+         R"(","type":"site_view","installationId":"i","spaceId":"s",)"
+         R"("siteId":"site","pageId":")" +
+         page +
+         R"(","visitor":{"anonymousId":"a","cookies":{},)"
+         R"("userAgent":"ua","ip":"192.0.2.1"},"url":"https://x/","referrer":""})";
+}
+
+// A runtime whose site_view events are stored in `table` of `cluster`.
+struct StoredRuntime {
+  StoredRuntime(PgCluster& cluster, std::string table, std::size_t threads = 2)
+      : table(std::move(table)),
+        runtime({.threads = threads, .ack_per_type = {{"site_view", AckMode::stored}}}),
+        pool(runtime, cluster.url(), {.connection = {.min_backoff = 20ms, .max_backoff = 200ms}}),
+        store(pool, runtime.metrics(), {.table = this->table}) {
+    gbrt::pg::migrate(cluster.url(), this->table);
+    runtime.store_to(store);
+    runtime.provide(pool);
+  }
+  ~StoredRuntime() {
+    pool.close();
+    runtime.shutdown(2s);
+  }
+  Answer send(std::string json, std::size_t shard = 0) {
+    return run_on(runtime.shard(shard).executor(),
+                  runtime.handle_on(std::move(json), std::nullopt, runtime.shard(shard)));
+  }
+  std::string table;
+  Runtime runtime;
+  Pool pool;
+  EventStore store;
+};
+
+std::string unique_table(const char* name) {
+  return std::string(name) + "_" + std::to_string(::getpid());
+}
+
+TEST(PgEventStore, ConcurrentEventsAreGroupedAndEachIsARowAfterItsAnswer) {
+  PgCluster& cluster = gbrt::test::shared_cluster();
+  StoredRuntime stored(cluster, unique_table("grouped"));
+  stored.runtime.start();
+  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  constexpr int kEvents = 3000;
+  std::vector<std::future<Answer>> answers;
+  for (int i = 0; i < kEvents; ++i) {
+    auto& shard = stored.runtime.shard(i % 2);
+    answers.push_back(asio::co_spawn(
+        shard.executor(), stored.runtime.handle_on(site_view("g" + std::to_string(i)), {}, shard),
+        asio::use_future));
+  }
+  for (auto& answer : answers) {
+    ASSERT_EQ(answer.wait_for(60s), std::future_status::ready);
+    Answer a = answer.get();
+    ASSERT_EQ(a.status, 200u) << a.body;
+    EXPECT_EQ(a.body, R"({"status":"stored"})");
+  }
+  EXPECT_EQ(cluster.psql("SELECT count(*), count(DISTINCT event_id) FROM " + stored.table),
+            std::to_string(kEvents) + "|" + std::to_string(kEvents) + "\n");
+  const std::string metrics = stored.runtime.metrics().render();
+  EXPECT_EQ(metric_value(metrics, "gbrt_store_events_total"), kEvents);
+  const double groups = metric_value(metrics, "gbrt_store_groups_total");
+  EXPECT_GE(groups, 1);
+  EXPECT_LT(groups, kEvents) << "one transaction per event: nothing was grouped";
+  EXPECT_EQ(cluster.psql("SELECT type, event->>'pageId', environment IS NULL, "
+                         "received_at <= now() FROM " +
+                         stored.table + " WHERE event_id = 'g7'"),
+            "site_view|p1|t|t\n");
+}
+
+TEST(PgEventStore, TheEventIsStoredAsReceived) {
+  PgCluster& cluster = gbrt::test::shared_cluster();
+  StoredRuntime stored(cluster, unique_table("as_received"), 1);
+  stored.runtime.start();
+  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  const std::string json = site_view("quoted\\\"id\\\\", "page \\\"quoted\\\" \\u00e9");
+  ASSERT_EQ(stored.send(json).status, 200u);
+  EXPECT_EQ(cluster.psql("SELECT event_id, event->>'pageId' FROM " + stored.table),
+            "quoted\"id\\|page \"quoted\" é\n");
+}
+
+TEST(PgEventStore, ARepeatedEventIdIsStoredOnceAndAnswered2xx) {
+  PgCluster& cluster = gbrt::test::shared_cluster();
+  StoredRuntime stored(cluster, unique_table("dups"));
+  stored.runtime.start();
+  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  Answer first = stored.send(site_view("same"));
+  Answer again = stored.send(site_view("same"), 1);
+  EXPECT_EQ(first.status, 200u);
+  EXPECT_EQ(again.status, 200u);
+  EXPECT_EQ(again.body, R"({"status":"stored","duplicate":true})");
+  std::vector<std::future<Answer>> together;  // in one group
+  for (int i = 0; i < 10; ++i) {
+    auto& shard = stored.runtime.shard(0);
+    together.push_back(asio::co_spawn(shard.executor(),
+                                      stored.runtime.handle_on(site_view("twin"), {}, shard),
+                                      asio::use_future));
+  }
+  for (auto& answer : together) EXPECT_EQ(answer.get().status, 200u);
+  EXPECT_EQ(cluster.psql("SELECT count(*) FROM " + stored.table), "2\n");
+}
+
+TEST(PgEventStore, HandlersRunAfterTheCommitAndTheirFailureIsTheAnswer) {
+  PgCluster& cluster = gbrt::test::shared_cluster();
+  StoredRuntime stored(cluster, unique_table("handlers"), 1);
+  std::atomic<int> seen_in_table{0};
+  stored.runtime.on<ev::SiteView>(
+      [&](const ev::SiteView& view, Context& context) -> asio::awaitable<void> {
+        std::vector<gbrt::pg::Param> params{view.event_id};
+        auto rows = co_await context.service<Pool>().query(
+            context, "SELECT count(*) FROM " + stored.table + " WHERE event_id = $1",
+            std::move(params));
+        if (rows && rows.value().at(0, 0).as_int() == 1) ++seen_in_table;
+        if (view.page_id == "fails") throw gbrt::ExposableError("no", 500);
+      });
+  stored.runtime.start();
+  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  EXPECT_EQ(stored.send(site_view("h1")).status, 200u);
+  EXPECT_EQ(seen_in_table.load(), 1);
+  Answer failed = stored.send(site_view("h2", "fails"));
+  EXPECT_EQ(failed.status, 500u);
+  EXPECT_EQ(seen_in_table.load(), 2);
+  EXPECT_EQ(cluster.psql("SELECT count(*) FROM " + stored.table), "2\n");
+}
+
+// jsonb refuses \u0000: that event is answered 400, the rest of its group is stored.
+TEST(PgEventStore, AnEventPostgresCannotStoreIsRefusedAloneWithoutItsGroup) {
+  PgCluster& cluster = gbrt::test::shared_cluster();
+  StoredRuntime stored(cluster, unique_table("poison"), 1);
+  stored.runtime.start();
+  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  auto& shard = stored.runtime.shard(0);
+  std::vector<std::future<Answer>> answers;
+  for (int i = 0; i < 5; ++i) {
+    std::string json = site_view("ok" + std::to_string(i), i == 2 ? "nul\\u0000" : "p");
+    answers.push_back(asio::co_spawn(
+        shard.executor(), stored.runtime.handle_on(std::move(json), {}, shard), asio::use_future));
+  }
+  for (int i = 0; i < 5; ++i) {
+    Answer a = answers[i].get();
+    if (i == 2) {
+      EXPECT_EQ(a.status, 400u) << a.body;
+      EXPECT_NE(a.body.find("PostgreSQL cannot store this event"), std::string::npos) << a.body;
+    } else {
+      EXPECT_EQ(a.status, 200u) << a.body;
+    }
+  }
+  EXPECT_EQ(cluster.psql("SELECT count(*) FROM " + stored.table), "4\n");
+}
+
+TEST(PgEventStore, WhilePostgresIsDownEventsAre503AndThenStoredAgain) {
+  PgCluster cluster;
+  StoredRuntime stored(cluster, "gbrt_events", 1);
+  stored.runtime.start();
+  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  EXPECT_EQ(stored.send(site_view("before")).status, 200u);
+  EXPECT_TRUE(stored.runtime.forwarding_ready());
+  cluster.stop();
+  ASSERT_TRUE(wait_for([&] { return stored.pool.connected() == 0; }));
+  EXPECT_FALSE(stored.runtime.forwarding_ready());
+  Answer down = stored.send(site_view("during"));
+  EXPECT_EQ(down.status, 503u) << down.body;
+  EXPECT_TRUE(down.retry_after.has_value());
+  cluster.start();
+  ASSERT_TRUE(wait_for([&] { return stored.runtime.forwarding_ready(); }, 30s));
+  EXPECT_EQ(stored.send(site_view("during")).status, 200u);
+  EXPECT_EQ(cluster.psql("SELECT string_agg(event_id, ',' ORDER BY event_id) FROM gbrt_events"),
+            "before,during\n");
+  EXPECT_GE(metric_value(stored.runtime.metrics().render(), "gbrt_store_errors_total"), 1);
+}
+
+TEST(PgEventStore, WithoutAStoreTheRuntimeRefusesToStart) {
+  Runtime runtime({.threads = 1, .ack_per_type = {{"site_view", AckMode::stored}}});
+  EXPECT_THROW(runtime.start(), std::logic_error);
+}
+
+}  // namespace
