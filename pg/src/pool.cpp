@@ -60,11 +60,11 @@ void Pool::close() {
   closed_ = true;
   for (auto& group : shards_) {
     for (auto& connection : group) {
-      std::promise<void> done;
-      auto closed = done.get_future();
-      asio::post(connection->executor(), [&connection, &done] {
-        connection->close();
-        done.set_value();
+      auto done = std::make_shared<std::promise<void>>();
+      auto closed = done->get_future();
+      asio::post(connection->executor(), [raw = connection.get(), done] {
+        raw->close();
+        done->set_value();
       });
       if (closed.wait_for(kShardAnswers) != std::future_status::ready) connection->close();
     }

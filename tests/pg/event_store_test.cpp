@@ -17,6 +17,8 @@
 
 namespace {
 
+using gbrt::test::unique_table;
+
 namespace asio = boost::asio;
 namespace ev = gbrt::events;
 using gbrt::Context;
@@ -65,10 +67,6 @@ struct StoredRuntime {
   EventStore store;
 };
 
-std::string unique_table(const char* name) {
-  return std::string(name) + "_" + std::to_string(::getpid());
-}
-
 TEST(PgEventStore, ConcurrentEventsAreGroupedAndEachIsARowAfterItsAnswer) {
   PgCluster& cluster = gbrt::test::shared_cluster();
   StoredRuntime stored(cluster, unique_table("grouped"));
@@ -79,7 +77,8 @@ TEST(PgEventStore, ConcurrentEventsAreGroupedAndEachIsARowAfterItsAnswer) {
   for (int i = 0; i < kEvents; ++i) {
     auto& shard = stored.runtime.shard(i % 2);
     answers.push_back(asio::co_spawn(
-        shard.executor(), stored.runtime.handle_on(site_view("g" + std::to_string(i)), {}, shard),
+        shard.executor(),
+        stored.runtime.handle_on(site_view(std::string("g").append(std::to_string(i))), {}, shard),
         asio::use_future));
   }
   for (auto& answer : answers) {
@@ -165,7 +164,8 @@ TEST(PgEventStore, AnEventPostgresCannotStoreIsRefusedAloneWithoutItsGroup) {
   auto& shard = stored.runtime.shard(0);
   std::vector<std::future<Answer>> answers;
   for (int i = 0; i < 5; ++i) {
-    std::string json = site_view("ok" + std::to_string(i), i == 2 ? "nul\\u0000" : "p");
+    std::string json =
+        site_view(std::string("ok").append(std::to_string(i)), i == 2 ? "nul\\u0000" : "p");
     answers.push_back(asio::co_spawn(
         shard.executor(), stored.runtime.handle_on(std::move(json), {}, shard), asio::use_future));
   }

@@ -3,11 +3,14 @@
 // a coroutine there with a time limit.
 #pragma once
 
+#include <unistd.h>
+
 #include <chrono>
 #include <future>
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -27,6 +30,11 @@
 #include "support/pg_cluster.hpp"
 
 namespace gbrt::test {
+
+// A table name of this process (tests of several builds may share a machine).
+inline std::string unique_table(const char* name) {
+  return std::string(name).append("_").append(std::to_string(::getpid()));
+}
 
 inline PgCluster& shared_cluster() {
   static PgCluster cluster;

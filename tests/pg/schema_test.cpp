@@ -8,11 +8,9 @@
 
 namespace {
 
-using gbrt::test::shared_cluster;
+using gbrt::test::unique_table;
 
-std::string unique_table(const char* name) {
-  return std::string(name) + "_" + std::to_string(::getpid());
-}
+using gbrt::test::shared_cluster;
 
 void expect_refused(const std::string& table, const std::string& words) {
   try {

@@ -30,10 +30,6 @@ std::string site_view(const std::string& id) {
          R"("ip":"192.0.2.1"},"url":"https://docs.example.com/a","referrer":""})";
 }
 
-std::string unique_table(const char* name) {
-  return std::string(name) + "_" + std::to_string(::getpid());
-}
-
 void migrate(const PgCluster& cluster, const std::string& table) {
   auto [status, output] =
       run_server_command({"--store-migrate", "--store", cluster.url(), "--store-table", table});
@@ -72,7 +68,7 @@ class Senders {
     std::lock_guard lock(mutex_);
     return stored_;
   }
-  static std::string id(std::size_t i) { return "ev-" + std::to_string(i); }
+  static std::string id(std::size_t i) { return std::string("ev-").append(std::to_string(i)); }
 
  private:
   void send_all(std::uint16_t port, bool retry_503) {

@@ -92,6 +92,54 @@ TEST(RuntimeForward, StartRefusesTheForwardedModeWithoutAForwarder) {
   EXPECT_THROW(runtime.start(), std::logic_error);
 }
 
+gbrt::runtime::RuntimeOptions storing_site_views() {
+  return {.threads = 1, .ack_per_type = {{"site_view", AckMode::stored}}};
+}
+
+// --ack TYPE=stored: the store first, then the handlers, whose answer is the answer.
+TEST(RuntimeForward, StoredTypesAreStoredThenHandled) {
+  gbrt::runtime::HandlerHarness harness(storing_site_views());
+  MemoryForwarder store;
+  harness.runtime().store_to(store);
+  std::size_t stored_before_handler = 0;
+  harness.runtime().on<ev::SiteView>([&](const ev::SiteView&, Context&) -> asio::awaitable<void> {
+    stored_before_handler = store.events.size();
+    throw gbrt::ExposableError("handler failed", 500);
+    co_return;
+  });
+  auto result = harness.run(fixture("site_view-1.json"));
+  EXPECT_EQ(result.answer.status, 500u);
+  EXPECT_EQ(stored_before_handler, 1u);
+  const std::size_t site_view = std::size_t(ev::EventType::site_view);
+  EXPECT_EQ(harness.runtime().metrics().handled(site_view, Outcome::error), 1u);
+}
+
+TEST(RuntimeForward, AStoredTypeWithoutHandlersIsAnsweredByTheStore) {
+  gbrt::runtime::HandlerHarness harness(storing_site_views());
+  MemoryForwarder store;
+  harness.runtime().store_to(store);
+  EXPECT_TRUE(harness.runtime().forwarding_ready());
+  auto result = harness.run(fixture("site_view-1.json"));
+  EXPECT_EQ(result.answer.status, 202u);
+  const std::size_t site_view = std::size_t(ev::EventType::site_view);
+  EXPECT_EQ(harness.runtime().metrics().handled(site_view, Outcome::stored), 1u);
+}
+
+TEST(RuntimeForward, AStoreThatRefusesRunsNoHandler) {
+  gbrt::runtime::HandlerHarness harness(storing_site_views());
+  MemoryForwarder store;
+  store.down = true;
+  harness.runtime().store_to(store);
+  int handled = 0;
+  harness.runtime().on<ev::SiteView>([&](const ev::SiteView&, Context&) -> asio::awaitable<void> {
+    ++handled;
+    co_return;
+  });
+  auto result = harness.run(fixture("site_view-1.json"));
+  EXPECT_EQ(result.answer.status, 503u);
+  EXPECT_EQ(handled, 0);
+}
+
 // What a worker does with an event it pulled: the handlers run here, whatever the ack mode.
 asio::awaitable<Answer> deliver(Runtime& runtime, Shard& shard, std::string json) {
   gbrt::runtime::SlotPtr slot = shard.slots().acquire();
