@@ -10,7 +10,7 @@
 
 #include <gbrt/net/server.hpp>
 
-#include "analytics.hpp"
+#include "pg_analytics.hpp"
 
 int main(int argc, char** argv) {
   if (argc < 2) {

@@ -6,7 +6,7 @@
 
 #include <gbrt/net/server.hpp>
 
-#include "analytics.hpp"
+#include "pg_analytics.hpp"
 #include "support/http_client.hpp"
 #include "support/pg_cluster.hpp"
 

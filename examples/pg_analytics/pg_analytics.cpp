@@ -1,4 +1,4 @@
-#include "analytics.hpp"
+#include "pg_analytics.hpp"
 
 #include <libpq-fe.h>
 
