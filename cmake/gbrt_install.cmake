@@ -79,7 +79,7 @@ if(PROJECT_IS_TOP_LEVEL)
   set(CPACK_DEBIAN_DEVPKG_PACKAGE_SECTION libdevel)
   # What find_package(gbrt) and gbrt.pc need (gbrtConfig.cmake, gbrt.pc's Requires).
   set(CPACK_DEBIAN_DEVPKG_PACKAGE_DEPENDS
-    "libboost1.81-dev, libsimdjson-dev, libspdlog-dev, libssl-dev (>= 3), libsodium-dev, libnats-dev (>= 3.3), pkg-config")
+    "libboost1.81-dev, libsimdjson-dev, libspdlog-dev, libssl-dev (>= 3), libsodium-dev, libnats-dev (>= 3.3), libpq-dev, pkg-config")
   set(CPACK_DEBIAN_DEVPKG_PACKAGE_SUGGESTS "gbrt-server")  # its fixtures, for HandlerHarness
 
   include(CPack)
