@@ -97,7 +97,9 @@ EventStore::EventStore(Pool& pool, runtime::Metrics& metrics, EventStoreOptions 
 
 EventStore::~EventStore() = default;
 
-bool EventStore::ready() const noexcept { return pool_.connected() == pool_.size(); }
+bool EventStore::ready() const noexcept {
+  return pool_.connected() == pool_.size();
+}
 
 asio::awaitable<Answer> EventStore::forward(const runtime::EventSlot& slot, runtime::Shard& shard) {
   const std::size_t index = shard.index();
