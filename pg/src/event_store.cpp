@@ -204,15 +204,18 @@ asio::awaitable<void> EventStore::write(std::size_t shard,
     co_return;
   }
   const Error& error = result.error();
-  // Data PostgreSQL refuses (class 22): find the event(s) at fault, store the others.
-  if (error.sqlstate.starts_with("22")) {
+  // Data PostgreSQL refuses (class 22, or 54: an eventId too long for the key's index):
+  // find the event(s) at fault, store the others.
+  const bool bad_data = error.sqlstate.starts_with("22");
+  if (bad_data || error.sqlstate.starts_with("54")) {
     if (batch.size() > 1) {
       for (auto& entry : batch) {
         asio::co_spawn(groups_[shard]->executor, write(shard, {entry}), asio::detached);
       }
     } else {
       answer(shard, *batch.front(),
-             Answer::error(400, "PostgreSQL cannot store this event: " + error.message));
+             Answer::error(bad_data ? 400 : 413,
+                           "PostgreSQL cannot store this event: " + error.message));
     }
     co_return;
   }

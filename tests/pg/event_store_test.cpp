@@ -181,6 +181,30 @@ TEST(PgEventStore, AnEventPostgresCannotStoreIsRefusedAloneWithoutItsGroup) {
   EXPECT_EQ(cluster.psql("SELECT count(*) FROM " + stored.table), "4\n");
 }
 
+TEST(PgEventStore, AnEventIdTooLongForTheKeyIs413Alone) {
+  PgCluster& cluster = gbrt::test::shared_cluster();
+  StoredRuntime stored(cluster, unique_table("long_id"), 1);
+  stored.runtime.start();
+  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  auto& shard = stored.runtime.shard(0);
+  // Random characters: PostgreSQL compresses a repetitive key below the index's limit.
+  std::string long_id;
+  std::uint32_t state = 12345;
+  while (long_id.size() < 9000) {
+    state = state * 1103515245 + 12345;
+    long_id += char('a' + (state >> 16) % 26);
+  }
+  auto bad = asio::co_spawn(
+      shard.executor(), stored.runtime.handle_on(site_view(long_id), {}, shard), asio::use_future);
+  auto good = asio::co_spawn(
+      shard.executor(), stored.runtime.handle_on(site_view("short"), {}, shard), asio::use_future);
+  Answer refused = bad.get();
+  EXPECT_EQ(refused.status, 413u) << refused.body;
+  EXPECT_EQ(good.get().status, 200u);
+  EXPECT_EQ(cluster.psql("SELECT event_id FROM " + stored.table), "short
+");
+}
+
 TEST(PgEventStore, WhilePostgresIsDownEventsAre503AndThenStoredAgain) {
   PgCluster cluster;
   StoredRuntime stored(cluster, "gbrt_events", 1);
