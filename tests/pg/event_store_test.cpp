@@ -201,8 +201,7 @@ TEST(PgEventStore, AnEventIdTooLongForTheKeyIs413Alone) {
   Answer refused = bad.get();
   EXPECT_EQ(refused.status, 413u) << refused.body;
   EXPECT_EQ(good.get().status, 200u);
-  EXPECT_EQ(cluster.psql("SELECT event_id FROM " + stored.table), "short
-");
+  EXPECT_EQ(cluster.psql("SELECT event_id FROM " + stored.table), "short\n");
 }
 
 TEST(PgEventStore, WhilePostgresIsDownEventsAre503AndThenStoredAgain) {
