@@ -194,7 +194,7 @@ TEST(CheckConfig, ReportsEveryProblemWithItsSource) {
   EXPECT_TRUE(has(out, f + ":4: unknown key \"max-bodyy\"")) << out;
   EXPECT_TRUE(has(out, "--ack: unknown event type \"sitview\" (did you mean \"site_view\"?)"))
       << out;
-  EXPECT_TRUE(has(out, "GBRT_ACK: \"later\" is not handled, queued or forwarded")) << out;
+  EXPECT_TRUE(has(out, "GBRT_ACK: \"later\" is not handled, queued, forwarded or stored")) << out;
   EXPECT_TRUE(has(out, "variable GBRT_MAX_BODDY: unknown")) << out;
   EXPECT_TRUE(has(out, "--listen: \"nowhere\" is not HOST:PORT")) << out;
   EXPECT_TRUE(has(out, "argument \"stray\": gbrt-server takes options only")) << out;
@@ -208,6 +208,15 @@ TEST(CheckConfig, ForwardingWithoutNatsAndUnreadableFilesAreProblems) {
   EXPECT_TRUE(has(out, "--ack: --ack TYPE=forwarded needs --nats")) << out;
   EXPECT_TRUE(has(out, "--tls-cert: cannot read /nonexistent/cert.pem: No such file or directory"))
       << out;
+}
+
+TEST(CheckConfig, StoringOrMigratingWithoutAStoreIsAProblem) {
+  auto [status, out] = run_server_command({"--check-config", "--ack", "site_view=stored"});
+  EXPECT_EQ(status, 2) << out;
+  EXPECT_TRUE(has(out, "--ack: --ack TYPE=stored needs --store URL")) << out;
+  auto [migrate_status, migrate_out] = run_server_command({"--store-migrate"});
+  EXPECT_EQ(migrate_status, 2) << migrate_out;
+  EXPECT_TRUE(has(migrate_out, "--store-migrate needs --store URL")) << migrate_out;
 }
 
 TEST(CheckConfig, TheSameProblemsStopANormalStartAndPrintConfig) {

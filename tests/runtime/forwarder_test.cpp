@@ -36,12 +36,14 @@ class MemoryForwarder final : public gbrt::runtime::Forwarder {
  public:
   asio::awaitable<Answer> forward(const EventSlot& slot, Shard&) override {
     if (down) co_return Answer::unavailable("store down", std::chrono::seconds(1));
+    if (refuse != 0) co_return Answer::error(refuse, "refused");
     std::lock_guard lock(mutex);
     events.emplace_back(slot.event_json);
     environments.emplace_back(slot.environment_json);
     co_return Answer::json(202, R"({"status":"forwarded"})");
   }
   bool down = false;
+  unsigned refuse = 0;  // answer every event with this status (400, 413), if not 0
   std::mutex mutex;
   std::vector<std::string> events, environments;
 };
@@ -138,6 +140,27 @@ TEST(RuntimeForward, AStoreThatRefusesRunsNoHandler) {
   auto result = harness.run(fixture("site_view-1.json"));
   EXPECT_EQ(result.answer.status, 503u);
   EXPECT_EQ(handled, 0);
+}
+
+// As for forwarded events: the store down is shed (503), an event it refuses rejected (4xx).
+TEST(RuntimeForward, AStoreRefusalIsRejectedAndAStoreDownShed) {
+  const std::size_t site_view = std::size_t(ev::EventType::site_view);
+  {
+    gbrt::runtime::HandlerHarness harness(storing_site_views());
+    MemoryForwarder store;
+    store.refuse = 413;
+    harness.runtime().store_to(store);
+    EXPECT_EQ(harness.run(fixture("site_view-1.json")).answer.status, 413u);
+    EXPECT_EQ(harness.runtime().metrics().handled(site_view, Outcome::rejected), 1u);
+    EXPECT_EQ(harness.runtime().metrics().handled(site_view, Outcome::shed), 0u);
+  }
+  gbrt::runtime::HandlerHarness harness(storing_site_views());
+  MemoryForwarder store;
+  store.down = true;
+  harness.runtime().store_to(store);
+  EXPECT_EQ(harness.run(fixture("site_view-1.json")).answer.status, 503u);
+  EXPECT_EQ(harness.runtime().metrics().handled(site_view, Outcome::shed), 1u);
+  EXPECT_EQ(harness.runtime().metrics().handled(site_view, Outcome::rejected), 0u);
 }
 
 // What a worker does with an event it pulled: the handlers run here, whatever the ack mode.

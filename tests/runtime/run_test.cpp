@@ -12,6 +12,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
@@ -125,6 +126,40 @@ TEST(RunUntilSignal, AnIntakeThatCannotStartStopsTheRuntimeAndThrows) {
                              .on_started = [&] { started = true; }}),
                std::runtime_error);
   EXPECT_FALSE(started);
+}
+
+// A database pool closes its connections on their shards: the shards still run then.
+TEST(RunUntilSignal, BeforeStopRunsAfterTheDrainWhileTheShardsStillRun) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  std::atomic<bool> started{false};
+  bool drained_first = false, shard_ran = false;
+  std::thread runner([&] {
+    gbrt::runtime::run_until_signal(
+        runtime, {.on_started = [&] { started = true; },
+                  .before_stop =
+                      [&] {
+                        drained_first = runtime.draining();
+                        std::promise<void> done;
+                        asio::post(runtime.shard(0).executor(), [&] { done.set_value(); });
+                        shard_ran = done.get_future().wait_for(std::chrono::seconds(10)) ==
+                                    std::future_status::ready;
+                      }});
+  });
+  ASSERT_TRUE(wait_for([&] { return started.load(); }));
+  kill(getpid(), SIGTERM);
+  runner.join();
+  EXPECT_TRUE(drained_first);
+  EXPECT_TRUE(shard_ran);
+}
+
+TEST(RunUntilSignal, BeforeStopRunsWhenTheIntakeCannotStart) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  bool closed = false;
+  EXPECT_THROW(gbrt::runtime::run_until_signal(
+                   runtime, {.start_intake = [] { throw std::runtime_error("no database"); },
+                             .before_stop = [&] { closed = true; }}),
+               std::runtime_error);
+  EXPECT_TRUE(closed);
 }
 
 }  // namespace
