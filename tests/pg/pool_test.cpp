@@ -20,8 +20,9 @@ using gbrt::test::run_on;
 using gbrt::test::shared_cluster;
 using namespace std::chrono_literals;
 
+// A type of its own: "task" is one of the typed events.
 std::string task(std::string id, std::string payload) {
-  return R"({"type":"task","eventId":")" + id + R"(","task":)" + payload + "}";
+  return R"({"type":"pg_task","eventId":")" + id + R"(","task":)" + payload + "}";
 }
 
 TEST(PgPool, HandlersQueryThroughTheirContextAndTheShardKeepsServing) {
@@ -31,7 +32,7 @@ TEST(PgPool, HandlersQueryThroughTheirContextAndTheShardKeepsServing) {
   runtime.provide(pool);
   std::atomic<int> slow_started{0}, slow_done{0};
   std::atomic<std::int64_t> answer{0};
-  runtime.on("task", [&](const ev::GenericEvent& e, Context& context) -> asio::awaitable<void> {
+  runtime.on("pg_task", [&](const ev::GenericEvent& e, Context& context) -> asio::awaitable<void> {
     const bool slow = e.json["task"]["slow"].get_bool().value_or(false);
     if (slow) ++slow_started;  // and its statement is sent before this shard does anything else
     std::vector<gbrt::pg::Param> params{e.json["task"]["n"].get_int64().value_or(0)};
@@ -64,7 +65,7 @@ TEST(PgPool, HandlersQueryThroughTheirContextAndTheShardKeepsServing) {
 
 TEST(PgPool, WithoutTheServiceAHandlerFailsClearly) {
   Runtime runtime({.threads = 1});
-  runtime.on("task", [&](const ev::GenericEvent&, Context& context) -> asio::awaitable<void> {
+  runtime.on("pg_task", [&](const ev::GenericEvent&, Context& context) -> asio::awaitable<void> {
     context.service<Pool>();
     co_return;
   });
