@@ -85,7 +85,8 @@ asio::awaitable<Answer> Runtime::execute_as(SlotPtr slot, Shard& shard, ClientWa
   if (!delivered && state.ack == AckMode::queued) co_return enqueue(std::move(slot), shard);
   if (!delivered && state.ack == AckMode::forwarded)
     co_return co_await forward(std::move(slot), shard);
-  if (!delivered && state.ack == AckMode::stored) {
+  // A worker (delivered events) stores too: its JetStream message is acked after the commit.
+  if (state.ack == AckMode::stored) {
     if (auto answer = co_await store(*slot, shard)) co_return std::move(*answer);
   }
 

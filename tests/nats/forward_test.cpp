@@ -323,7 +323,8 @@ TEST(Forward, RefusesForwardingOrConsumingWithoutNats) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);
   std::tie(status, output) = run_server_command({"--ack", "site_view=somewhere"});
   EXPECT_EQ(status, 2);
-  EXPECT_NE(output.find("\"somewhere\" is not handled, queued or forwarded"), std::string::npos)
+  EXPECT_NE(output.find("\"somewhere\" is not handled, queued, forwarded or stored"),
+            std::string::npos)
       << output;
 }
 

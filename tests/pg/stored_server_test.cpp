@@ -16,6 +16,7 @@
 #include "pg/pg_testing.hpp"
 #include "support/async.hpp"
 #include "support/http_client.hpp"
+#include "support/nats_cluster.hpp"
 #include "support/server_process.hpp"
 
 namespace gbrt::test {
@@ -205,6 +206,61 @@ TEST(StoredServer, SigtermMidLoadLosesNothingAnswered) {
     answered = senders.stored_ids();
   }
   expect_every_answer_is_one_row(answered, rows_of(cluster, table));
+}
+
+// ingest -> JetStream -> worker -> PostgreSQL: the worker acknowledges a JetStream message
+// only once its event is committed, so nothing is acked while PostgreSQL is down, and a
+// worker killed mid-run loses nothing: every forwarded eventId ends as one row.
+TEST(StoredServer, AJetStreamWorkerAcksOnlyAfterTheCommit) {
+  NatsCluster nats(1);
+  PgCluster cluster;  // its own: it is stopped
+  migrate(cluster, "gbrt_events");
+  ServerProcess ingest({"--threads", "1", "--ack", "site_view=forwarded", "--nats", nats.urls(),
+                        "--log-level", "warn"});
+  const auto worker = [&] {
+    return std::make_unique<ServerProcess>(std::vector<std::string>{
+        "--threads", "1", "--consume", "--nats", nats.urls(), "--nak-backoff", "50", "--ack",
+        "site_view=stored", "--store", cluster.url(), "--log-level", "warn"});
+  };
+  const auto consumed = [](const ServerProcess& process, const char* series) {
+    return metric_value(HttpClient(process.port()).get("/metrics").body, series);
+  };
+  auto consumer = worker();
+  HttpClient client(ingest.port());
+
+  cluster.stop();
+  constexpr std::size_t kWhileDown = 200;
+  for (std::size_t i = 0; i < kWhileDown; ++i) {
+    ASSERT_EQ(client.post_json("/v1", site_view(Senders::id(i))).status, 202u);
+  }
+  ASSERT_EQ(client.post_json("/v1", site_view(Senders::id(0))).status, 202u);  // a retry
+  ASSERT_TRUE(wait_for([&] { return consumed(*consumer, "gbrt_consume_nacked_total") >= 10; }));
+  EXPECT_EQ(consumed(*consumer, "gbrt_consume_acked_total"), 0);
+  EXPECT_EQ(consumed(*consumer, "gbrt_consume_dead_lettered_total"), 0);
+  cluster.start();
+  ASSERT_TRUE(wait_for(
+      [&] { return consumed(*consumer, "gbrt_consume_acked_total") == double(kWhileDown); }, 120s));
+
+  // A worker killed without warning in the middle of a run, then a new one.
+  constexpr std::size_t kEvents = 3000;
+  for (std::size_t i = kWhileDown; i < kEvents; ++i) {
+    ASSERT_EQ(client.post_json("/v1", site_view(Senders::id(i))).status, 202u);
+    if (i == kEvents / 2) consumer->stop(SIGKILL);
+  }
+  consumer = worker();
+  ASSERT_TRUE(wait_for(
+      [&] {
+        return consumed(*consumer, "gbrt_consume_lag") == 0 &&
+               rows_of(cluster, "gbrt_events").size() >= kEvents;
+      },
+      120s));
+  const auto rows = rows_of(cluster, "gbrt_events");
+  EXPECT_EQ(rows.size(), kEvents);
+  std::set<std::string> sent;
+  for (std::size_t i = 0; i < kEvents; ++i) sent.insert(Senders::id(i));
+  expect_every_answer_is_one_row(sent, rows);
+  EXPECT_EQ(consumer->stop(SIGTERM), 0) << consumer->stderr_text();
+  EXPECT_EQ(ingest.stop(SIGTERM), 0);
 }
 
 TEST(StoredServer, StartUpRefusesAMissingSchemaAndNamesTheMigrateCommand) {

@@ -33,9 +33,8 @@ class Param {
   Param(std::string text) noexcept : owned_(std::move(text)), owns_(true) {}
   Param(bool value) noexcept : view_(value ? "t" : "f") {}
   template <class Int>
-  requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>)
-      Param(Int value)
-      : owned_(std::to_string(value)), owns_(true) {}
+    requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>)
+  Param(Int value) : owned_(std::to_string(value)), owns_(true) {}
   Param(double value);
   template <class T>
   Param(const std::optional<T>& value) : Param(value ? Param(*value) : Param(nullptr)) {}
