@@ -215,9 +215,9 @@ po::options_description store_options_table() {
       ("store-table", po::value<std::string>()->default_value("gbrt_events"),
        "the table of stored events, created by gbrt-server --store-migrate")
       ("store-group-events", po::value<std::size_t>()->default_value(512),
-       "a shard commits its open group of events once it holds this many")
+       "a shard commits its open group when a connection is free, when it holds this many")
       ("store-group-ms", po::value<std::size_t>()->default_value(2),
-       "... or this many ms after the group's first event")
+       "... or this many ms after the group's first event while every connection commits")
       ("store-max-waiting", po::value<std::size_t>()->default_value(10000),
        "events waiting for their commit per shard; past it: 503 with Retry-After")
       ("store-commit-timeout", po::value<std::size_t>()->default_value(5000),

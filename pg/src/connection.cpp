@@ -341,12 +341,15 @@ asio::awaitable<Result<Rows>> Connection::State::submit(const Statement* stateme
   }
   std::vector<const char*> values(params.size());
   std::vector<int> lengths(params.size());
-  std::vector<std::string> texts;  // NUL-terminated copies: libpq reads C strings
+  std::vector<int> formats(params.size());
+  std::vector<std::string> texts;  // NUL-terminated copies: libpq reads text ones as C strings
   texts.reserve(params.size());
   for (std::size_t i = 0; i < params.size(); ++i) {
     if (params[i].is_null()) continue;
-    values[i] = texts.emplace_back(params[i].text()).c_str();
     lengths[i] = int(params[i].text().size());
+    formats[i] = params[i].is_binary() ? 1 : 0;
+    values[i] = params[i].is_binary() ? params[i].text().data()
+                                      : texts.emplace_back(params[i].text()).c_str();
   }
   if (statement != nullptr && !prepared.contains(statement->name)) {
     if (PQsendPrepare(conn, statement->name.c_str(), statement->sql.c_str(), 0, nullptr) == 0 ||
@@ -359,9 +362,9 @@ asio::awaitable<Result<Rows>> Connection::State::submit(const Statement* stateme
   const int n = int(params.size());
   const int sent = statement != nullptr
                        ? PQsendQueryPrepared(conn, statement->name.c_str(), n, values.data(),
-                                             lengths.data(), nullptr, 0)
+                                             lengths.data(), formats.data(), 0)
                        : PQsendQueryParams(conn, std::string(sql).c_str(), n, nullptr,
-                                           values.data(), lengths.data(), nullptr, 0);
+                                           values.data(), lengths.data(), formats.data(), 0);
   if (sent == 0 || PQpipelineSync(conn) == 0) {
     co_return Error{"XX000", one_line(PQerrorMessage(conn))};
   }

@@ -1,7 +1,11 @@
-// Group commit: a shard's events wait in its open group; the group is sealed when full or
-// when its time is up, and written as one INSERT … SELECT FROM unnest(arrays) ON CONFLICT
-// DO NOTHING, which is its own transaction in pipeline mode (the sync commits it), so the
-// answers go out after COMMIT. Several sealed groups may be in flight on a connection.
+// Group commit: a shard's events wait in its open group, which is written as one INSERT …
+// SELECT FROM unnest(arrays) ON CONFLICT DO NOTHING, its own transaction in pipeline mode
+// (the sync commits it), so the answers go out after COMMIT. While one of the shard's
+// connections has no commit in flight, the group is sealed at the end of the shard's turn
+// (the events that arrived together go together; a lone event waits for nothing); while
+// all are committing it grows until one is free, it is full, or its time is up: groups grow
+// with the load by themselves, and each WAL flush carries as many events as arrived during
+// the one before. The arrays go in PostgreSQL's binary format: no escaping on either side.
 #include <gbrt/pg/event_store.hpp>
 
 #include <algorithm>
@@ -10,11 +14,14 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <gbrt/runtime/log.hpp>
 #include <gbrt/runtime/runtime.hpp>
+
+#include <gbrt/pg/binary_array.hpp>
 
 #include "identifier.hpp"
 
@@ -27,21 +34,6 @@ namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kRetryAfter{1};
-
-// One element of a PostgreSQL array literal: quoted, with " and \ escaped; NULL when absent.
-void append_element(std::string& array, std::string_view text, bool null = false) {
-  array += array.size() == 1 ? "" : ",";
-  if (null) {
-    array += "NULL";
-    return;
-  }
-  array += '"';
-  for (char c : text) {
-    if (c == '"' || c == '\\') array += '\\';
-    array += c;
-  }
-  array += '"';
-}
 
 }  // namespace
 
@@ -61,7 +53,9 @@ struct EventStore::Group {
   asio::steady_timer timer;           // seals the open group at its time limit
   std::uint64_t open_generation = 0;  // a timer of an earlier group does nothing
   bool timer_armed = false;
-  std::size_t waiting = 0;  // events not answered yet: open and committing
+  bool seal_posted = false;    // a seal at the end of this turn is on its way
+  std::size_t committing = 0;  // sealed groups not answered yet
+  std::size_t waiting = 0;     // events not answered yet: open and committing
 };
 
 EventStore::EventStore(Pool& pool, runtime::Metrics& metrics, EventStoreOptions options)
@@ -85,6 +79,7 @@ EventStore::EventStore(Pool& pool, runtime::Metrics& metrics, EventStoreOptions 
           " (event_id, type, received_at, event, environment) SELECT id, type, now(), event, "
           "environment FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[]) AS "
           "e(id, type, event, environment) ON CONFLICT (event_id) DO NOTHING RETURNING event_id"};
+  connections_per_shard_ = std::max<std::size_t>(1, pool_.size() / pool_.shard_count());
   for (std::size_t i = 0; i < pool_.shard_count(); ++i) {
     groups_.push_back(std::make_unique<Group>(pool_.connection(i).executor()));
   }
@@ -123,6 +118,14 @@ asio::awaitable<Answer> EventStore::forward(const runtime::EventSlot& slot, runt
   ++group.waiting;
   if (group.open.size() >= options_.group_events) {
     seal(index);
+  } else if (group.committing < connections_per_shard_) {
+    if (!group.seal_posted) {
+      group.seal_posted = true;
+      asio::post(group.executor, [this, index] {
+        groups_[index]->seal_posted = false;
+        if (groups_[index]->committing < connections_per_shard_) seal(index);
+      });
+    }
   } else if (!group.timer_armed) {
     group.timer_armed = true;
     group.timer.expires_after(options_.group_wait);
@@ -150,7 +153,13 @@ void EventStore::seal(std::size_t shard) {
   group.timer_armed = false;
   group.timer.cancel();
   if (group.open.empty()) return;
-  asio::co_spawn(group.executor, write(shard, std::move(group.open)), asio::detached);
+  ++group.committing;
+  asio::co_spawn(group.executor, write(shard, std::move(group.open)),
+                 [this, shard](std::exception_ptr) {
+                   Group& done = *groups_[shard];
+                   --done.committing;
+                   if (!done.open.empty()) seal(shard);
+                 });
   group.open.clear();
 }
 
@@ -171,19 +180,25 @@ asio::awaitable<void> EventStore::write(std::size_t shard,
     return true;
   });
   if (batch.empty()) co_return;
-  std::string ids = "{", types = "{", events = "{", environments = "{";
+  std::size_t bytes = 0;
+  for (const auto& entry : batch) bytes += entry->event_json.size() + 4;
+  BinaryArray ids(kTextOid, batch.size() * 40), types(kTextOid, batch.size() * 20),
+      events(kJsonbOid, bytes), environments(kJsonbOid);
   for (const auto& entry : batch) {
-    append_element(ids, entry->event_id);
-    append_element(types, entry->type);
-    append_element(events, entry->event_json);
-    append_element(environments, entry->environment_json, entry->environment_json.empty());
+    ids.push(entry->event_id);
+    types.push(entry->type);
+    events.push_jsonb(entry->event_json);
+    if (entry->environment_json.empty()) {
+      environments.push_null();
+    } else {
+      environments.push_jsonb(entry->environment_json);
+    }
   }
-  for (std::string* array : {&ids, &types, &events, &environments}) *array += '}';
   const auto started = std::chrono::steady_clock::now();
   std::vector<Param> params;
   params.reserve(4);
-  for (std::string* array : {&ids, &types, &events, &environments}) {
-    params.emplace_back(std::move(*array));
+  for (BinaryArray* array : {&ids, &types, &events, &environments}) {
+    params.push_back(std::move(*array).param());
   }
   Result<Rows> result = co_await pool_.connection(shard).execute(insert_, std::move(params),
                                                                  started + options_.commit_timeout);

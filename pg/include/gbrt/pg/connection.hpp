@@ -39,7 +39,16 @@ class Param {
   template <class T>
   Param(const std::optional<T>& value) : Param(value ? Param(*value) : Param(nullptr)) {}
 
+  // Bytes in PostgreSQL's binary format for the parameter's type (an array built with
+  // BinaryArray, say): sent as they are, with no text escaping on either side.
+  static Param binary(std::string bytes) {
+    Param param(std::move(bytes));
+    param.binary_ = true;
+    return param;
+  }
+
   bool is_null() const noexcept { return null_; }
+  bool is_binary() const noexcept { return binary_; }
   std::string_view text() const noexcept { return owns_ ? std::string_view(owned_) : view_; }
 
  private:
@@ -47,6 +56,7 @@ class Param {
   std::string_view view_;
   bool owns_ = false;
   bool null_ = false;
+  bool binary_ = false;
 };
 
 // A prepared statement: prepared on a connection the first time it is used there (and

@@ -22,7 +22,9 @@ namespace gbrt::pg {
 struct EventStoreOptions {
   // The table (created by gbrt-server --store-migrate; see schema.hpp) (--store-table).
   std::string table = "gbrt_events";
-  // A group is committed once it holds this many events (--store-group-events) ...
+  // A group is committed at the end of the shard's turn while one of the shard's
+  // connections has no commit in flight, else when one frees up, when it holds this many
+  // events (--store-group-events) ...
   std::size_t group_events = 512;
   // ... or this long after its first event arrived (--store-group-ms).
   std::chrono::milliseconds group_wait{2};
@@ -59,6 +61,7 @@ class EventStore final : public runtime::Forwarder {
   Pool& pool_;
   EventStoreOptions options_;
   Statement insert_;
+  std::size_t connections_per_shard_ = 1;       // groups committing at once per shard
   std::vector<std::unique_ptr<Group>> groups_;  // by shard
   std::atomic<std::int64_t> next_log_at_{0};    // failures are logged at most once a second
   runtime::Counter& stored_;
