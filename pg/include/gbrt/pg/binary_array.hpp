@@ -18,7 +18,7 @@ class BinaryArray {
  public:
   explicit BinaryArray(std::uint32_t element_oid, std::size_t reserve_bytes = 0);
 
-  void push(std::string_view element);  // text (or bytea): the bytes as they are
+  void push(std::string_view element);     // text (or bytea): the bytes as they are
   void push_jsonb(std::string_view json);  // jsonb's binary form: version 1, then the text
   void push_null();
   std::size_t size() const noexcept { return count_; }
