@@ -2,10 +2,14 @@
 
 #include <libpq-fe.h>
 
+#include <cstdlib>
+#include <optional>
 #include <stdexcept>
 #include <vector>
 
 #include <gbrt/pg/schema.hpp>
+#include <gbrt/runtime/js_json.hpp>
+#include <gbrt/runtime/router.hpp>
 
 namespace pg_analytics {
 
@@ -23,6 +27,51 @@ const gbrt::pg::Statement kCountView{
     "pg_analytics_count_view",
     "INSERT INTO page_views (page_id, day, views) VALUES ($1, current_date, 1) "
     "ON CONFLICT (page_id, day) DO UPDATE SET views = page_views.views + 1"};
+
+// The most viewed pages of a day (today by default), most views first.
+const gbrt::pg::Statement kTopPages{
+    "pg_analytics_top_pages",
+    "WITH d AS (SELECT coalesce($1::date, current_date) AS day) SELECT d.day::text, "
+    "p.page_id, p.views FROM d LEFT JOIN page_views p ON p.day = d.day "
+    "ORDER BY p.views DESC NULLS LAST, p.page_id LIMIT $2"};
+
+// GET …/top?day=YYYY-MM-DD&limit=N (limit 1–100, default 10):
+// {"day":"…","pages":[{"pageId":"…","views":N},…]}.
+asio::awaitable<gbrt::runtime::Response> top_pages(const gbrt::runtime::FetchRequest& request,
+                                                   gbrt::Context& context) {
+  using gbrt::runtime::Response;
+  const std::optional<std::string> day = request.query("day");
+  long limit = 10;
+  if (auto text = request.query("limit")) {
+    char* end = nullptr;
+    limit = std::strtol(text->c_str(), &end, 10);
+    if (text->empty() || *end != '\0' || limit < 1 || limit > 100) {
+      co_return Response::json(R"({"error":"limit must be a whole number from 1 to 100"})", 400);
+    }
+  }
+  std::vector<gbrt::pg::Param> params{day, limit};
+  auto result =
+      co_await context.service<gbrt::pg::Pool>().execute(context, kTopPages, std::move(params));
+  if (!result) {
+    if (result.error().sqlstate.starts_with("22")) {  // a day PostgreSQL cannot read
+      co_return Response::json(R"({"error":"day must be a date: YYYY-MM-DD"})", 400);
+    }
+    throw std::runtime_error("top pages: " + result.error().message);
+  }
+  const gbrt::pg::Rows& rows = result.value();
+  std::string body = R"({"day":)";
+  gbrt::runtime::append_js_string(body, rows.at(0, 0).text());  // always one row: the day's
+  body += R"(,"pages":[)";
+  for (std::size_t i = 0; i < rows.size() && !rows.at(i, 1).is_null(); ++i) {
+    body += i == 0 ? R"({"pageId":)" : R"(,{"pageId":)";
+    gbrt::runtime::append_js_string(body, rows.at(i, 1).text());
+    body += R"(,"views":)";
+    body += rows.at(i, 2).text();
+    body += '}';
+  }
+  body += "]}";
+  co_return Response::json(std::move(body));
+}
 
 void create_page_views(const std::string& url) {
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn(PQconnectdb(url.c_str()), &PQfinish);
@@ -57,6 +106,9 @@ std::unique_ptr<Storage> register_pg_analytics(gbrt::Runtime& runtime, const std
         co_await context.service<gbrt::pg::Pool>().execute(context, kCountView, std::move(params));
     if (!counted) throw std::runtime_error("page_views: " + counted.error().message);
   });
+  gbrt::runtime::Router routes;
+  routes.get("/top", top_pages);
+  runtime.fetch(std::move(routes));
   return storage;
 }
 

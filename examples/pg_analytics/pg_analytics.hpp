@@ -1,5 +1,6 @@
 // pg_analytics: site analytics on PostgreSQL. site_view events are stored (--ack
-// site_view=stored), and a handler keeps page views per page and per day through gbrt::pg.
+// site_view=stored), a handler keeps page views per page and per day through gbrt::pg, and
+// a fetch route answers the top pages of a day (GET …/top?day=YYYY-MM-DD&limit=N).
 #pragma once
 
 #include <memory>
@@ -22,7 +23,8 @@ struct Storage {
 gbrt::runtime::RuntimeOptions options(std::size_t threads);
 
 // Creates the event table and page_views (idempotent; blocking: start-up only), makes the
-// storage, and registers the site_view handler that counts views per page and day. Call
+// storage, and registers the site_view handler that counts views per page and day and the
+// route GET …/top. Call
 // before runtime.start(); destroy the Storage (after Pool::close()) before the runtime.
 std::unique_ptr<Storage> register_pg_analytics(gbrt::Runtime& runtime, const std::string& url);
 

@@ -19,6 +19,12 @@ std::string site_view(const std::string& page, int n) {
          R"("url":"https://x/","referrer":""})";
 }
 
+std::string fetch(const std::string& path_and_query) {
+  return R"({"type":"fetch","eventId":"evt_fetch","installationId":"inst","request":{"method":"GET",)"
+         R"("url":"https://integrations.gitbook.com/v1/integrations/pg-analytics/installations/inst)" +
+         path_and_query + R"(","headers":{}}})";
+}
+
 TEST(ExamplePgAnalytics, StoresEveryViewAndCountsViewsPerPageAndDay) {
   gbrt::test::PgCluster cluster;
   gbrt::Runtime runtime(pg_analytics::options(2));
@@ -39,6 +45,23 @@ TEST(ExamplePgAnalytics, StoresEveryViewAndCountsViewsPerPageAndDay) {
   EXPECT_EQ(cluster.psql("SELECT string_agg(page_id || '=' || views, ',' ORDER BY page_id) "
                          "FROM page_views WHERE day = current_date"),
             "home=21,pricing=10\n");  // the retry was stored once, counted again
+  {
+    gbrt::test::HttpClient client(server.port());
+    const std::string today = cluster.psql("SELECT current_date::text");
+    const std::string day = today.substr(0, today.size() - 1);
+    auto top = client.post_json("/", fetch("/top?limit=5"));
+    EXPECT_EQ(top.status, 200u) << top.body;
+    EXPECT_EQ(top.body,
+              R"({"day":")" + day +
+                  R"(","pages":[{"pageId":"home","views":21},{"pageId":"pricing","views":10}]})");
+    top = client.post_json("/", fetch("/top?limit=1&day=" + day));
+    EXPECT_EQ(top.body, R"({"day":")" + day + R"(","pages":[{"pageId":"home","views":21}]})");
+    top = client.post_json("/", fetch("/top?day=2001-01-01"));
+    EXPECT_EQ(top.body, R"({"day":"2001-01-01","pages":[]})");
+    EXPECT_EQ(client.post_json("/", fetch("/top?day=someday")).status, 400u);
+    EXPECT_EQ(client.post_json("/", fetch("/top?limit=0")).status, 400u);
+    EXPECT_EQ(client.post_json("/", fetch("/elsewhere")).status, 404u);
+  }
   server.stop();
   runtime.drain(std::chrono::seconds(5));
   storage->pool.close();

@@ -20,9 +20,10 @@ TEST_F(PgBinaryArray, TextElementsArriveAsTheyWereAndNullsStayNull) {
   EXPECT_EQ(texts.size(), 3u);
   std::vector<gbrt::pg::Param> params;
   params.push_back(std::move(texts).param());
-  auto result = query("SELECT t, t IS NULL FROM unnest($1::text[]) WITH ORDINALITY AS a(t, n) "
-                      "ORDER BY n",
-                      std::move(params));
+  auto result = query(
+      "SELECT t, t IS NULL FROM unnest($1::text[]) WITH ORDINALITY AS a(t, n) "
+      "ORDER BY n",
+      std::move(params));
   ASSERT_TRUE(result) << result.error().message;
   const auto& rows = result.value();
   ASSERT_EQ(rows.size(), 3u);
@@ -37,7 +38,8 @@ TEST_F(PgBinaryArray, JsonbElementsAreParsedByTheServer) {
   documents.push_jsonb(R"({"a":"x\"y","n":[1,2.5]})");
   std::vector<gbrt::pg::Param> params;
   params.push_back(std::move(documents).param());
-  auto result = query("SELECT j->>'a', j->'n'->>1 FROM unnest($1::jsonb[]) AS j", std::move(params));
+  auto result =
+      query("SELECT j->>'a', j->'n'->>1 FROM unnest($1::jsonb[]) AS j", std::move(params));
   ASSERT_TRUE(result) << result.error().message;
   EXPECT_EQ(result.value().at(0, 0).text(), "x\"y");
   EXPECT_EQ(result.value().at(0, 1).text(), "2.5");
