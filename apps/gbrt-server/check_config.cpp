@@ -17,6 +17,8 @@ namespace gbrt::app {
 
 namespace {
 
+constexpr std::chrono::milliseconds kMillisecond{1};
+
 std::string quoted(const std::string& text) {
   return "\"" + text + "\"";
 }
@@ -133,7 +135,9 @@ class Checker {
   void check_deadlines() {
     for (const auto& item : items(vm_, "deadline")) {
       if (item.find('=') == std::string::npos) {
-        if (!parse_count(item)) add("deadline", item, quoted(item) + " is not MS or TYPE=MS");
+        if (!parse_duration(item, kMillisecond)) {
+          add("deadline", item, quoted(item) + " is not MS or TYPE=MS");
+        }
         continue;
       }
       auto assignment = split_assignment(item);
@@ -142,8 +146,8 @@ class Checker {
         continue;
       }
       check_type("deadline", item, assignment->first);
-      if (!parse_count(assignment->second)) {
-        add("deadline", item, quoted(assignment->second) + " is not a whole number of ms");
+      if (!parse_duration(assignment->second, kMillisecond)) {
+        add("deadline", item, quoted(assignment->second) + " is not a duration (bare: ms)");
       }
     }
   }

@@ -1,5 +1,6 @@
 #include "config.hpp"
 #include "trim.hpp"
+#include "values.hpp"
 
 #include <cctype>
 #include <cerrno>
@@ -113,6 +114,8 @@ std::vector<std::string> texts(const boost::any& value) {
   if (auto v = boost::any_cast<double>(&value)) return {std::to_string(*v)};
   if (auto v = boost::any_cast<bool>(&value)) return {*v ? "true" : "false"};
   if (auto v = boost::any_cast<std::vector<std::string>>(&value)) return *v;
+  if (auto v = boost::any_cast<app::Milliseconds>(&value)) return {v->text};
+  if (auto v = boost::any_cast<app::Seconds>(&value)) return {v->text};
   return {"?"};
 }
 

@@ -1,6 +1,8 @@
 #include "values.hpp"
 
+#include <algorithm>
 #include <charconv>
+#include <iterator>
 
 namespace gbrt::app {
 
@@ -30,6 +32,31 @@ std::optional<std::size_t> parse_count(const std::string& text) {
   const char* end = text.data() + text.size();
   auto [at, ec] = std::from_chars(text.data(), end, value);
   if (text.empty() || ec != std::errc() || at != end) return std::nullopt;
+  return value;
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(const std::string& text,
+                                                        std::chrono::milliseconds base_unit) {
+  using std::chrono::milliseconds;
+  const std::size_t digits = text.find_first_not_of("0123456789");
+  const auto number = parse_count(text.substr(0, digits));
+  if (!number) return std::nullopt;
+  const std::string unit = digits == std::string::npos ? "" : text.substr(digits);
+  static const std::pair<const char*, milliseconds> kUnits[] = {
+      {"ms", milliseconds(1)},          {"s", std::chrono::seconds(1)},
+      {"min", std::chrono::minutes(1)}, {"h", std::chrono::hours(1)},
+      {"d", std::chrono::hours(24)},
+  };
+  milliseconds scale = base_unit;
+  if (!unit.empty()) {
+    const auto* known = std::find_if(std::begin(kUnits), std::end(kUnits),
+                                     [&](const auto& u) { return unit == u.first; });
+    if (known == std::end(kUnits)) return std::nullopt;
+    scale = known->second;
+  }
+  if (*number > std::size_t(milliseconds::max().count() / scale.count())) return std::nullopt;
+  const milliseconds value = scale * static_cast<milliseconds::rep>(*number);
+  if (value % base_unit != milliseconds(0)) return std::nullopt;  // "1500ms" of a seconds option
   return value;
 }
 

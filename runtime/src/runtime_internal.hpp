@@ -16,8 +16,8 @@ namespace gbrt::runtime {
 
 // A type's policy (from RuntimeOptions) and its count of running events.
 struct Runtime::TypeState {
-  std::size_t max_inflight = 0;  // 0: only the global cap
-  std::chrono::milliseconds deadline{8000};
+  std::size_t max_inflight = 0;          // 0: only the global cap
+  std::chrono::milliseconds deadline{};  // RuntimeOptions::deadline, or the type's own
   AckMode ack = AckMode::handled;
   std::atomic<std::size_t> running{0};
 };

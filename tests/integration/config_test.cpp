@@ -163,6 +163,41 @@ TEST(GbrtServerConfig, EveryOptionIsDocumented) {
   }
 }
 
+// docs/configuration.md gives every default the table has, as --print-config prints it.
+TEST(GbrtServerConfig, EveryDefaultIsDocumented) {
+  auto [status, printed] = run_server_command({"--print-config"});
+  ASSERT_EQ(status, 0);
+  const std::string docs = gbrt::test::read_file(std::filesystem::path(GBRT_FIXTURES_DIR) /
+                                                 "../../docs/configuration.md");
+  std::regex line("(^|\n)([a-z][a-z0-9.-]*) = ([^\n]*)");
+  std::size_t checked = 0;
+  for (std::sregex_iterator it(printed.begin(), printed.end(), line), end; it != end; ++it) {
+    const std::string row = "| `" + (*it)[2].str() + "` | `" + (*it)[3].str() + "`";
+    EXPECT_NE(docs.find(row), std::string::npos) << row << " is not in docs/configuration.md";
+    ++checked;
+  }
+  EXPECT_GT(checked, 30u);
+}
+
+// Durations take a unit; a bare number keeps the option's unit (configurations written
+// before units were accepted), and --print-config prints each as it was written.
+TEST(GbrtServerConfig, DurationsTakeAUnitAndBareNumbersStillWork) {
+  ConfigFile file("idle-timeout = 2min\nnak-backoff = 1500\ndeadline = space_view=2s\n");
+  auto [status, out] = run_server_command({"--config", file.path.string(), "--print-config",
+                                           "--drain-delay", "1s", "--deadline", "9000"});
+  ASSERT_EQ(status, 0) << out;
+  EXPECT_EQ(value_of(out, "idle-timeout"), "2min") << out;
+  EXPECT_EQ(value_of(out, "nak-backoff"), "1500") << out;
+  EXPECT_EQ(value_of(out, "drain-delay"), "1s") << out;
+  EXPECT_TRUE(out.find("deadline = 9000\ndeadline = space_view=2s") != std::string::npos) << out;
+  auto [bad_status, bad] = run_server_command({"--check-config", "--header-timeout", "1500ms"});
+  EXPECT_EQ(bad_status, 2) << bad;
+  EXPECT_NE(bad.find("'--header-timeout' is invalid"), std::string::npos) << bad;
+  auto [typo_status, typo] = run_server_command({"--check-config", "--deadline", "space_view=2 s"});
+  EXPECT_EQ(typo_status, 2) << typo;
+  EXPECT_NE(typo.find("\"2 s\" is not a duration"), std::string::npos) << typo;
+}
+
 // --check-config: the configuration read as a start reads it, every problem reported with
 // where it comes from, a non-zero exit; the same checks at a normal start.
 bool has(const std::string& out, const std::string& text) {
