@@ -78,6 +78,7 @@ struct Config {
   std::size_t idle_connections = 0;
   double hold = 10;
   std::string json_file;
+  std::string environment_file;  // the multipart `environment` part; empty: beside the corpus
 };
 
 // One run's shared, read-only plan.
@@ -357,9 +358,8 @@ std::string fixed(double v, int digits = 1) {
   return buf;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+// The flags into `config`; false with the exit status when the program ends here.
+bool read_flags(int argc, char** argv, Config& config, int& status) {
   po::options_description options("gbrt-loadgen options");
   // clang-format off
   options.add_options()
@@ -398,15 +398,14 @@ int main(int argc, char** argv) {
        "them open for --hold seconds (for measuring a server's memory per connection)")
       ("hold", po::value<double>()->default_value(10), "idle mode: seconds to hold");
   // clang-format on
-
-  Config config;
   po::variables_map vm;
   try {
     po::store(po::parse_command_line(argc, argv, options), vm);
     po::notify(vm);
     if (vm.count("help")) {
       std::cout << "Usage: gbrt-loadgen [options]\n\n" << options << "\n";
-      return 0;
+      status = 0;
+      return false;
     }
     config.url_text = vm["url"].as<std::string>();
     auto url = parse_url(config.url_text);
@@ -437,6 +436,7 @@ int main(int argc, char** argv) {
     config.idle_connections = vm["idle-connections"].as<std::size_t>();
     config.hold = vm["hold"].as<double>();
     if (vm.count("json")) config.json_file = vm["json"].as<std::string>();
+    if (vm.count("environment")) config.environment_file = vm["environment"].as<std::string>();
     if (config.connections == 0) throw std::runtime_error("--connections must be at least 1");
     if (config.threads == 0) throw std::runtime_error("--threads must be at least 1");
     if (!(config.duration > 0)) throw std::runtime_error("--duration must be above 0");
@@ -449,13 +449,17 @@ int main(int argc, char** argv) {
         load_secret("", vm.count("secret-file") ? vm["secret-file"].as<std::string>() : "");
   } catch (const std::exception& e) {
     std::cerr << "gbrt-loadgen: " << e.what() << "\n(see gbrt-loadgen --help)\n";
-    return 2;
+    status = 2;
+    return false;
   }
-  const bool idle = config.idle_connections > 0;
-  if (idle) config.connections = config.idle_connections;
+  if (config.idle_connections > 0) config.connections = config.idle_connections;
   config.threads = std::min(config.threads, config.connections);
 
-  Plan plan;
+  return true;
+}
+
+// The bodies, the request head, the address and the schedule; an exit status if impossible.
+std::optional<int> make_plan(const Config& config, Plan& plan) {
   plan.config = &config;
   try {
     Corpus corpus = load_corpus(config.corpus);
@@ -464,8 +468,7 @@ int main(int argc, char** argv) {
     }
     std::string environment;
     if (config.format == Format::multipart) {
-      environment = load_environment(
-          vm.count("environment") ? vm["environment"].as<std::string>() : "", config.corpus);
+      environment = load_environment(config.environment_file, config.corpus);
     }
     plan.bodies = make_bodies(corpus, config.format, config.batch, environment);
     std::cerr << "gbrt-loadgen: " << corpus.events.size() << " events from " << config.corpus;
@@ -489,12 +492,18 @@ int main(int argc, char** argv) {
     std::cerr << "gbrt-loadgen: cannot resolve " << config.url.host << ": " << e.what() << "\n";
     return 1;
   }
-  raise_file_limit();
   plan.request_rate = config.rate / double(plan.bodies.events_per_request);
   plan.start = Clock::now();
   plan.measure_from = plan.start + std::chrono::nanoseconds(std::int64_t(config.warmup * 1e9));
   plan.end = plan.measure_from + std::chrono::nanoseconds(std::int64_t(config.duration * 1e9));
 
+  return std::nullopt;
+}
+
+// The workers' threads from start to end (or, idle, for --hold), with progress on a terminal.
+std::vector<std::unique_ptr<Worker>> run(const Plan& plan) {
+  const Config& config = *plan.config;
+  const bool idle = config.idle_connections > 0;
   std::vector<std::unique_ptr<Worker>> workers;
   for (std::size_t t = 0; t < config.threads; ++t) {
     workers.push_back(std::make_unique<Worker>());
@@ -565,7 +574,14 @@ int main(int argc, char** argv) {
   }
   for (auto& t : threads) t.join();
 
-  // Merge.
+  return workers;
+}
+
+// The workers' counts together, printed for people and as the last JSON line (and --json).
+int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers) {
+  const Config& config = *plan.config;
+  const bool idle = config.idle_connections > 0;
+  const std::string host_header = config.url.authority();
   Histogram histogram;
   std::map<unsigned, std::uint64_t> statuses;
   std::uint64_t answered = 0, ok = 0, e_connect = 0, e_reset = 0, e_timeout = 0, e_other = 0,
@@ -666,4 +682,15 @@ int main(int argc, char** argv) {
   }
   std::cout << '{' << summary.str() << '}' << std::endl;
   return connected == 0 ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config config;
+  if (int status = 0; !read_flags(argc, argv, config, status)) return status;
+  Plan plan;
+  if (auto status = make_plan(config, plan)) return *status;
+  raise_file_limit();
+  return report(plan, run(plan));
 }

@@ -28,7 +28,7 @@ boost::program_options::options_description command_line_options();
 // skipped: check_config reports them before anything starts.
 runtime::RuntimeOptions runtime_options(const boost::program_options::variables_map& vm);
 net::ServerOptions server_options(const boost::program_options::variables_map& vm);  // no secrets
-runtime::RunOptions run_options(const boost::program_options::variables_map& vm);  // the drain
+runtime::RunOptions run_options(const boost::program_options::variables_map& vm);    // the drain
 forward::JetStreamOptions jetstream_options(const boost::program_options::variables_map& vm);
 forward::PublisherOptions publisher_options(const boost::program_options::variables_map& vm);
 forward::ConsumerOptions consumer_options(const boost::program_options::variables_map& vm);

@@ -1,5 +1,5 @@
-// gbrt-server's program: flags, the runtime, the HTTP server, NATS forwarding and consuming,
-// the PostgreSQL store.
+// gbrt-server's life cycle: the configuration read and checked, the runtime, the HTTP
+// server and the NATS and PostgreSQL sides started, signals, drain, the last log line.
 #include "server_main.hpp"
 
 #include <algorithm>
@@ -15,93 +15,23 @@
 
 #include <gbrt/forward/consumer.hpp>
 #include <gbrt/forward/jetstream.hpp>
-#include <gbrt/forward/publisher.hpp>
 #include <gbrt/net/run.hpp>
 #include <gbrt/net/server.hpp>
-#include <gbrt/pg/event_store.hpp>
 #include <gbrt/pg/pool.hpp>
 #include <gbrt/pg/schema.hpp>
 #include <gbrt/runtime/log.hpp>
 
 #include "check_config.hpp"
 #include "config.hpp"
+#include "nats_side.hpp"
 #include "options.hpp"
 #include "reload.hpp"
 #include "secrets.hpp"
+#include "store_side.hpp"
 #include "systemd_notify.hpp"
 #include "values.hpp"
 
 namespace po = boost::program_options;
-
-namespace {
-
-// What gbrt-server's PostgreSQL side is made of, when it has one.
-struct StoreSide {
-  std::unique_ptr<gbrt::pg::Pool> pool;
-  std::unique_ptr<gbrt::pg::EventStore> store;
-  void close() {  // while the shards still run
-    if (pool) pool->close();
-  }
-};
-
-// Checks the schema and makes the pool and the store; nothing without --store.
-void start_store_side(const po::variables_map& vm, gbrt::Runtime& runtime, StoreSide& side) {
-  bool stores = false;
-  for (const auto& [type, mode] : runtime.options().ack_per_type) {
-    stores = stores || mode == gbrt::runtime::AckMode::stored;
-  }
-  if (!vm.count("store")) {
-    if (stores) throw std::runtime_error("--ack TYPE=stored needs --store URL");
-    return;
-  }
-  const std::string url = vm["store"].as<std::string>();
-  const gbrt::pg::EventStoreOptions storing = gbrt::app::event_store_options(vm);
-  if (stores) gbrt::pg::check_schema(url, storing.table);
-  side.pool = std::make_unique<gbrt::pg::Pool>(runtime, url, gbrt::app::pool_options(vm));
-  runtime.provide(*side.pool);
-  if (stores) {
-    side.store = std::make_unique<gbrt::pg::EventStore>(*side.pool, runtime.metrics(), storing);
-    runtime.store_to(*side.store);
-  }
-}
-
-// What gbrt-server's NATS side is made of, when it has one.
-struct NatsSide {
-  std::unique_ptr<gbrt::forward::JetStream> jetstream;
-  std::unique_ptr<gbrt::forward::Publisher> publisher;
-  std::unique_ptr<gbrt::forward::Consumer> consumer;
-  ~NatsSide() {  // in this order: the consumer publishes dead letters through the publisher
-    consumer.reset();
-    publisher.reset();
-    jetstream.reset();
-  }
-};
-
-// Connects, creates the stream and the consumer as the flags ask; nothing without --nats.
-void start_nats_side(const po::variables_map& vm, gbrt::Runtime& runtime, NatsSide& side) {
-  bool forwards = false;
-  for (const auto& [type, mode] : runtime.options().ack_per_type) {
-    forwards = forwards || mode == gbrt::runtime::AckMode::forwarded;
-  }
-  const bool consume = vm["consume"].as<bool>();
-  if (!forwards && !consume) return;
-  if (!vm.count("nats")) {
-    throw std::runtime_error(std::string(consume ? "--consume" : "--ack TYPE=forwarded") +
-                             " needs --nats URL[,URL...]");
-  }
-  gbrt::forward::JetStreamOptions js = gbrt::app::jetstream_options(vm);
-  if (js.servers.empty()) throw std::runtime_error("--nats holds no URL");
-  side.jetstream = std::make_unique<gbrt::forward::JetStream>(js);
-  side.publisher = std::make_unique<gbrt::forward::Publisher>(*side.jetstream, runtime.metrics(),
-                                                              gbrt::app::publisher_options(vm));
-  runtime.forward_to(*side.publisher);
-  if (consume) {
-    side.consumer = std::make_unique<gbrt::forward::Consumer>(
-        *side.jetstream, runtime, *side.publisher, gbrt::app::consumer_options(vm));
-  }
-}
-
-}  // namespace
 
 namespace gbrt::app {
 

@@ -21,114 +21,34 @@ static_assert(kJsonPadding == simdjson::SIMDJSON_PADDING);
 
 namespace {
 
-// Every field name a typed view reads, at any level.
+// Every field name a typed view reads, at any level: one list, the enum and the names made
+// from it (a field of a new view is one more X(name) here).
+// clang-format off
+#define GBRT_PARSED_KEYS(X) \
+  X(eventId) X(type) X(installationId) X(spaceId) X(siteId) X(siteSpaceId) X(pageId) X(status) \
+  X(previous) X(configuration) X(visitor) X(anonymousId) X(cookies) X(userAgent) X(ip) \
+  X(language) X(url) X(referrer) X(feedback) X(rating) X(comment) X(componentId) X(props) \
+  X(state) X(context) X(action) X(auth) X(userId) X(revisionId) X(updatedBy) X(visibility) \
+  X(previousVisibility) X(commitId) X(apiEndpoint) X(apiTokens) X(integration) X(installation) \
+  X(signingSecrets) X(secrets) X(spaceInstallation) X(siteInstallation) X(authToken) \
+  X(signingSecret) X(task) X(request) X(method) X(headers) X(sourceId) X(dependencies) \
+  X(location) X(searchParams)
+// clang-format on
+
 enum class Key : std::uint8_t {
-  eventId,
-  type,
-  installationId,
-  spaceId,
-  siteId,
-  siteSpaceId,
-  pageId,
-  status,
-  previous,
-  configuration,
-  visitor,
-  anonymousId,
-  cookies,
-  userAgent,
-  ip,
-  language,
-  url,
-  referrer,
-  feedback,
-  rating,
-  comment,
-  componentId,
-  props,
-  state,
-  context,
-  action,
-  auth,
-  userId,
-  revisionId,
-  updatedBy,
-  visibility,
-  previousVisibility,
-  commitId,
-  apiEndpoint,
-  apiTokens,
-  integration,
-  installation,
-  signingSecrets,
-  secrets,
-  spaceInstallation,
-  siteInstallation,
-  authToken,
-  signingSecret,
-  task,
-  request,
-  method,
-  headers,
-  sourceId,
-  dependencies,
-  location,
-  searchParams,
-  count,
+#define GBRT_KEY_ENUMERATOR(name) name,
+  GBRT_PARSED_KEYS(GBRT_KEY_ENUMERATOR)
+#undef GBRT_KEY_ENUMERATOR
+      count,
   none = count
 };
 constexpr std::size_t kKeyCount = static_cast<std::size_t>(Key::count);
-constexpr std::array<std::string_view, kKeyCount> kKeyNames = {"eventId",
-                                                               "type",
-                                                               "installationId",
-                                                               "spaceId",
-                                                               "siteId",
-                                                               "siteSpaceId",
-                                                               "pageId",
-                                                               "status",
-                                                               "previous",
-                                                               "configuration",
-                                                               "visitor",
-                                                               "anonymousId",
-                                                               "cookies",
-                                                               "userAgent",
-                                                               "ip",
-                                                               "language",
-                                                               "url",
-                                                               "referrer",
-                                                               "feedback",
-                                                               "rating",
-                                                               "comment",
-                                                               "componentId",
-                                                               "props",
-                                                               "state",
-                                                               "context",
-                                                               "action",
-                                                               "auth",
-                                                               "userId",
-                                                               "revisionId",
-                                                               "updatedBy",
-                                                               "visibility",
-                                                               "previousVisibility",
-                                                               "commitId",
-                                                               "apiEndpoint",
-                                                               "apiTokens",
-                                                               "integration",
-                                                               "installation",
-                                                               "signingSecrets",
-                                                               "secrets",
-                                                               "spaceInstallation",
-                                                               "siteInstallation",
-                                                               "authToken",
-                                                               "signingSecret",
-                                                               "task",
-                                                               "request",
-                                                               "method",
-                                                               "headers",
-                                                               "sourceId",
-                                                               "dependencies",
-                                                               "location",
-                                                               "searchParams"};
+constexpr std::array<std::string_view, kKeyCount> kKeyNames = {
+#define GBRT_KEY_NAME(name) #name,
+    GBRT_PARSED_KEYS(GBRT_KEY_NAME)
+#undef GBRT_KEY_NAME
+};
+#undef GBRT_PARSED_KEYS
 
 Key key_from(std::string_view name) noexcept {
   for (std::size_t i = 0; i < kKeyCount; ++i) {

@@ -17,7 +17,7 @@
 
 namespace gbrt::net {
 
-struct Connection;  // session.cpp
+struct Connection;  // connection.cpp
 
 // TLS 1.2 or newer with the options' certificate chain and key; throws if they do not load.
 boost::asio::ssl::context make_tls_context(const ServerOptions& options);

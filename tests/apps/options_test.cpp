@@ -47,7 +47,8 @@ TEST(GbrtServerOptions, DefaultsAreTheOptionStructsOwn) {
   EXPECT_EQ(gbrt::app::publisher_options(vm).timeout, gbrt::forward::PublisherOptions{}.timeout);
   EXPECT_EQ(gbrt::app::consumer_options(vm).nak_backoff,
             gbrt::forward::ConsumerOptions{}.nak_backoff);
-  EXPECT_EQ(gbrt::app::event_store_options(vm).group_wait, gbrt::pg::EventStoreOptions{}.group_wait);
+  EXPECT_EQ(gbrt::app::event_store_options(vm).group_wait,
+            gbrt::pg::EventStoreOptions{}.group_wait);
   EXPECT_EQ(gbrt::app::event_store_options(vm).commit_timeout,
             gbrt::pg::EventStoreOptions{}.commit_timeout);
   EXPECT_EQ(gbrt::app::run_options(vm).drain_timeout, gbrt::runtime::RunOptions{}.drain_timeout);

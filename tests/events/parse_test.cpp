@@ -257,201 +257,169 @@ TEST(FixtureCoverage, EveryEventFixtureHasAValueTest) {
 
 class FixtureValues : public ParseTest {};
 
-TEST_F(FixtureValues, InstallationSetup1) {
-  auto e = fixture_as<ev::InstallationSetup>("installation_setup-1.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "installation_setup", "evt_iK2ZWeqhFWCEPyYngFb51yBMWX",
-                  "inst_aSCrUZoL8g5ubbbPIa84");
-  EXPECT_EQ(ev::to_string(e->status), "pending"sv);
-  ASSERT_TRUE(e->previous);
-  EXPECT_EQ(ev::to_string(e->previous->status), "pending"sv);
-  EXPECT_FALSE(e->previous->configuration);
-  expect_no_future_field(*e);
+// The *_installation_setup and *_installation_deleted fixtures: one row each, the same
+// checks for all (a pointer left null, or `unchecked`, is not checked for that fixture).
+struct InstallationFixture {
+  struct Configuration {
+    std::string_view tracking_id;
+    bool enabled;
+    std::int64_t threshold;
+  };
+  enum class Previous { unchecked, absent, present };
+  enum class Future { unchecked, absent, present };
+
+  const char* test;  // FixtureValues.<test>
+  const char* file;
+  const char* type;
+  const char* event_id;
+  const char* installation_id;
+  const char* scope_id;         // space_id or site_id; null for the installation's own events
+  const char* status;           // setup events
+  Previous previous;            // setup events: whether there is a previous state
+  const char* previous_status;  // setup events
+  // The previous state's configuration: kNoConfiguration when it has none; kUnchecked: not
+  // checked.
+  std::optional<std::optional<Configuration>> configuration;
+  Future future;
+};
+using Configuration = InstallationFixture::Configuration;
+using Previous = InstallationFixture::Previous;
+using Future = InstallationFixture::Future;
+constexpr std::nullopt_t kUnchecked = std::nullopt;
+const std::optional<std::optional<Configuration>> kNoConfiguration{std::in_place, std::nullopt};
+
+template <class View>
+class InstallationFixtureValues : public FixtureValues {
+ public:
+  explicit InstallationFixtureValues(const InstallationFixture& row) : row_(row) {}
+  void TestBody() override {
+    auto e = fixture_as<View>(row_.file);
+    ASSERT_TRUE(e);
+    expect_envelope(*e, row_.type, row_.event_id, row_.installation_id);
+    if constexpr (requires { e->space_id; }) EXPECT_EQ(e->space_id, row_.scope_id);
+    if constexpr (requires { e->site_id; }) EXPECT_EQ(e->site_id, row_.scope_id);
+    const std::optional<ev::JsonView>* configuration = nullptr;
+    if constexpr (requires { e->status; }) {  // a setup event: an optional previous state
+      EXPECT_EQ(ev::to_string(e->status), row_.status);
+      if (row_.previous == Previous::absent) EXPECT_FALSE(e->previous);
+      if (row_.previous == Previous::present) {
+        ASSERT_TRUE(e->previous);
+        if (row_.previous_status) {
+          EXPECT_EQ(ev::to_string(e->previous->status), row_.previous_status);
+        }
+        configuration = &e->previous->configuration;
+      }
+    } else {  // a deleted event: always a previous state
+      configuration = &e->previous.configuration;
+    }
+    if (row_.configuration && configuration != nullptr) {
+      if (*row_.configuration) {
+        const Configuration& c = **row_.configuration;
+        expect_configuration(*configuration, c.tracking_id, c.enabled, c.threshold);
+      } else {
+        EXPECT_FALSE(*configuration);
+      }
+    }
+    if (row_.future == Future::absent) expect_no_future_field(*e);
+    if (row_.future == Future::present) expect_future_field(*e);
+  }
+
+ private:
+  const InstallationFixture& row_;
+};
+
+const InstallationFixture kInstallationSetupFixtures[] = {
+    {"InstallationSetup1", "installation_setup-1.json", "installation_setup",
+     "evt_iK2ZWeqhFWCEPyYngFb51yBMWX", "inst_aSCrUZoL8g5ubbbPIa84", nullptr, "pending",
+     Previous::present, "pending", kNoConfiguration, Future::absent},
+    {"InstallationSetup2", "installation_setup-2.json", "installation_setup",
+     "evt_JowoRoWD8s7bA16J7PglOU3shV", "inst_v5UTG79BG16QmtsL4F28", nullptr, "paused",
+     Previous::present, "active", Configuration{"G-VZzAQlxJ4S", false, 94}, Future::unchecked},
+    {"InstallationSetup3", "installation_setup-3.json", "installation_setup",
+     "evt_XkH1zxFUbEctT2NLLzPkkGoaXm", "inst_I63JozGw82KwD6rQJM9U", nullptr, "active",
+     Previous::present, "paused", Configuration{"G-iHXJnB8dE3", true, 70}, Future::present},
+};
+const InstallationFixture kSpaceInstallationSetupFixtures[] = {
+    {"SpaceInstallationSetup1", "space_installation_setup-1.json", "space_installation_setup",
+     "evt_wAwaIINYNvDMbZoOlJLl3fZJZ2", "inst_07qc18Ref3bCaWWrprhZ", "NlwsekkqH8kQrPTsDSuF",
+     "pending", Previous::present, "pending", Configuration{"G-AYmqgq5UGn", false, 55},
+     Future::unchecked},
+    {"SpaceInstallationSetup2", "space_installation_setup-2.json", "space_installation_setup",
+     "evt_GRBI1oOZSHCoHPbzRKZuQOBdVt", "inst_i9n4dte2et68tVkAKqia", "J42cL0n95KDk033XTNGc",
+     "pending", Previous::present, "active", Configuration{"G-R5BLmFg8Qy", true, 63},
+     Future::present},
+    {"SpaceInstallationSetup3", "space_installation_setup-3.json", "space_installation_setup",
+     "evt_sbkm2uZKYivBnrRg1y7Jw641RI", "inst_FXIpeUcfikk6InrWvMG1", "qxvvhsp38MX9T4FiLJXg",
+     "pending", Previous::present, "active", Configuration{"G-Yj1ivhNLY7", true, 73},
+     Future::unchecked},
+};
+const InstallationFixture kSiteInstallationSetupFixtures[] = {
+    {"SiteInstallationSetup1", "site_installation_setup-1.json", "site_installation_setup",
+     "evt_Qm3xVt8LpR2aKd9WfHs6Ye1NcZ", "inst_Hq7Lm2PzR8vXc4NbTk1W", "site_Pf4Kw9ZqT2mLx7RcV3Ha",
+     "active", Previous::absent, nullptr, kUnchecked, Future::absent},
+    {"SiteInstallationSetup2", "site_installation_setup-2.json", "site_installation_setup",
+     "evt_Vb6Nq1ZxC8tRm3KpLw5Hs9DyGe", "inst_Ty5Rk8WmX2cQn7LpZ4Vb", "site_Jm2Xc7Nq4RtK9vLp1ZwB",
+     "pending", Previous::present, "active", Configuration{"G-Pk3Tz8QmW1", true, 42},
+     Future::absent},
+    {"SiteInstallationSetup3", "site_installation_setup-3.json", "site_installation_setup",
+     "evt_Lx4Tm9RqB2zWk7NcVp1Hd6SyFa", "inst_Wc3Zp6Lq9XmT1RvKb8Nh", "site_Rz8Lq3Tm6WkX1cVp9NbH",
+     "paused", Previous::present, "active", kNoConfiguration, Future::present},
+};
+const InstallationFixture kInstallationDeletedFixtures[] = {
+    {"InstallationDeleted1", "installation_deleted-1.json", "installation_deleted",
+     "evt_Fz2Rk7Wm1QxTn9LcVb4Hp8JyDs", "inst_Nv8Qx3Lm6ZtR2KpWc9Hb", nullptr, nullptr,
+     Previous::unchecked, nullptr, kNoConfiguration, Future::absent},
+    {"InstallationDeleted2", "installation_deleted-2.json", "installation_deleted",
+     "evt_Kp9Wz4Tq2LmX7RcNv1Hb6FsYdQ", "inst_Xm4Lz9Rq2TkW7NcVp3Hb", nullptr, nullptr,
+     Previous::unchecked, nullptr, Configuration{"G-Tq7Lm2Xz9Kw4", false, 12}, Future::absent},
+    {"InstallationDeleted3", "installation_deleted-3.json", "installation_deleted",
+     "evt_Rw1Lq8Zm5TxK3NcVp7Hb2GsYdF", "inst_Bq6Tz1Lm8XwR3KpNc5Vh", nullptr, nullptr,
+     Previous::unchecked, nullptr, Configuration{"G-Wm5Rz1Tq8Lx3", true, 88}, Future::present},
+};
+const InstallationFixture kSpaceInstallationDeletedFixtures[] = {
+    {"SpaceInstallationDeleted1", "space_installation_deleted-1.json", "space_installation_deleted",
+     "evt_Tm7Xq2Lz9RwK4NcVb1Hp6DsJyG", "inst_Lz2Wq7Tm4XkR9NcVb1Hp", "NlwsekkqH8kQrPTsDSuF", nullptr,
+     Previous::unchecked, nullptr, kNoConfiguration, Future::absent},
+    {"SpaceInstallationDeleted2", "space_installation_deleted-2.json", "space_installation_deleted",
+     "evt_Zq5Lm1Tx8RwK2NcVb9Hp4FsDyJ", "inst_i9n4dte2et68tVkAKqia", "J42cL0n95KDk033XTNGc", nullptr,
+     Previous::unchecked, nullptr, Configuration{"G-R5BLmFg8Qy", true, 63}, Future::absent},
+    {"SpaceInstallationDeleted3", "space_installation_deleted-3.json", "space_installation_deleted",
+     "evt_Wx3Tq9Lm6ZrK1NcVb5Hp8GsDyF", "inst_FXIpeUcfikk6InrWvMG1", "qxvvhsp38MX9T4FiLJXg", nullptr,
+     Previous::unchecked, nullptr, Configuration{"G-Yj1ivhNLY7", false, 73}, Future::present},
+};
+const InstallationFixture kSiteInstallationDeletedFixtures[] = {
+    {"SiteInstallationDeleted1", "site_installation_deleted-1.json", "site_installation_deleted",
+     "evt_Hb8Lq3Tz6XwK1RcNv9Mp4DsJyQ", "inst_Hq7Lm2PzR8vXc4NbTk1W", "site_Pf4Kw9ZqT2mLx7RcV3Ha",
+     nullptr, Previous::unchecked, nullptr, kNoConfiguration, Future::absent},
+    {"SiteInstallationDeleted2", "site_installation_deleted-2.json", "site_installation_deleted",
+     "evt_Nc4Tq7Lz1XwK8RmVb3Hp6FsDyG", "inst_Ty5Rk8WmX2cQn7LpZ4Vb", "site_Jm2Xc7Nq4RtK9vLp1ZwB",
+     nullptr, Previous::unchecked, nullptr, Configuration{"G-Pk3Tz8QmW1", true, 42},
+     Future::absent},
+    {"SiteInstallationDeleted3", "site_installation_deleted-3.json", "site_installation_deleted",
+     "evt_Pv2Lq6Tz9XwK3RmNc8Hb1GsDyF", "inst_Wc3Zp6Lq9XmT1RvKb8Nh", "site_Rz8Lq3Tm6WkX1cVp9NbH",
+     nullptr, Previous::unchecked, nullptr, Configuration{"G-Zx4Lm7Tq2Wk9", false, 5},
+     Future::present},
+};
+
+template <class View, std::size_t N>
+void register_installation_fixtures(const InstallationFixture (&rows)[N]) {
+  for (const InstallationFixture& row : rows) {
+    testing::RegisterTest(
+        "FixtureValues", row.test, nullptr, nullptr, __FILE__, __LINE__,
+        [&row]() -> FixtureValues* { return new InstallationFixtureValues<View>(row); });
+  }
 }
 
-TEST_F(FixtureValues, InstallationSetup2) {
-  auto e = fixture_as<ev::InstallationSetup>("installation_setup-2.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "installation_setup", "evt_JowoRoWD8s7bA16J7PglOU3shV",
-                  "inst_v5UTG79BG16QmtsL4F28");
-  EXPECT_EQ(ev::to_string(e->status), "paused"sv);
-  ASSERT_TRUE(e->previous);
-  EXPECT_EQ(ev::to_string(e->previous->status), "active"sv);
-  expect_configuration(e->previous->configuration, "G-VZzAQlxJ4S", false, 94);
-}
-
-TEST_F(FixtureValues, InstallationSetup3) {
-  auto e = fixture_as<ev::InstallationSetup>("installation_setup-3.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "installation_setup", "evt_XkH1zxFUbEctT2NLLzPkkGoaXm",
-                  "inst_I63JozGw82KwD6rQJM9U");
-  EXPECT_EQ(ev::to_string(e->status), "active"sv);
-  ASSERT_TRUE(e->previous);
-  EXPECT_EQ(ev::to_string(e->previous->status), "paused"sv);
-  expect_configuration(e->previous->configuration, "G-iHXJnB8dE3", true, 70);
-  expect_future_field(*e);
-}
-
-TEST_F(FixtureValues, SpaceInstallationSetup1) {
-  auto e = fixture_as<ev::SpaceInstallationSetup>("space_installation_setup-1.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "space_installation_setup", "evt_wAwaIINYNvDMbZoOlJLl3fZJZ2",
-                  "inst_07qc18Ref3bCaWWrprhZ");
-  EXPECT_EQ(e->space_id, "NlwsekkqH8kQrPTsDSuF"sv);
-  EXPECT_EQ(ev::to_string(e->status), "pending"sv);
-  ASSERT_TRUE(e->previous);
-  EXPECT_EQ(ev::to_string(e->previous->status), "pending"sv);
-  expect_configuration(e->previous->configuration, "G-AYmqgq5UGn", false, 55);
-}
-
-TEST_F(FixtureValues, SpaceInstallationSetup2) {
-  auto e = fixture_as<ev::SpaceInstallationSetup>("space_installation_setup-2.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "space_installation_setup", "evt_GRBI1oOZSHCoHPbzRKZuQOBdVt",
-                  "inst_i9n4dte2et68tVkAKqia");
-  EXPECT_EQ(e->space_id, "J42cL0n95KDk033XTNGc"sv);
-  EXPECT_EQ(ev::to_string(e->status), "pending"sv);
-  ASSERT_TRUE(e->previous);
-  EXPECT_EQ(ev::to_string(e->previous->status), "active"sv);
-  expect_configuration(e->previous->configuration, "G-R5BLmFg8Qy", true, 63);
-  expect_future_field(*e);
-}
-
-TEST_F(FixtureValues, SpaceInstallationSetup3) {
-  auto e = fixture_as<ev::SpaceInstallationSetup>("space_installation_setup-3.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "space_installation_setup", "evt_sbkm2uZKYivBnrRg1y7Jw641RI",
-                  "inst_FXIpeUcfikk6InrWvMG1");
-  EXPECT_EQ(e->space_id, "qxvvhsp38MX9T4FiLJXg"sv);
-  EXPECT_EQ(ev::to_string(e->status), "pending"sv);
-  ASSERT_TRUE(e->previous);
-  EXPECT_EQ(ev::to_string(e->previous->status), "active"sv);
-  expect_configuration(e->previous->configuration, "G-Yj1ivhNLY7", true, 73);
-}
-
-TEST_F(FixtureValues, SiteInstallationSetup1) {
-  auto e = fixture_as<ev::SiteInstallationSetup>("site_installation_setup-1.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "site_installation_setup", "evt_Qm3xVt8LpR2aKd9WfHs6Ye1NcZ",
-                  "inst_Hq7Lm2PzR8vXc4NbTk1W");
-  EXPECT_EQ(e->site_id, "site_Pf4Kw9ZqT2mLx7RcV3Ha"sv);
-  EXPECT_EQ(ev::to_string(e->status), "active"sv);
-  EXPECT_FALSE(e->previous);
-  expect_no_future_field(*e);
-}
-
-TEST_F(FixtureValues, SiteInstallationSetup2) {
-  auto e = fixture_as<ev::SiteInstallationSetup>("site_installation_setup-2.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "site_installation_setup", "evt_Vb6Nq1ZxC8tRm3KpLw5Hs9DyGe",
-                  "inst_Ty5Rk8WmX2cQn7LpZ4Vb");
-  EXPECT_EQ(e->site_id, "site_Jm2Xc7Nq4RtK9vLp1ZwB"sv);
-  EXPECT_EQ(ev::to_string(e->status), "pending"sv);
-  ASSERT_TRUE(e->previous);
-  EXPECT_EQ(ev::to_string(e->previous->status), "active"sv);
-  expect_configuration(e->previous->configuration, "G-Pk3Tz8QmW1", true, 42);
-  expect_no_future_field(*e);
-}
-
-TEST_F(FixtureValues, SiteInstallationSetup3) {
-  auto e = fixture_as<ev::SiteInstallationSetup>("site_installation_setup-3.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "site_installation_setup", "evt_Lx4Tm9RqB2zWk7NcVp1Hd6SyFa",
-                  "inst_Wc3Zp6Lq9XmT1RvKb8Nh");
-  EXPECT_EQ(e->site_id, "site_Rz8Lq3Tm6WkX1cVp9NbH"sv);
-  EXPECT_EQ(ev::to_string(e->status), "paused"sv);
-  ASSERT_TRUE(e->previous);
-  EXPECT_EQ(ev::to_string(e->previous->status), "active"sv);
-  EXPECT_FALSE(e->previous->configuration);
-  expect_future_field(*e);
-}
-
-TEST_F(FixtureValues, InstallationDeleted1) {
-  auto e = fixture_as<ev::InstallationDeleted>("installation_deleted-1.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "installation_deleted", "evt_Fz2Rk7Wm1QxTn9LcVb4Hp8JyDs",
-                  "inst_Nv8Qx3Lm6ZtR2KpWc9Hb");
-  EXPECT_FALSE(e->previous.configuration);
-  expect_no_future_field(*e);
-}
-
-TEST_F(FixtureValues, InstallationDeleted2) {
-  auto e = fixture_as<ev::InstallationDeleted>("installation_deleted-2.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "installation_deleted", "evt_Kp9Wz4Tq2LmX7RcNv1Hb6FsYdQ",
-                  "inst_Xm4Lz9Rq2TkW7NcVp3Hb");
-  expect_configuration(e->previous.configuration, "G-Tq7Lm2Xz9Kw4", false, 12);
-  expect_no_future_field(*e);
-}
-
-TEST_F(FixtureValues, InstallationDeleted3) {
-  auto e = fixture_as<ev::InstallationDeleted>("installation_deleted-3.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "installation_deleted", "evt_Rw1Lq8Zm5TxK3NcVp7Hb2GsYdF",
-                  "inst_Bq6Tz1Lm8XwR3KpNc5Vh");
-  expect_configuration(e->previous.configuration, "G-Wm5Rz1Tq8Lx3", true, 88);
-  expect_future_field(*e);
-}
-
-TEST_F(FixtureValues, SpaceInstallationDeleted1) {
-  auto e = fixture_as<ev::SpaceInstallationDeleted>("space_installation_deleted-1.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "space_installation_deleted", "evt_Tm7Xq2Lz9RwK4NcVb1Hp6DsJyG",
-                  "inst_Lz2Wq7Tm4XkR9NcVb1Hp");
-  EXPECT_EQ(e->space_id, "NlwsekkqH8kQrPTsDSuF"sv);
-  EXPECT_FALSE(e->previous.configuration);
-  expect_no_future_field(*e);
-}
-
-TEST_F(FixtureValues, SpaceInstallationDeleted2) {
-  auto e = fixture_as<ev::SpaceInstallationDeleted>("space_installation_deleted-2.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "space_installation_deleted", "evt_Zq5Lm1Tx8RwK2NcVb9Hp4FsDyJ",
-                  "inst_i9n4dte2et68tVkAKqia");
-  EXPECT_EQ(e->space_id, "J42cL0n95KDk033XTNGc"sv);
-  expect_configuration(e->previous.configuration, "G-R5BLmFg8Qy", true, 63);
-  expect_no_future_field(*e);
-}
-
-TEST_F(FixtureValues, SpaceInstallationDeleted3) {
-  auto e = fixture_as<ev::SpaceInstallationDeleted>("space_installation_deleted-3.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "space_installation_deleted", "evt_Wx3Tq9Lm6ZrK1NcVb5Hp8GsDyF",
-                  "inst_FXIpeUcfikk6InrWvMG1");
-  EXPECT_EQ(e->space_id, "qxvvhsp38MX9T4FiLJXg"sv);
-  expect_configuration(e->previous.configuration, "G-Yj1ivhNLY7", false, 73);
-  expect_future_field(*e);
-}
-
-TEST_F(FixtureValues, SiteInstallationDeleted1) {
-  auto e = fixture_as<ev::SiteInstallationDeleted>("site_installation_deleted-1.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "site_installation_deleted", "evt_Hb8Lq3Tz6XwK1RcNv9Mp4DsJyQ",
-                  "inst_Hq7Lm2PzR8vXc4NbTk1W");
-  EXPECT_EQ(e->site_id, "site_Pf4Kw9ZqT2mLx7RcV3Ha"sv);
-  EXPECT_FALSE(e->previous.configuration);
-  expect_no_future_field(*e);
-}
-
-TEST_F(FixtureValues, SiteInstallationDeleted2) {
-  auto e = fixture_as<ev::SiteInstallationDeleted>("site_installation_deleted-2.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "site_installation_deleted", "evt_Nc4Tq7Lz1XwK8RmVb3Hp6FsDyG",
-                  "inst_Ty5Rk8WmX2cQn7LpZ4Vb");
-  EXPECT_EQ(e->site_id, "site_Jm2Xc7Nq4RtK9vLp1ZwB"sv);
-  expect_configuration(e->previous.configuration, "G-Pk3Tz8QmW1", true, 42);
-  expect_no_future_field(*e);
-}
-
-TEST_F(FixtureValues, SiteInstallationDeleted3) {
-  auto e = fixture_as<ev::SiteInstallationDeleted>("site_installation_deleted-3.json");
-  ASSERT_TRUE(e);
-  expect_envelope(*e, "site_installation_deleted", "evt_Pv2Lq6Tz9XwK3RmNc8Hb1GsDyF",
-                  "inst_Wc3Zp6Lq9XmT1RvKb8Nh");
-  EXPECT_EQ(e->site_id, "site_Rz8Lq3Tm6WkX1cVp9NbH"sv);
-  expect_configuration(e->previous.configuration, "G-Zx4Lm7Tq2Wk9", false, 5);
-  expect_future_field(*e);
-}
+// Registered before main() runs the tests, under the names FixtureCoverage looks for.
+const bool kInstallationFixturesRegistered = [] {
+  register_installation_fixtures<ev::InstallationSetup>(kInstallationSetupFixtures);
+  register_installation_fixtures<ev::SpaceInstallationSetup>(kSpaceInstallationSetupFixtures);
+  register_installation_fixtures<ev::SiteInstallationSetup>(kSiteInstallationSetupFixtures);
+  register_installation_fixtures<ev::InstallationDeleted>(kInstallationDeletedFixtures);
+  register_installation_fixtures<ev::SpaceInstallationDeleted>(kSpaceInstallationDeletedFixtures);
+  register_installation_fixtures<ev::SiteInstallationDeleted>(kSiteInstallationDeletedFixtures);
+  return true;
+}();
 
 const std::string_view kIphoneAgent =
     "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like "

@@ -1,0 +1,130 @@
+// The TCP (or TLS) connection around serve(): its registration for the drain, the TLS
+// handshake, and noticing a client that leaves while its event's handlers run.
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <optional>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include "serve.hpp"
+
+namespace gbrt::net {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using asio::ip::tcp;
+
+// A TCP connection's state, shared with the callback that watches for the client leaving.
+struct Connection : ConnectionEvents {
+  Connection(tcp::socket socket, std::size_t read_ahead, asio::ssl::context* tls_context)
+      : buffer(read_ahead) {
+    if (tls_context != nullptr) {
+      tls.emplace(std::move(socket), *tls_context);
+    } else {
+      plain.emplace(std::move(socket));
+    }
+  }
+  void handling_started() override { handling = true; }
+  void handling_finished() override;
+  void start_watching() override;
+  tcp::socket& socket() { return tls ? beast::get_lowest_layer(*tls).socket() : plain->socket(); }
+
+  std::optional<beast::tcp_stream> plain;                   // HTTP
+  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;  // HTTPS (--tls-cert)
+  beast::flat_buffer buffer;
+  std::weak_ptr<Connection> self;
+  bool handling = false;  // an event's handlers run
+  bool watching = false;  // a wait for readability is pending
+  Connection* prev = nullptr;
+  Connection* next = nullptr;
+};
+
+namespace {
+
+// While handlers run, a readable socket means either the next pipelined request or the
+// client leaving (EOF): only the second cancels the handlers.
+void watch_for_departure(const std::shared_ptr<Connection>& connection) {
+  connection->watching = true;
+  connection->socket().async_wait(
+      tcp::socket::wait_read, [connection](boost::system::error_code ec) {
+        connection->watching = false;
+        if (ec || !connection->handling) return;
+        char byte;
+        ssize_t n = ::recv(connection->socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+          connection->gone.emit(asio::cancellation_type::terminal);
+        }
+      });
+}
+
+// The shard's list of connections, for the drain.
+struct Registration {
+  Registration(Server::State& state, std::size_t shard, Connection* c)
+      : head(state.connections[shard]), open(state.open), connection(c) {
+    c->next = head;
+    if (head != nullptr) head->prev = c;
+    head = c;
+    open.fetch_add(1);
+  }
+  ~Registration() {
+    if (connection->prev != nullptr) connection->prev->next = connection->next;
+    if (connection->next != nullptr) connection->next->prev = connection->prev;
+    if (head == connection) head = connection->next;
+    open.fetch_sub(1);
+  }
+  Connection*& head;
+  std::atomic<std::size_t>& open;
+  Connection* connection;
+};
+
+}  // namespace
+
+void close_idle_connections(Server::State& state, std::size_t shard) {
+  for (Connection* c = state.connections[shard]; c != nullptr; c = c->next) {
+    if (c->idle) {
+      boost::system::error_code ignored;
+      c->socket().close(ignored);
+    }
+  }
+}
+
+void Connection::start_watching() {
+  if (handling && !watching) {
+    if (auto shared = self.lock()) watch_for_departure(shared);
+  }
+}
+
+void Connection::handling_finished() {
+  handling = false;
+  if (watching) {
+    boost::system::error_code ignored;
+    socket().cancel(ignored);
+  }
+}
+
+asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::socket socket,
+                                  runtime::Shard& shard) {
+  auto connection = std::make_shared<Connection>(std::move(socket), state->options.read_ahead,
+                                                 state->tls ? &*state->tls : nullptr);
+  connection->self = connection;
+  Registration registration(*state, shard.index(), connection.get());
+  if (!connection->tls) {
+    co_await serve(*state, shard, *connection->plain, connection->buffer, *connection);
+    co_return;
+  }
+  // The handshake gets the header timeout: a client that stalls in it is a slow loris too.
+  auto& tls = *connection->tls;
+  beast::get_lowest_layer(tls).expires_after(state->options.header_timeout);
+  connection->idle = true;
+  auto [handshake_ec] = co_await tls.async_handshake(asio::ssl::stream_base::server,
+                                                     asio::as_tuple(asio::use_awaitable));
+  connection->idle = false;
+  if (handshake_ec) co_return;
+  co_await serve(*state, shard, tls, connection->buffer, *connection);
+}
+
+}  // namespace gbrt::net
