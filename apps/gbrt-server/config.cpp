@@ -207,6 +207,34 @@ Loaded load(int argc, char** argv, const po::options_description& options,
   return loaded;
 }
 
+namespace {
+
+// A libpq connection string with its password hidden: the URI form's user:PASSWORD@ and
+// ?password=, and the key=value form's password=.
+std::string without_password(std::string url) {
+  const auto hide = [&url](std::size_t from, std::size_t to) {
+    if (to > from) url.replace(from, to - from, "<redacted>");
+  };
+  if (auto scheme = url.find("://"); scheme != std::string::npos) {
+    const std::size_t authority = scheme + 3;
+    const std::size_t at = url.find('@', authority);
+    const std::size_t colon = url.find(':', authority);
+    const std::size_t slash = url.find('/', authority);
+    if (at != std::string::npos && colon < at && (slash == std::string::npos || at < slash)) {
+      hide(colon + 1, at);
+    }
+  }
+  for (std::size_t at = url.find("password="); at != std::string::npos;
+       at = url.find("password=", at + 1)) {
+    const std::size_t value = at + 9;
+    std::size_t end = url.find_first_of("& ", value);
+    hide(value, end == std::string::npos ? url.size() : end);
+  }
+  return url;
+}
+
+}  // namespace
+
 void print(std::ostream& out, const po::options_description& options, const po::variables_map& vm) {
   out << "# gbrt-server configuration (gbrt-server --print-config): flags > GBRT_* environment "
          "> config file > defaults\n";
@@ -218,7 +246,11 @@ void print(std::ostream& out, const po::options_description& options, const po::
       continue;
     }
     for (const std::string& value : texts(it->second.value())) {
-      out << name << " = " << (is_secret(name) ? "<redacted>" : value) << "\n";
+      out << name << " = "
+          << (is_secret(name)   ? "<redacted>"
+              : name == "store" ? without_password(value)
+                                : value)
+          << "\n";
     }
   }
   if (const char* secret = std::getenv("GBRT_SECRET"); secret != nullptr && *secret != '\0') {

@@ -7,7 +7,8 @@
 
 namespace gbrt::app {
 
-void start_nats_side(const boost::program_options::variables_map& vm, Runtime& runtime, NatsSide& side) {
+void start_nats_side(const boost::program_options::variables_map& vm, Runtime& runtime,
+                     NatsSide& side) {
   bool forwards = false;
   for (const auto& [type, mode] : runtime.options().ack_per_type) {
     forwards = forwards || mode == gbrt::runtime::AckMode::forwarded;
@@ -22,11 +23,11 @@ void start_nats_side(const boost::program_options::variables_map& vm, Runtime& r
   if (js.servers.empty()) throw std::runtime_error("--nats holds no URL");
   side.jetstream = std::make_unique<forward::JetStream>(js);
   side.publisher = std::make_unique<forward::Publisher>(*side.jetstream, runtime.metrics(),
-                                                              publisher_options(vm));
+                                                        publisher_options(vm));
   runtime.forward_to(*side.publisher);
   if (consume) {
-    side.consumer = std::make_unique<forward::Consumer>(
-        *side.jetstream, runtime, *side.publisher, consumer_options(vm));
+    side.consumer = std::make_unique<forward::Consumer>(*side.jetstream, runtime, *side.publisher,
+                                                        consumer_options(vm));
   }
 }
 

@@ -26,6 +26,7 @@ struct NatsSide {
 };
 
 // Connects, creates the stream and the consumer as the flags ask; nothing without --nats.
-void start_nats_side(const boost::program_options::variables_map& vm, Runtime& runtime, NatsSide& side);
+void start_nats_side(const boost::program_options::variables_map& vm, Runtime& runtime,
+                     NatsSide& side);
 
 }  // namespace gbrt::app

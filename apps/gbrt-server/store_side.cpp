@@ -9,7 +9,8 @@
 
 namespace gbrt::app {
 
-void start_store_side(const boost::program_options::variables_map& vm, Runtime& runtime, StoreSide& side) {
+void start_store_side(const boost::program_options::variables_map& vm, Runtime& runtime,
+                      StoreSide& side) {
   bool stores = false;
   for (const auto& [type, mode] : runtime.options().ack_per_type) {
     stores = stores || mode == gbrt::runtime::AckMode::stored;

@@ -22,6 +22,7 @@ struct StoreSide {
 };
 
 // Checks the schema and makes the pool and the store; nothing without --store.
-void start_store_side(const boost::program_options::variables_map& vm, Runtime& runtime, StoreSide& side);
+void start_store_side(const boost::program_options::variables_map& vm, Runtime& runtime,
+                      StoreSide& side);
 
 }  // namespace gbrt::app

@@ -101,6 +101,19 @@ TEST(GbrtServerConfig, MissingFileIsAnError) {
       << out;
 }
 
+TEST(GbrtServerConfig, PrintConfigHidesTheStorePassword) {
+  for (const std::string url :
+       {"postgresql://gbrt:pa55word@db.example.com:5432/gbrt?sslmode=require",
+        "postgresql://gbrt@db.example.com/gbrt?password=pa55word&sslmode=require",
+        "host=db.example.com user=gbrt password=pa55word dbname=gbrt"}) {
+    auto [status, out] = run_server_command({"--print-config", "--store", url});
+    ASSERT_EQ(status, 0) << out;
+    EXPECT_EQ(out.find("pa55word"), std::string::npos) << out;
+    EXPECT_NE(out.find("<redacted>"), std::string::npos) << out;
+    EXPECT_NE(out.find("db.example.com"), std::string::npos) << out;
+  }
+}
+
 TEST(GbrtServerConfig, PrintConfigNeverShowsTheSecretAndReadsBack) {
   ScopedEnv secret("GBRT_SECRET", "s3cr3t-value");
   auto [status, out] = run_server_command({"--print-config", "--max-body", "4096"});
