@@ -173,15 +173,16 @@ std::shared_ptr<ViewCounts> register_example_handlers(Runtime& runtime) {
   count_events<ev::SpaceGitSyncStarted>(runtime);
   count_events<ev::SpaceGitSyncCompleted>(runtime);
 
-  // The space is the event's, else the one in props or context (installation-level renders).
+  // The space is the event's, else the one in props or context (installation-level renders);
+  // an empty one counts as absent.
   runtime.component(
       "view-counter",
       runtime::ComponentSpec{.render = [views](runtime::ComponentInstance& instance,
                                                Context&) -> asio::awaitable<contentkit::Root> {
         const ev::UiRender& render = *instance.event;
-        std::string_view space =
-            render.space_id.value_or(render.props["spaceId"].get_string().value_or(
-                instance.context["spaceId"].get_string().value_or("")));
+        std::string_view space = render.space_id.value_or("");
+        if (space.empty()) space = render.props["spaceId"].get_string().value_or("");
+        if (space.empty()) space = instance.context["spaceId"].get_string().value_or("");
         if (space.empty()) throw ExposableError("view-counter needs a spaceId", 400);
         std::uint64_t n = views->total(space);
         co_return contentkit::Block(

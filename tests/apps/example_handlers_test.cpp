@@ -64,4 +64,35 @@ TEST(ExampleHandlers, SiteViewsWithHugeSpaceIdsAreHandledButNotCounted) {
   EXPECT_EQ(views->spaces(), 1u);
 }
 
+// view-counter counts the event's space, else the props' spaceId, else the render context's;
+// an empty spaceId is no space.
+TEST(ExampleHandlers, ViewCounterFallsBackToTheContextsSpaceWhenThePropIsEmpty) {
+  gbrt::runtime::HandlerHarness harness;
+  gbrt::examples::register_example_handlers(harness.runtime());
+  const std::string view = R"({"type":"space_view","eventId":"v","installationId":"i",)"
+                           R"("spaceId":"space_ctx","visitor":{"anonymousId":"a","cookies":{},)"
+                           R"("userAgent":"ua","ip":"192.0.2.1"},"url":"u",)"
+                           R"("referrer":""})";
+  ASSERT_EQ(harness.run(view).answer.status, 200u);
+  auto render = [&](std::string_view props, std::string_view context) {
+    return harness
+        .run(R"({"type":"ui_render","eventId":"r","installationId":"i",)"
+             R"("componentId":"view-counter","props":)" +
+             std::string(props) + R"(,"context":)" + std::string(context) + "}")
+        .answer;
+  };
+  const char* space_context = R"({"type":"configuration_space","spaceId":"space_ctx"})";
+  auto empty_prop = render(R"({"spaceId":""})", space_context);
+  EXPECT_EQ(empty_prop.status, 200u) << empty_prop.body;
+  EXPECT_NE(empty_prop.body.find(R"("children":"1 page view")"), std::string::npos)
+      << empty_prop.body;
+  auto no_prop = render("{}", space_context);
+  EXPECT_NE(no_prop.body.find(R"("children":"1 page view")"), std::string::npos) << no_prop.body;
+  auto prop = render(R"({"spaceId":"space_other"})", space_context);
+  EXPECT_NE(prop.body.find(R"("children":"0 page views")"), std::string::npos) << prop.body;
+  auto nowhere = render(R"({"spaceId":""})", R"({"type":"configuration_account"})");
+  EXPECT_EQ(nowhere.status, 400u);
+  EXPECT_EQ(nowhere.body, R"({"error":"view-counter needs a spaceId"})");
+}
+
 }  // namespace
