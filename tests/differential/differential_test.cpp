@@ -1,24 +1,46 @@
 // gbrt-server's example app against GitBook's own runtime running the same integration in
-// TypeScript (integration.ts): same inputs, same answers. See run and compare.mjs.
+// TypeScript (integration.ts): same inputs, same answers. Without handlers too: gbrt-bare-server
+// against an integration that declares nothing, on every event type. And every ContentKit
+// element the builders make, validated against the spec's schema. See run and compare.mjs.
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 
 #include <gtest/gtest.h>
+#include <boost/json/array.hpp>
 
+#include <gbrt/runtime/js_json.hpp>
+
+#include "contentkit_catalogue.hpp"
 #include "support/server_process.hpp"
 
 namespace {
 
+// The catalogue as [{"name":…, "element":…}], for compare.mjs.
+std::string write_catalogue(const std::string& dir) {
+  boost::json::array elements;
+  for (const auto& [name, root] : gbrt::test::contentkit_catalogue()) {
+    elements.push_back(boost::json::object{{"name", name}, {"element", root.json()}});
+  }
+  std::filesystem::create_directories(dir);
+  const std::string path = dir + "/contentkit-catalogue.json";
+  std::ofstream(path) << gbrt::runtime::to_js_json(elements);
+  return path;
+}
+
 TEST(Differential, ExampleAppAnswersAsGitBooksRuntimeRunningTheSameIntegration) {
   gbrt::test::ServerProcess server;
+  gbrt::test::ServerProcess bare({}, {}, GBRT_BARE_SERVER_PATH);
   // The npm install is kept between runs (in the build tree), keyed by the lock file.
   const std::string work = std::string(GBRT_DIFFERENTIAL_WORK_DIR);
   const std::string command = std::string(GBRT_DIFFERENTIAL_DIR) +
-                              "/run http://127.0.0.1:" + std::to_string(server.port()) + " " + work;
+                              "/run http://127.0.0.1:" + std::to_string(server.port()) +
+                              " http://127.0.0.1:" + std::to_string(bare.port()) + " " +
+                              write_catalogue(work) + " " + work;
   const int status = std::system(command.c_str());
   ASSERT_TRUE(WIFEXITED(status)) << command;
   if (WEXITSTATUS(status) == 77) GTEST_SKIP() << "npm's registry is unreachable";
