@@ -1,10 +1,19 @@
 // The answer semantics table over real HTTP, with handlers written for the test: a
 // Runtime and a net::Server in this process, a Beast client on loopback.
+#include <strings.h>
+
 #include <atomic>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/streambuf.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include <gbrt/net/server.hpp>
 
@@ -67,6 +76,12 @@ class InProcessServer : public ::testing::Test {
           response.cache_max_age = std::chrono::seconds(86400);
           co_return response;
         });
+    runtime_.fetch([](const ev::Fetch&, Context&) -> asio::awaitable<gbrt::runtime::Response> {
+      co_return gbrt::runtime::Response::text("cookies")
+          .add_header("Set-Cookie", "a=1; Path=/")
+          .add_header("Set-Cookie", "b=2, c=3; HttpOnly")
+          .add_header("Vary", "Cookie");
+    });
     runtime_.start();
     server_.start();
   }
@@ -134,6 +149,46 @@ TEST_F(InProcessServer, UnhandledTypesAndUnknownComponents) {
   auto component = client.post_json("/", fixture("ui_render-3.json"));
   EXPECT_EQ(component.status, 404u);
   EXPECT_EQ(component.body, R"({"error":"Component view-counter not found"})");
+}
+
+// What arrives on the socket: the response's header lines, unparsed.
+std::vector<std::string> raw_header_lines(std::uint16_t port, const std::string& request) {
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), port});
+  asio::write(socket, asio::buffer(request));
+  asio::streambuf buffer;
+  asio::read_until(socket, buffer, "\r\n\r\n");
+  std::string head(asio::buffers_begin(buffer.data()), asio::buffers_end(buffer.data()));
+  head.resize(head.find("\r\n\r\n"));
+  std::vector<std::string> lines;
+  for (std::size_t start = 0; start <= head.size();) {
+    std::size_t end = std::min(head.find("\r\n", start), head.size());
+    lines.push_back(head.substr(start, end - start));
+    start = end + 2;
+  }
+  return lines;
+}
+
+// A handler's repeated headers go out as one line each, in order, never folded into one.
+TEST_F(InProcessServer, RepeatedResponseHeadersArriveAsSeparateLines) {
+  const std::string event = fixture("fetch-1.json");
+  auto lines =
+      raw_header_lines(server_.port(),
+                       "POST /v1 HTTP/1.1\r\nHost: x\r\n"
+                       "Content-Type: application/json\r\n"
+                       "Content-Length: " +
+                           std::to_string(event.size()) + "\r\nConnection: close\r\n\r\n" + event);
+  ASSERT_FALSE(lines.empty());
+  EXPECT_EQ(lines.front(), "HTTP/1.1 200 OK");
+  std::vector<std::string> cookies;
+  for (const std::string& line : lines) {
+    if (line.size() >= 11 && strncasecmp(line.c_str(), "Set-Cookie:", 11) == 0) {
+      cookies.push_back(line);
+    }
+  }
+  EXPECT_EQ(cookies, (std::vector<std::string>{"Set-Cookie: a=1; Path=/",
+                                               "Set-Cookie: b=2, c=3; HttpOnly"}));
 }
 
 }  // namespace
