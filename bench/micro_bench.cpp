@@ -2,12 +2,10 @@
 // batches, multipart, signature). Run: build/bench/gbrt-micro-bench --benchmark_repetitions=5
 // Names are stable (docs/benchmarks.md): scripts compare them across versions.
 #include <deque>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <sstream>
 #include <string>
 
 #include <benchmark/benchmark.h>
@@ -17,6 +15,7 @@
 
 #include <gbrt/net/multipart.hpp>
 #include <gbrt/net/signature.hpp>
+#include <gbrt/runtime/read_file.hpp>
 #include <gbrt/runtime/runtime.hpp>
 
 namespace {
@@ -25,10 +24,7 @@ namespace asio = boost::asio;
 namespace ev = gbrt::events;
 
 std::string fixture(const std::string& name) {
-  std::ifstream in(std::string(GBRT_FIXTURES_DIR) + "/" + name, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
+  return gbrt::runtime::read_file(std::string(GBRT_FIXTURES_DIR) + "/" + name);
 }
 
 void BM_Parse(benchmark::State& state, const char* file) {

@@ -36,6 +36,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <gbrt/net/server.hpp>
+#include <gbrt/runtime/read_file.hpp>
 
 #include "example_handlers.hpp"
 
@@ -47,12 +48,7 @@ namespace http = beast::http;
 using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using gbrt::runtime::read_file;
 
 int serve() {
   gbrt::Runtime runtime({.threads = 1});

@@ -3,11 +3,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include <simdjson.h>
+
+#include <gbrt/runtime/corpus.hpp>
+#include <gbrt/runtime/read_file.hpp>
 
 namespace gbrt::client {
 
@@ -15,13 +16,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string read_file(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+using runtime::read_file;
 
 using app_common::trim;
 
@@ -54,32 +49,8 @@ void add(Corpus& corpus, simdjson::dom::parser& parser, const std::string& raw,
 Corpus load_corpus(const std::string& path) {
   Corpus corpus;
   simdjson::dom::parser parser;
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(path)) {
-      const auto name = entry.path().filename().string();
-      if (!entry.is_regular_file() || entry.path().extension() != ".json") continue;
-      if (name.rfind("bad", 0) == 0) continue;
-      files.push_back(entry.path());
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) add(corpus, parser, read_file(file), file.string());
-    return corpus;
-  }
-  const std::string text = read_file(path);
-  if (!as_event(parser, trim(text)).empty()) {
-    add(corpus, parser, text, path);
-    return corpus;
-  }
-  std::size_t start = 0, line_number = 0;
-  while (start < text.size()) {
-    ++line_number;
-    std::size_t end = text.find('\n', start);
-    if (end == std::string::npos) end = text.size();
-    std::string line = text.substr(start, end - start);
-    if (!trim(line).empty()) add(corpus, parser, line, path + ":" + std::to_string(line_number));
-    start = end + 1;
+  for (runtime::CorpusEntry& entry : runtime::read_corpus(path)) {
+    add(corpus, parser, entry.text, std::move(entry.source));
   }
   return corpus;
 }

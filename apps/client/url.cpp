@@ -1,17 +1,11 @@
 #include "url.hpp"
-#include "trim.hpp"
 
 #include <cstdlib>
-#include <fstream>
-#include <stdexcept>
+#include <vector>
+
+#include "secret_file.hpp"
 
 namespace gbrt::client {
-
-namespace {
-
-using app_common::trim;
-
-}  // namespace
 
 std::string Url::authority() const {
   return host.find(':') != std::string::npos ? "[" + host + "]:" + port : host + ":" + port;
@@ -50,18 +44,13 @@ std::optional<Url> parse_url(const std::string& text) {
 }
 
 std::string load_secret(const std::string& secret, const std::string& secret_file) {
-  if (!secret.empty()) return trim(secret.substr(0, secret.find(',')));
-  if (!secret_file.empty()) {
-    std::ifstream file(secret_file);
-    if (!file) throw std::runtime_error("cannot read --secret-file " + secret_file);
-    for (std::string line; std::getline(file, line);) {
-      if (auto s = trim(line); !s.empty()) return s;
-    }
-    throw std::runtime_error("--secret-file " + secret_file + " holds no secret");
-  }
+  auto first = [](const std::vector<std::string>& list) {
+    return list.empty() ? std::string() : list.front();
+  };
+  if (!secret.empty()) return first(app_common::split_list(secret));
+  if (!secret_file.empty()) return app_common::read_secret_file(secret_file).front();
   if (const char* env = std::getenv("GBRT_SECRET"); env != nullptr) {
-    std::string all = env;
-    return trim(all.substr(0, all.find(',')));
+    return first(app_common::split_list(env));
   }
   return {};
 }

@@ -38,6 +38,7 @@
 #include <boost/program_options.hpp>
 
 #include <gbrt/net/signature.hpp>
+#include <gbrt/runtime/answer.hpp>
 #include <gbrt/runtime/fixtures.hpp>
 
 #include "batch_answer.hpp"
@@ -337,18 +338,7 @@ void raise_file_limit() {
 
 std::string json_escape(const std::string& s) {
   std::string out;
-  for (char ch : s) {
-    if (ch == '"' || ch == '\\') {
-      out += '\\';
-      out += ch;
-    } else if (static_cast<unsigned char>(ch) < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", ch);
-      out += buf;
-    } else {
-      out += ch;
-    }
-  }
+  gbrt::append_json_escaped(out, s);
   return out;
 }
 

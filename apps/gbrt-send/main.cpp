@@ -27,6 +27,7 @@
 
 #include <gbrt/net/signature.hpp>
 #include <gbrt/runtime/fixtures.hpp>
+#include <gbrt/runtime/read_file.hpp>
 
 #include "corpus.hpp"
 #include "url.hpp"
@@ -46,14 +47,14 @@ struct Event {
   fs::path beside;  // where environment.json may be (multipart)
 };
 
-std::string read_all(std::istream& in) {
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+std::string read_stdin() {
+  return {std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
 }
 
 // `-` is stdin; a folder gives its events (as gbrt-loadgen reads a corpus); a file is sent
 // as it is, even when it is not an event; anything else is a fixture's name.
 std::vector<Event> load_events(const std::string& arg) {
-  if (arg == "-") return {{"stdin", read_all(std::cin), "."}};
+  if (arg == "-") return {{"stdin", read_stdin(), "."}};
   std::error_code ec;
   if (fs::is_directory(arg, ec)) {
     Corpus corpus = load_corpus(arg);
@@ -65,13 +66,13 @@ std::vector<Event> load_events(const std::string& arg) {
     return events;
   }
   const fs::path path = gbrt::runtime::fixture_path(arg);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  try {
+    return {{path.string(), gbrt::runtime::read_file(path), path.parent_path()}};
+  } catch (const std::runtime_error&) {
     throw std::runtime_error("cannot read " + arg +
                              (path.string() == arg ? "" : " nor " + path.string()) +
                              " (a file, a folder, a fixture's name or - for stdin)");
   }
-  return {{path.string(), read_all(in), path.parent_path()}};
 }
 
 struct Answer {

@@ -3,15 +3,15 @@
 #include "values.hpp"
 
 #include <cctype>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <gbrt/runtime/read_file.hpp>
 
 namespace po = boost::program_options;
 
@@ -72,12 +72,9 @@ void note_origins(const po::parsed_options& parsed, WhereOf where_of, Loaded& lo
 
 void load_file(const std::string& path, const po::options_description& options,
                po::variables_map& vm, Loaded& loaded) {
-  std::ifstream file(path);
-  if (!file) throw std::runtime_error("cannot read --config " + path + ": " + std::strerror(errno));
-  std::stringstream text;
-  text << file.rdbuf();
-  const auto lines = scan_keys(path, text.str(), options, loaded.problems);
-  std::istringstream in(text.str());
+  const std::string text = runtime::read_file(path, "--config ");
+  const auto lines = scan_keys(path, text, options, loaded.problems);
+  std::istringstream in(text);
   try {
     auto parsed = po::parse_config_file(in, options, /*allow_unregistered=*/true);
     note_origins(

@@ -7,10 +7,11 @@
 
 #include <boost/program_options/variables_map.hpp>
 
+#include "secret_file.hpp"
+
 namespace gbrt::app {
 
-// "a, b,,c" -> {"a", "b", "c"}: the items of a comma-separated list, trimmed, none empty.
-std::vector<std::string> split_list(const std::string& text);
+using app_common::split_list;
 
 // Throws std::runtime_error naming the file and why it cannot be used.
 std::vector<std::string> load_secrets(const boost::program_options::variables_map& vm);

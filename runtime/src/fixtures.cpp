@@ -4,8 +4,6 @@
 
 #include <atomic>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <system_error>
 #include <vector>
@@ -13,6 +11,7 @@
 #include <simdjson.h>
 
 #include <gbrt/runtime/answer.hpp>
+#include <gbrt/runtime/read_file.hpp>
 
 namespace gbrt::runtime {
 
@@ -39,14 +38,12 @@ std::filesystem::path fixture_path(std::string_view name) {
 
 std::string read_fixture(std::string_view name) {
   const fs::path path = fixture_path(name);
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  try {
+    return read_file(path);
+  } catch (const std::runtime_error&) {
     throw std::runtime_error("cannot read fixture " + std::string(name) + " (tried " +
                              path.string() + "; set GBRT_FIXTURES to the fixtures folder)");
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 namespace {

@@ -4,10 +4,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <future>
-#include <iterator>
-#include <sstream>
 #include <stdexcept>
 
 #include <boost/asio/co_spawn.hpp>
@@ -18,12 +15,6 @@ namespace gbrt::runtime {
 namespace asio = boost::asio;
 
 namespace {
-
-std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // `after` minus `before`: the samples recorded in between.
 Histogram::Snapshot between(const Histogram::Snapshot& before, const Histogram::Snapshot& after) {
@@ -62,29 +53,6 @@ asio::awaitable<void> replay_worker(std::shared_ptr<ReplayState> state, Runtime&
 }
 
 }  // namespace
-
-std::vector<std::string> load_corpus(const std::filesystem::path& path) {
-  std::vector<std::string> events;
-  if (std::filesystem::is_directory(path)) {
-    std::vector<std::filesystem::path> files;
-    for (const auto& entry : std::filesystem::directory_iterator(path)) {
-      const auto name = entry.path().filename().string();
-      if (entry.is_regular_file() && entry.path().extension() == ".json" &&
-          !name.starts_with("bad")) {
-        files.push_back(entry.path());
-      }
-    }
-    std::sort(files.begin(), files.end());
-    for (const auto& file : files) events.push_back(read_file(file));
-  } else {
-    std::istringstream lines(read_file(path));
-    for (std::string line; std::getline(lines, line);) {
-      if (line.find_first_not_of(" \t\r") != std::string::npos) events.push_back(std::move(line));
-    }
-  }
-  if (events.empty()) throw std::runtime_error("no events in " + path.string());
-  return events;
-}
 
 ReplayReport replay(Runtime& runtime, const std::vector<std::string>& corpus,
                     ReplayOptions options) {

@@ -1,9 +1,7 @@
 #include <gbrt/runtime/testing.hpp>
 
 #include <gbrt/runtime/fixtures.hpp>
-
-#include <fstream>
-#include <sstream>
+#include <gbrt/runtime/read_file.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_future.hpp>
@@ -37,11 +35,7 @@ HandlerHarness::Result HandlerHarness::run(std::string_view event_json,
 
 HandlerHarness::Result HandlerHarness::run_file(const std::filesystem::path& event_file,
                                                 std::optional<std::string_view> environment_json) {
-  std::ifstream in(event_file, std::ios::binary);
-  if (!in) throw std::runtime_error("HandlerHarness: cannot read " + event_file.string());
-  std::ostringstream text;
-  text << in.rdbuf();
-  return run(text.str(), environment_json);
+  return run(read_file(event_file, "HandlerHarness: "), environment_json);
 }
 
 HandlerHarness::Result HandlerHarness::run_fixture(

@@ -3,11 +3,11 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include <gbrt/runtime/read_file.hpp>
 
 namespace gbrt::test {
 
@@ -15,13 +15,7 @@ inline std::filesystem::path fixtures_dir() {
   return GBRT_FIXTURES_DIR;
 }
 
-inline std::string read_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error("cannot read " + path.string());
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
+using runtime::read_file;
 
 // tests/fixtures/<name>
 inline std::string fixture(const std::string& name) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include <gbrt/runtime/corpus.hpp>  // load_corpus
 #include <gbrt/runtime/runtime.hpp>
 
 namespace gbrt::runtime {
@@ -42,11 +43,6 @@ struct ReplayReport {
   std::string table() const;  // aligned text for a terminal
   std::string json() const;   // one JSON object
 };
-
-// The events of a corpus: every *.json file of a directory (sorted by name; files named
-// bad* skipped), or an NDJSON file (one event per line, blank lines skipped) such as a
-// --record file. Throws std::runtime_error if nothing can be read.
-std::vector<std::string> load_corpus(const std::filesystem::path& path);
 
 // Sends every event of `corpus` through runtime.handle(), `options.passes` times, and
 // waits for every answer. The runtime must be started; the calling thread blocks.
