@@ -50,9 +50,31 @@ constexpr std::array<std::string_view, kKeyCount> kKeyNames = {
 };
 #undef GBRT_PARSED_KEYS
 
-Key key_from(std::string_view name) noexcept {
+// Every member name of every event is looked up: an open-addressing table built from
+// kKeyNames at compile time, so the cost stays one or two comparisons as keys are added.
+constexpr std::size_t key_hash(std::string_view name) noexcept {
+  if (name.empty()) return 0;
+  return name.size() * 131 + static_cast<unsigned char>(name.front()) * 31 +
+         static_cast<unsigned char>(name[name.size() / 2]) * 7 +
+         static_cast<unsigned char>(name.back());
+}
+constexpr std::size_t kKeySlots = 256;  // a power of two, well above kKeyCount
+static_assert(kKeyCount < kKeySlots / 2 && kKeyCount < 255);
+constexpr auto kKeyTable = [] {
+  std::array<std::uint8_t, kKeySlots> table{};  // Key + 1; 0: empty
   for (std::size_t i = 0; i < kKeyCount; ++i) {
-    if (kKeyNames[i].size() == name.size() && kKeyNames[i] == name) return Key(i);
+    std::size_t slot = key_hash(kKeyNames[i]) & (kKeySlots - 1);
+    while (table[slot] != 0) slot = (slot + 1) & (kKeySlots - 1);
+    table[slot] = static_cast<std::uint8_t>(i + 1);
+  }
+  return table;
+}();
+
+Key key_from(std::string_view name) noexcept {
+  for (std::size_t slot = key_hash(name) & (kKeySlots - 1); kKeyTable[slot] != 0;
+       slot = (slot + 1) & (kKeySlots - 1)) {
+    const std::size_t i = kKeyTable[slot] - 1;
+    if (kKeyNames[i] == name) return Key(i);
   }
   return Key::none;
 }
