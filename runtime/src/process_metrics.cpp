@@ -6,9 +6,10 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
+
+#include <gbrt/runtime/read_file.hpp>
 
 namespace gbrt::runtime {
 
@@ -56,19 +57,19 @@ double start_time_seconds() {
       break;
     }
   }
-  std::ifstream self("/proc/self/stat");
-  std::string text((std::istreambuf_iterator<char>(self)), std::istreambuf_iterator<char>());
+  if (boot == 0) {  // no /proc: now is close enough
+    using namespace std::chrono;
+    return double(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
+  }
+  const std::string text = read_file("/proc/self/stat");
   // Fields after the command name, which is in parentheses and may hold spaces.
-  std::istringstream rest(text.substr(text.rfind(')') + 2));
+  const std::size_t name_end = text.rfind(')');
+  std::istringstream rest(name_end == std::string::npos ? "" : text.substr(name_end + 1));
   std::string field;
   for (int i = 3; i < 22 && rest >> field; ++i) {
   }
   double ticks = 0;
   rest >> ticks;
-  if (boot == 0) {  // no /proc: now is close enough
-    using namespace std::chrono;
-    return double(duration_cast<seconds>(system_clock::now().time_since_epoch()).count());
-  }
   return boot + ticks / double(sysconf(_SC_CLK_TCK));
 }
 
