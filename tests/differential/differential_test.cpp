@@ -14,18 +14,35 @@
 #include <boost/json/array.hpp>
 
 #include <gbrt/runtime/js_json.hpp>
+#include <gbrt/runtime/testing.hpp>
+
+#ifdef GBRT_WITH_SITE_ANALYTICS
+#include "analytics.hpp"
+#endif
 
 #include "contentkit_catalogue.hpp"
 #include "support/server_process.hpp"
 
 namespace {
 
-// The catalogue as [{"name":…, "element":…}], for compare.mjs.
+// The catalogue as [{"name":…, "element":…}], for compare.mjs, with what the examples'
+// components render when run (gbrt-server's example app is asked over HTTP by compare.mjs).
 std::string write_catalogue(const std::string& dir) {
   boost::json::array elements;
   for (const auto& [name, root] : gbrt::test::contentkit_catalogue()) {
     elements.push_back(boost::json::object{{"name", name}, {"element", root.json()}});
   }
+#ifdef GBRT_WITH_SITE_ANALYTICS
+  gbrt::runtime::HandlerHarness harness;
+  auto analytics = site_analytics::register_site_analytics(harness.runtime());
+  const auto render = harness.run(
+      R"({"type":"ui_render","eventId":"r","installationId":"i","componentId":"page-stats",)"
+      R"("props":{"pageId":"home"},"context":{"type":"document","theme":"light"}})");
+  EXPECT_EQ(render.answer.status, 200u) << render.answer.body;
+  const boost::json::value answer = gbrt::runtime::parse_json(render.answer.body);
+  elements.push_back(boost::json::object{{"name", "examples/site_analytics: page-stats"},
+                                         {"element", answer.at("element")}});
+#endif
   std::filesystem::create_directories(dir);
   const std::string path = dir + "/contentkit-catalogue.json";
   std::ofstream(path) << gbrt::runtime::to_js_json(elements);
