@@ -3,69 +3,48 @@
 #include <ctime>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
+#include <gbrt/http/client.hpp>
 #include <gbrt/net/signature.hpp>
 #include <gbrt/runtime/log.hpp>
 
 namespace forward_to_webhook {
 
 namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace http = beast::http;
 namespace ev = gbrt::events;
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-// One POST; the HTTP status, or 0 when the endpoint could not be reached.
-asio::awaitable<unsigned> post_once(const Target& target, const std::string& body) {
-  auto executor = co_await asio::this_coro::executor;
-  asio::ip::tcp::resolver resolver(executor);
-  auto [resolve_ec, endpoints] =
-      co_await resolver.async_resolve(target.host, std::to_string(target.port), kAwait);
-  if (resolve_ec) co_return 0;
-  beast::tcp_stream stream(executor);
-  stream.expires_after(target.timeout);
-  auto [connect_ec, endpoint] = co_await stream.async_connect(endpoints, kAwait);
-  if (connect_ec) co_return 0;
-
-  http::request<http::string_body> request(http::verb::post, target.path, 11);
-  request.set(http::field::host, target.host);
-  request.set(http::field::user_agent, "gbrt-forward_to_webhook");
-  request.set(http::field::content_type, "application/json");
+// One POST through the shard's HTTP client (a pooled keep-alive connection); the HTTP
+// status, or 0 when the endpoint could not be reached in time.
+asio::awaitable<unsigned> post_once(gbrt::http::Client& client, const Target& target,
+                                    const std::string& body) {
+  gbrt::http::Request request{
+      .method = gbrt::http::Method::post,
+      .url = "http://" + target.host + ":" + std::to_string(target.port) + target.path,
+      .headers = {{"User-Agent", "gbrt-forward_to_webhook"}, {"Content-Type", "application/json"}},
+      .body = body,
+      .timeout = target.timeout,
+      .max_attempts = 1};  // deliver() below has its own policy and counts
   if (!target.secret.empty()) {
     // A fresh timestamp per attempt: the receiver's replay window counts from it.
-    request.set("X-GitBook-Signature",
-                gbrt::net::sign_webhook(target.secret, std::time(nullptr), body));
+    request.headers.emplace_back("X-GitBook-Signature",
+                                 gbrt::net::sign_webhook(target.secret, std::time(nullptr), body));
   }
-  request.body() = body;
-  request.prepare_payload();
-  auto [write_ec, written] = co_await http::async_write(stream, request, kAwait);
-  if (write_ec) co_return 0;
-  beast::flat_buffer buffer;
-  http::response<http::string_body> response;
-  auto [read_ec, read] = co_await http::async_read(stream, buffer, response, kAwait);
-  if (read_ec) co_return 0;
-  beast::error_code ignored;
-  stream.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  co_return response.result_int();
+  auto reply = co_await client.send(std::move(request));
+  co_return reply.error ? 0u : reply.status;
 }
 
 // Retries 5xx, 429 and network errors, as GitBook's sender does; a 4xx will never succeed.
-asio::awaitable<void> deliver(Target target, std::string event_id, std::string body,
-                              std::shared_ptr<Counts> counts) {
+asio::awaitable<void> deliver(gbrt::http::Client& client, Target target, std::string event_id,
+                              std::string body, std::shared_ptr<Counts> counts) {
   auto backoff = target.first_backoff;
   for (int attempt = 1;; ++attempt) {
-    const unsigned status = co_await post_once(target, body);
+    const unsigned status = co_await post_once(client, target, body);
     if (status >= 200 && status < 300) {
       counts->delivered.fetch_add(1);
       co_return;
@@ -92,8 +71,8 @@ void forward(gbrt::Runtime& runtime, const Target& target, const std::shared_ptr
       [target, counts](const View& event, gbrt::Context& context) -> asio::awaitable<void> {
         // The view borrows the request body, which ends with the answer: copy what the
         // background work needs before handing it over.
-        context.wait_until(
-            deliver(target, std::string(event.event_id), std::string(event.json.raw()), counts));
+        context.wait_until(deliver(context.http(), target, std::string(event.event_id),
+                                   std::string(event.json.raw()), counts));
         co_return;
       });
 }

@@ -2,6 +2,7 @@
 // sent on to another HTTP endpoint, signed as GitBook signs its Webhook deliveries
 // (X-GitBook-Signature), retried with exponential back-off. The sending is the context's
 // background work (wait_until): the event is answered at once, and a drain waits for it.
+// Each attempt goes through the shard's HTTP client (Context::http()): keep-alive, pooled.
 #pragma once
 
 #include <atomic>

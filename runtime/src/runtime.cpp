@@ -66,7 +66,14 @@ Runtime::~Runtime() {
     skip_drain();
     stop();
   }
+  // Idle outbound connections are sockets of the shards' io_contexts: closed before those go.
+  for (auto& shard : shards_) shard->http_.reset();
   compute_.join();
+}
+
+http::Client& Shard::http_client(const http::ClientOptions& options) {
+  if (!http_) http_ = std::make_unique<http::Client>(executor_, options);
+  return *http_;
 }
 
 void Runtime::add_handler(std::size_t type_id, Handler handler) {
@@ -270,6 +277,9 @@ asio::any_io_executor Context::executor() const noexcept {
 }
 std::size_t Context::shard_index() const noexcept {
   return shard_.index();
+}
+http::Client& Context::http() const {
+  return shard_.http_client(runtime_.options().http);
 }
 
 void Context::wait_until(asio::awaitable<void> work) const {

@@ -93,6 +93,7 @@ ServerProcess::ServerProcess(std::vector<std::string> args, std::map<std::string
     throw std::runtime_error("gbrt-server did not start: " + out + stderr_text());
   }
   port_ = static_cast<std::uint16_t>(std::stoul(out.substr(colon + 1)));
+  banner_ = out.substr(at, out.find('\n', at) - at);
 }
 
 ServerProcess::~ServerProcess() {

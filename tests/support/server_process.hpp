@@ -24,6 +24,8 @@ class ServerProcess {
   ServerProcess& operator=(const ServerProcess&) = delete;
 
   std::uint16_t port() const { return port_; }
+  // The line the server announced itself with ("listening on HOST:PORT …").
+  const std::string& banner() const { return banner_; }
   pid_t pid() const { return pid_; }
   // Sends `signal` and waits for the exit; returns the exit status (or 128 + signal).
   int stop(int signal = 15);
@@ -34,6 +36,7 @@ class ServerProcess {
  private:
   pid_t pid_ = -1;
   std::uint16_t port_ = 0;
+  std::string banner_;
   std::string stderr_path_;
   int exit_status_ = -1;
 };

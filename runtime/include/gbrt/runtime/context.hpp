@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include <gbrt/events/views.hpp>
+#include <gbrt/http/client.hpp>
 
 namespace gbrt::runtime {
 
@@ -37,6 +38,11 @@ class Context {
   // std::logic_error when there is none.
   template <class T>
   T& service() const;
+
+  // The shard's outbound HTTP(S) client (made at its first use): `co_await
+  // ctx.http().send({.method = http::Method::get, .url = "https://…"})`. The handler's
+  // deadline cancels a pending call; keep-alive connections are pooled per shard and origin.
+  http::Client& http() const;
 
   // Runs `work` on this shard in the background; the event's answer does not wait for it,
   // the runtime's drain does. `work` must not refer to the event's views (they end with

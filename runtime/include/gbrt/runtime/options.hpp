@@ -8,6 +8,7 @@
 #include <string>
 
 #include <gbrt/events/parse.hpp>
+#include <gbrt/http/client.hpp>
 
 namespace gbrt::runtime {
 
@@ -60,6 +61,10 @@ struct RuntimeOptions {
 
   // Threads of the compute pool behind Context::offload(); 0: one per core.
   std::size_t compute_threads = 0;
+
+  // The outbound HTTP client of each shard (Context::http(), the API client), made when a
+  // handler first uses it: CA file, timeouts, pool and retry limits (http/client.hpp).
+  http::ClientOptions http;
 };
 
 }  // namespace gbrt::runtime

@@ -32,6 +32,7 @@
 
 #include <gbrt/events/parse.hpp>
 #include <gbrt/events/views.hpp>
+#include <gbrt/http/client.hpp>
 #include <gbrt/runtime/answer.hpp>
 #include <gbrt/runtime/component.hpp>
 #include <gbrt/runtime/context.hpp>
@@ -58,6 +59,9 @@ class Shard {
   // Scratch memory for this shard's requests (HTTP header fields, …): pooled, so a warm
   // shard takes nothing from the heap per event. Only this shard's thread may use it.
   std::pmr::memory_resource& memory() noexcept { return memory_; }
+  // This shard's outbound HTTP client, made at the first call: an event that makes no
+  // outbound call costs nothing.
+  http::Client& http_client(const http::ClientOptions& options);
 
  private:
   friend class Runtime;
@@ -72,6 +76,7 @@ class Shard {
   EventSlot* running_ = nullptr;                      // every event whose handlers run (a list)
   std::set<boost::asio::steady_timer*> task_timers_;  // delayed tasks not due yet
   std::uint64_t next_task_ = 0;
+  std::unique_ptr<http::Client> http_;
 };
 
 template <class F, class View>
