@@ -67,7 +67,8 @@ struct Client::Impl {
       if (options.verify_peer) {
         tls->set_verify_mode(asio::ssl::verify_peer);
         tls->set_default_verify_paths();
-        if (!options.ca_file.empty()) tls->load_verify_file(options.ca_file);  // throws if unreadable
+        if (!options.ca_file.empty())
+          tls->load_verify_file(options.ca_file);  // throws if unreadable
       } else {
         tls->set_verify_mode(asio::ssl::verify_none);
       }
@@ -146,8 +147,8 @@ asio::awaitable<Reply> Client::send(Request request) {
   message.set(boost::beast::http::field::user_agent, impl.options.user_agent);
   for (const auto& [name, value] : request.headers) message.set(name, value);
   message.body() = std::move(request.body);
-  if (!message.body().empty() || request.method == Method::post ||
-      request.method == Method::put || request.method == Method::patch) {
+  if (!message.body().empty() || request.method == Method::post || request.method == Method::put ||
+      request.method == Method::patch) {
     message.prepare_payload();
   }
 
@@ -164,8 +165,8 @@ asio::awaitable<Reply> Client::send(Request request) {
     }
     bool keep_alive = false;
     if (opened) {
-      reply.error = co_await detail::exchange(*connection, message, reply,
-                                              impl.options.max_response_bytes, deadline, keep_alive);
+      reply.error = co_await detail::exchange(
+          *connection, message, reply, impl.options.max_response_bytes, deadline, keep_alive);
       // A reused connection the server closed just as we sent (its keep-alive ran out):
       // an idempotent call goes again at once on a new connection, not counted as a retry.
       if (reply.error && connection->reused && idempotent &&
@@ -179,7 +180,8 @@ asio::awaitable<Reply> Client::send(Request request) {
     if (reply.error && reply.status == 0) reply.headers.clear();
 
     if (attempt >= max_attempts || !detail::worth_retrying(reply, idempotent, opened)) break;
-    const auto wait = detail::backoff(impl.options, attempt, reply.header("retry-after"), impl.random);
+    const auto wait =
+        detail::backoff(impl.options, attempt, reply.header("retry-after"), impl.random);
     if (Clock::now() + wait >= deadline) break;
     asio::steady_timer timer(impl.executor, wait);
     auto [wait_ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));

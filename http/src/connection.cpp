@@ -42,8 +42,7 @@ asio::awaitable<error_code> open(Connection& connection, const Url& url,
                                  asio::ssl::context* tls_context, Clock::time_point deadline) {
   auto executor = co_await asio::this_coro::executor;
   if (url.tls) {
-    connection.tls =
-        std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, *tls_context);
+    connection.tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(executor, *tls_context);
   } else {
     connection.plain = std::make_unique<beast::tcp_stream>(executor);
   }
@@ -72,8 +71,7 @@ asio::awaitable<error_code> open(Connection& connection, const Url& url,
   if (url.tls) {
     auto& stream = *connection.tls;
     // SNI for names only (RFC 6066 forbids literals); the check itself covers both.
-    if (!is_literal &&
-        SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str()) != 1) {
+    if (!is_literal && SSL_set_tlsext_host_name(stream.native_handle(), url.host.c_str()) != 1) {
       co_return error_code(int(::ERR_get_error()), asio::error::get_ssl_category());
     }
     stream.set_verify_callback(asio::ssl::host_name_verification(url.host), ec);

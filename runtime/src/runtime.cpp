@@ -270,40 +270,4 @@ std::string Runtime::stats_json() const {
   return out;
 }
 
-// Context
-
-asio::any_io_executor Context::executor() const noexcept {
-  return shard_.executor();
-}
-std::size_t Context::shard_index() const noexcept {
-  return shard_.index();
-}
-http::Client& Context::http() const {
-  return shard_.http_client(runtime_.options().http);
-}
-
-void Context::wait_until(asio::awaitable<void> work) const {
-  runtime_.spawn_background(shard_, std::move(work), event_);
-}
-
-void Context::queue_task(std::string_view payload_json, std::chrono::milliseconds delay) const {
-  if (delay.count() < 0 || delay > std::chrono::hours(24)) {
-    throw std::out_of_range("queue_task: delay must be 0 to 86,400 s");
-  }
-  std::string text = R"({"type":"task","eventId":"task_)" + std::to_string(shard_.index()) + "_" +
-                     std::to_string(++shard_.next_task_) + R"(","installationId":")";
-  append_json_escaped(text, event_.installation_id);
-  text += R"(","task":)";
-  text += payload_json;
-  text += '}';
-  // The task runs with this event's environment, as GitBook's queued tasks do.
-  std::optional<std::string_view> environment;
-  if (environment_ != nullptr) environment = environment_->json.raw();
-  SlotPtr slot = shard_.slots().acquire();
-  if (auto refused = slot->load(shard_.parser(), text, environment)) {
-    throw std::invalid_argument("queue_task: the payload is not a JSON object: " + refused->body);
-  }
-  runtime_.schedule_task(shard_, std::move(slot), delay);
-}
-
 }  // namespace gbrt::runtime

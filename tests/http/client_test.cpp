@@ -41,8 +41,8 @@ class HttpClientTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     ca_ = gbrt::test::make_test_ca();
-    tls_server_.emplace("http_test_server.mjs",
-                        std::vector<std::string>{"--cert", ca_.server_cert, "--key", ca_.server_key});
+    tls_server_.emplace("http_test_server.mjs", std::vector<std::string>{"--cert", ca_.server_cert,
+                                                                         "--key", ca_.server_key});
     plain_server_.emplace("http_test_server.mjs");
   }
   static void TearDownTestSuite() {
@@ -155,9 +155,9 @@ TEST_F(HttpClientTest, IdempotentCallsAreRetriedOnA5xx) {
   EXPECT_EQ(post.status, 503u);
   EXPECT_EQ(post.attempts, 1);
   // Unless the caller knows it is safe.
-  auto safe = send(client, {.method = Method::patch,
-                            .url = plain("/flaky?key=patch503&fail=1"),
-                            .idempotent = true});
+  auto safe = send(
+      client,
+      {.method = Method::patch, .url = plain("/flaky?key=patch503&fail=1"), .idempotent = true});
   EXPECT_EQ(safe.status, 200u);
   EXPECT_EQ(safe.attempts, 2);
   // Attempts run out: the last answer stands.
@@ -189,8 +189,8 @@ TEST_F(HttpClientTest, ARefusedConnectionIsRetriedThenReported) {
     port = acceptor.local_endpoint().port();
   }
   Client client(io_.get_executor(), {.first_backoff = milliseconds(1)});
-  auto reply = send(client, {.method = Method::post,
-                             .url = "http://127.0.0.1:" + std::to_string(port) + "/"});
+  auto reply = send(
+      client, {.method = Method::post, .url = "http://127.0.0.1:" + std::to_string(port) + "/"});
   EXPECT_EQ(reply.error, asio::error::connection_refused) << reply.error.message();
   EXPECT_EQ(reply.attempts, 3);  // never reached a server: safe even for a POST
 }

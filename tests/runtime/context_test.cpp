@@ -29,8 +29,7 @@ TEST(Context, QueueTaskRunsTheTaskHandlerWithThePayloadWhenDue) {
   harness.runtime().on<ev::InstallationSetup>(
       [&](const ev::InstallationSetup&, Context& c) -> asio::awaitable<void> {
         queued_at = steady_clock::now();
-        c.queue_task(R"({"kind":"sync","n":42})", milliseconds(300));
-        co_return;
+        co_await c.queue_task(R"({"kind":"sync","n":42})", milliseconds(300));
       });
   harness.runtime().on<ev::Task>([&](const ev::Task& e, Context&) -> asio::awaitable<void> {
     EXPECT_EQ(e.installation_id, "inst_aSCrUZoL8g5ubbbPIa84");  // the queuing event's
@@ -53,9 +52,8 @@ TEST(Context, PendingTasksAreCancelledAndReportedAtShutdown) {
   gbrt::Runtime runtime({.threads = 1});
   runtime.on<ev::InstallationSetup>(
       [](const ev::InstallationSetup&, Context& c) -> asio::awaitable<void> {
-        c.queue_task("{}", std::chrono::hours(1));
-        c.queue_task(R"({"n":[1,2]})", std::chrono::hours(2));
-        co_return;
+        co_await c.queue_task("{}", std::chrono::hours(1));
+        co_await c.queue_task(R"({"n":[1,2]})", std::chrono::hours(2));
       });
   runtime.on<ev::Task>([](const ev::Task&, Context&) -> asio::awaitable<void> { co_return; });
   runtime.start();
@@ -73,9 +71,9 @@ TEST(Context, QueueTaskRejectsBadDelaysAndPayloads) {
   HandlerHarness harness;
   harness.runtime().on<ev::InstallationSetup>(
       [](const ev::InstallationSetup&, Context& c) -> asio::awaitable<void> {
-        EXPECT_THROW(c.queue_task("{}", std::chrono::hours(25)), std::out_of_range);
-        EXPECT_THROW(c.queue_task("{}", milliseconds(-1)), std::out_of_range);
-        EXPECT_THROW(c.queue_task("{not json", milliseconds(1)), std::invalid_argument);
+        EXPECT_THROW((void)c.queue_task("{}", std::chrono::hours(25)), std::out_of_range);
+        EXPECT_THROW((void)c.queue_task("{}", milliseconds(-1)), std::out_of_range);
+        EXPECT_THROW((void)c.queue_task("{not json", milliseconds(1)), std::invalid_argument);
         co_return;
       });
   EXPECT_EQ(

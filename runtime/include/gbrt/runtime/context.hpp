@@ -1,5 +1,6 @@
 // What a handler gets besides its event: the environment, its shard's executor, and the
-// ways to do more work: wait_until (background), queue_task (later), offload (CPU-heavy).
+// ways to do more work: wait_until (background), queue_task (later), offload (CPU-heavy),
+// and to reach the world: http() (any HTTPS service), api() (GitBook's API).
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,7 @@
 
 #include <gbrt/events/views.hpp>
 #include <gbrt/http/client.hpp>
+#include <gbrt/runtime/api.hpp>
 
 namespace gbrt::runtime {
 
@@ -49,12 +51,23 @@ class Context {
   // the answer): copy what it needs into the coroutine.
   void wait_until(boost::asio::awaitable<void> work) const;
 
-  // Runs the `task` handlers with `payload` (a JSON object, copied) after `delay`, as GitBook's
-  // context.integration.queueTask does: the handlers get a Task whose `task` is the payload,
-  // and this event's environment. Delay 0 to 86,400 s (std::out_of_range otherwise); a
-  // payload that is not a JSON object throws std::invalid_argument. Tasks live in memory:
-  // pending ones at shutdown are cancelled and counted in the final stats line.
-  void queue_task(std::string_view payload_json, std::chrono::milliseconds delay) const;
+  // Queues a task, as GitBook's context.integration.queueTask does: the `task` handlers run
+  // after `delay` (0 to 86,400 s, std::out_of_range otherwise) with a Task whose `task` is
+  // `payload_json` (a JSON object, else std::invalid_argument; both thrown at once). When the
+  // event came with an environment naming GitBook's API, the task is queued there (the
+  // integration's token) and survives a restart: await the result, which throws ApiError if
+  // GitBook refuses it. Otherwise it waits in this process's memory with this event's
+  // environment (pending ones are cancelled at shutdown and counted in the final stats).
+  [[nodiscard]] boost::asio::awaitable<void> queue_task(std::string_view payload_json,
+                                                        std::chrono::milliseconds delay) const;
+
+  // GitBook's API with the installation's token when the environment has one, else the
+  // integration's (GitBook's `context.api`); integration_api() always with the
+  // integration's (`context.integration.api`). At the environment's apiEndpoint, with
+  // `User-Agent: integration-<name>/<version>`. Without an environment (Webhook format)
+  // the client is not configured: its calls throw ApiError.
+  ApiClient api() const;
+  ApiClient integration_api() const;
 
   // Runs `fn()` on the runtime's compute pool and resumes this handler on its shard with
   // the result: for CPU-heavy work that would otherwise stall every event of the shard.
@@ -65,6 +78,7 @@ class Context {
   Runtime& runtime_;
   Shard& shard_;
   const events::EventBase& event_;
+  ApiClient make_api(bool installation_token) const;
   const events::Environment* environment_;
 };
 
