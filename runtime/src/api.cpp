@@ -60,8 +60,9 @@ asio::awaitable<json::value> ApiClient::request(http::Method method, std::string
                                                 std::optional<json::value> body,
                                                 std::optional<bool> idempotent) const {
   if (!configured()) {
-    throw ApiError(0, "GitBook's API is not configured: the event came without an environment "
-                      "(apiEndpoint, apiTokens)");
+    throw ApiError(0,
+                   "GitBook's API is not configured: the event came without an environment "
+                   "(apiEndpoint, apiTokens)");
   }
   http::Request request{.method = method,
                         .url = endpoint_ + "/v1" + path,
@@ -77,7 +78,8 @@ asio::awaitable<json::value> ApiClient::request(http::Method method, std::string
   if (reply.error) {
     throw ApiError(0, "GitBook's API could not be reached: " + reply.error.message());
   }
-  if (reply.status >= 400) throw ApiError(reply.status, error_message(reply.status, reply.body), reply.body);
+  if (reply.status >= 400)
+    throw ApiError(reply.status, error_message(reply.status, reply.body), reply.body);
   if (reply.body.empty()) co_return json::value();
   try {
     co_return parse_json(reply.body);
@@ -100,7 +102,8 @@ asio::awaitable<json::object> ApiClient::update_installation(std::string install
                                                              json::object update) const {
   auto path = installation_path(installation_id);
   json::value body(std::move(update));
-  co_return object_of(co_await request(http::Method::patch, std::move(path), std::move(body), true));
+  co_return object_of(
+      co_await request(http::Method::patch, std::move(path), std::move(body), true));
 }
 
 asio::awaitable<json::object> ApiClient::get_space_installation(std::string installation_id,
@@ -114,7 +117,8 @@ asio::awaitable<json::object> ApiClient::update_space_installation(std::string i
                                                                    json::object update) const {
   auto path = installation_path(installation_id) + "/spaces/" + encode_uri_component(space_id);
   json::value body(std::move(update));
-  co_return object_of(co_await request(http::Method::patch, std::move(path), std::move(body), true));
+  co_return object_of(
+      co_await request(http::Method::patch, std::move(path), std::move(body), true));
 }
 
 asio::awaitable<json::object> ApiClient::get_site_installation(std::string installation_id,
@@ -128,7 +132,8 @@ asio::awaitable<json::object> ApiClient::update_site_installation(std::string in
                                                                   json::object update) const {
   auto path = installation_path(installation_id) + "/sites/" + encode_uri_component(site_id);
   json::value body(std::move(update));
-  co_return object_of(co_await request(http::Method::patch, std::move(path), std::move(body), true));
+  co_return object_of(
+      co_await request(http::Method::patch, std::move(path), std::move(body), true));
 }
 
 asio::awaitable<void> ApiClient::queue_task(json::object task,

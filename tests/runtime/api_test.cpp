@@ -53,15 +53,15 @@ class ApiClientTest : public ::testing::Test {
   // Runs `body` as an installation_setup handler with `env`; its answer's status.
   template <class F>
   unsigned run(F body, std::optional<std::string> env = environment()) {
-    harness_.emplace(gbrt::runtime::RuntimeOptions{
-        .threads = 1, .http = {.first_backoff = milliseconds(5)}});
+    harness_.emplace(
+        gbrt::runtime::RuntimeOptions{.threads = 1, .http = {.first_backoff = milliseconds(5)}});
     harness_->runtime().on<ev::InstallationSetup>(
         [body](const ev::InstallationSetup&, Context& c) -> asio::awaitable<void> {
           co_await body(c);
         });
     return harness_
         ->run_file(gbrt::test::fixtures_dir() / "installation_setup-1.json",
-                  env ? std::optional<std::string_view>(*env) : std::nullopt)
+                   env ? std::optional<std::string_view>(*env) : std::nullopt)
         .answer.status;
   }
 
@@ -98,11 +98,10 @@ TEST_F(ApiClientTest, TheInstallationsTokenElseTheIntegrations) {
 
 TEST_F(ApiClientTest, WithoutAnInstallationTokenApiUsesTheIntegrations) {
   const auto before = calls();
-  EXPECT_EQ(run([](Context& c) -> asio::awaitable<void> {
-              co_await c.api().get_installation("inst_1");
-            },
-                environment(false)),
-            200u);
+  EXPECT_EQ(
+      run([](Context& c) -> asio::awaitable<void> { co_await c.api().get_installation("inst_1"); },
+          environment(false)),
+      200u);
   EXPECT_EQ(calls_since(before).at(0).as_object()["authorization"], kIntegrationToken);
 }
 
@@ -110,7 +109,8 @@ TEST_F(ApiClientTest, TypedCallsReadAndUpdateConfigurations) {
   json::object installation, space, site;
   EXPECT_EQ(run([&](Context& c) -> asio::awaitable<void> {
               auto api = c.api();
-              co_await api.update_installation("inst_1", object(R"({"configuration":{"b":"two"}})"));
+              co_await api.update_installation("inst_1",
+                                               object(R"({"configuration":{"b":"two"}})"));
               installation = co_await api.get_installation("inst_1");
               co_await api.update_space_installation("inst_1", "space_1",
                                                      object(R"({"configuration":{"s":true}})"));
@@ -131,7 +131,8 @@ TEST_F(ApiClientTest, TypedCallsReadAndUpdateConfigurations) {
             "/v1/integrations/space-analytics/installations/inst_1/spaces/space_1");
   EXPECT_EQ(log[4].as_object()["path"],
             "/v1/integrations/space-analytics/installations/inst_1/sites/site_1");
-  EXPECT_EQ(log[4].as_object()["body"], R"({"configuration":{"t":0.5}})");  // as JavaScript writes it
+  EXPECT_EQ(log[4].as_object()["body"],
+            R"({"configuration":{"t":0.5}})");  // as JavaScript writes it
 }
 
 TEST_F(ApiClientTest, RawRequests) {
@@ -165,7 +166,8 @@ TEST_F(ApiClientTest, A5xxIsRetriedWhenTheCallIsSafeToRepeat) {
   const auto before = calls();
   EXPECT_EQ(run([](Context& c) -> asio::awaitable<void> {
               co_await c.api().get_installation("inst_1");
-              co_await c.api().update_installation("inst_1", object(R"({"configuration":{"a":1}})"));
+              co_await c.api().update_installation("inst_1",
+                                                   object(R"({"configuration":{"a":1}})"));
             }),
             200u);
   EXPECT_EQ(calls_since(before).size(), 5u);  // 3 GETs, 2 PATCHes

@@ -58,8 +58,8 @@ class ApiClient {
   boost::asio::awaitable<boost::json::object> update_installation(std::string installation_id,
                                                                   boost::json::object update) const;
   // The same for the installation on a space, and on a site.
-  boost::asio::awaitable<boost::json::object> get_space_installation(
-      std::string installation_id, std::string space_id) const;
+  boost::asio::awaitable<boost::json::object> get_space_installation(std::string installation_id,
+                                                                     std::string space_id) const;
   boost::asio::awaitable<boost::json::object> update_space_installation(
       std::string installation_id, std::string space_id, boost::json::object update) const;
   boost::asio::awaitable<boost::json::object> get_site_installation(std::string installation_id,
