@@ -133,8 +133,13 @@ json::object installation_update(json::object credentials, json::object existing
 
 json::object configuration_of(const json::object& installation) {
   const auto* configuration = installation.if_contains("configuration");
-  return configuration && configuration->is_object() ? configuration->as_object()
-                                                     : json::object();
+  return configuration && configuration->is_object() ? configuration->as_object() : json::object();
+}
+
+asio::awaitable<json::object> extract(const OAuthConfig& config, const json::object& response,
+                                      Context& context) {
+  if (config.extract_credentials) co_return co_await config.extract_credentials(response, context);
+  co_return default_oauth_credentials(response);
 }
 
 Response close_window_page() {
@@ -184,8 +189,7 @@ asio::awaitable<Response> run_flow(std::shared_ptr<const Flow> flow, const Fetch
                 {"grant_type", "authorization_code"}};
   const json::object response =
       co_await token_request(context, config.access_token_url, std::move(params));
-  json::object credentials = config.extract_credentials ? config.extract_credentials(response)
-                                                        : default_oauth_credentials(response);
+  json::object credentials = co_await extract(config, response, context);
 
   const ApiClient api = context.api();
   json::object existing;
@@ -194,19 +198,21 @@ asio::awaitable<Response> run_flow(std::shared_ptr<const Flow> flow, const Fetch
       existing = configuration_of(co_await api.get_space_installation(*installation_id, *space_id));
     }
     co_await api.update_space_installation(
-        *installation_id, *space_id, installation_update(std::move(credentials), std::move(existing)));
+        *installation_id, *space_id,
+        installation_update(std::move(credentials), std::move(existing)));
   } else if (site_id) {
     if (!flow->options.replace) {
       existing = configuration_of(co_await api.get_site_installation(*installation_id, *site_id));
     }
     co_await api.update_site_installation(
-        *installation_id, *site_id, installation_update(std::move(credentials), std::move(existing)));
+        *installation_id, *site_id,
+        installation_update(std::move(credentials), std::move(existing)));
   } else {
     if (!flow->options.replace) {
       existing = configuration_of(co_await api.get_installation(*installation_id));
     }
-    co_await api.update_installation(*installation_id,
-                                     installation_update(std::move(credentials), std::move(existing)));
+    co_await api.update_installation(
+        *installation_id, installation_update(std::move(credentials), std::move(existing)));
   }
   co_return close_window_page();
 }
@@ -221,9 +227,11 @@ json::object default_oauth_credentials(const json::object& response) {
   json::object credentials;
   credentials["access_token"] = *access_token;
   const auto* expires_in = response.if_contains("expires_in");
-  const double seconds = expires_in && expires_in->is_number() ? expires_in->to_number<double>() : 0;
+  const double seconds =
+      expires_in && expires_in->is_number() ? expires_in->to_number<double>() : 0;
   credentials["expires_at"] = now_ms() + std::int64_t(seconds * 1000);
-  if (const auto* refresh = response.if_contains("refresh_token"); refresh && refresh->is_string()) {
+  if (const auto* refresh = response.if_contains("refresh_token");
+      refresh && refresh->is_string()) {
     credentials["refresh_token"] = *refresh;
   }
   json::object configuration;
@@ -259,8 +267,7 @@ asio::awaitable<std::string> oauth_token(json::object credentials, const OAuthCo
                 {"refresh_token", std::string(refresh->as_string())}};
   const json::object response =
       co_await token_request(context, config.access_token_url, std::move(params));
-  json::object update = config.extract_credentials ? config.extract_credentials(response)
-                                                   : default_oauth_credentials(response);
+  json::object update = co_await extract(config, response, context);
   std::string token;
   if (const auto* c = update.if_contains("configuration"); c && c->is_object()) {
     if (const auto* o = c->as_object().if_contains("oauth_credentials"); o && o->is_object()) {
@@ -269,7 +276,8 @@ asio::awaitable<std::string> oauth_token(json::object credentials, const OAuthCo
       }
     }
   }
-  if (token.empty()) throw std::runtime_error("Failed to retrieve access_token from OAuth response");
+  if (token.empty())
+    throw std::runtime_error("Failed to retrieve access_token from OAuth response");
 
   const auto* environment = context.environment();
   if (environment == nullptr || !environment->installation) {
@@ -278,7 +286,8 @@ asio::awaitable<std::string> oauth_token(json::object credentials, const OAuthCo
   json::object existing = parse_object(environment->installation_configuration().raw());
   std::string installation_id = string_of((*environment->installation)["id"]);
   json::object merged;
-  merged["configuration"] = installation_update(std::move(update), std::move(existing))["configuration"];
+  merged["configuration"] =
+      installation_update(std::move(update), std::move(existing))["configuration"];
   co_await context.api().update_installation(std::move(installation_id), std::move(merged));
   co_return token;
 }

@@ -45,14 +45,14 @@ class OAuthTest : public ::testing::Test {
     Router router;
     router.get("/oauth", oauth_handler(config));
     router.get("/oauth-merge", oauth_handler(config, {.replace = false}));
-    router.get("/token",
-               [this](const FetchRequest&, gbrt::Context& ctx) -> asio::awaitable<Response> {
-                 auto credentials = json::parse(ctx.environment()->installation_configuration().raw())
-                                        .as_object()["oauth_credentials"]
-                                        .as_object();
-                 auto token = co_await oauth_token(std::move(credentials), token_config_, ctx);
-                 co_return Response::text(token);
-               });
+    router.get(
+        "/token", [this](const FetchRequest&, gbrt::Context& ctx) -> asio::awaitable<Response> {
+          auto credentials = json::parse(ctx.environment()->installation_configuration().raw())
+                                 .as_object()["oauth_credentials"]
+                                 .as_object();
+          auto token = co_await oauth_token(std::move(credentials), token_config_, ctx);
+          co_return Response::text(token);
+        });
     runtime_.fetch(std::move(router));
     server_.emplace(runtime_, gbrt::net::ServerOptions{.host = "127.0.0.1", .port = 0});
     runtime_.start();
@@ -71,8 +71,8 @@ class OAuthTest : public ::testing::Test {
     auto env = json::parse(gbrt::test::read_file(gbrt::test::fixtures_dir() / "environment.json"))
                    .as_object();
     env["apiEndpoint"] = api_url("");
-    env["installation"] = json::parse(R"({"id":"inst_o","status":"active","configuration":)" +
-                                      configuration + "}");
+    env["installation"] =
+        json::parse(R"({"id":"inst_o","status":"active","configuration":)" + configuration + "}");
     if (space) {
       env["spaceInstallation"] = json::parse(R"({"space":"space_o","configuration":{}})");
     } else {
@@ -109,8 +109,9 @@ TEST_F(OAuthTest, RedirectsToTheProviderWithGitBooksState) {
                 "&scope=read%20write");
   // From a space installation, the state says which space.
   auto from_space = fetch("oauth", environment(true));
-  EXPECT_NE(from_space.header("location").find("state=%7B%22installationId%22%3A%22inst_o%22%2C%22"
-                                               "spaceId%22%3A%22space_o%22%7D"),
+  EXPECT_NE(from_space.header("location")
+                .find("state=%7B%22installationId%22%3A%22inst_o%22%2C%22"
+                      "spaceId%22%3A%22space_o%22%7D"),
             std::string::npos)
       << from_space.header("location");
 }
@@ -158,9 +159,10 @@ TEST_F(OAuthTest, TheCallbackExchangesTheCodeAndReplacesTheConfiguration) {
 }
 
 TEST_F(OAuthTest, MergeKeepsTheConfigurationAndAStateWithASpaceUpdatesTheSpace) {
-  auto answer = fetch("oauth-merge?code=c2&state=" +
-                          encode_uri_component(R"({"installationId":"inst_o","spaceId":"space_o"})"),
-                      environment(true));
+  auto answer =
+      fetch("oauth-merge?code=c2&state=" +
+                encode_uri_component(R"({"installationId":"inst_o","spaceId":"space_o"})"),
+            environment(true));
   EXPECT_EQ(answer.status, 200u) << answer.body;
   auto space = api_->control("/store").as_object()["spaces"].as_object()["inst_o/space_o"];
   auto configuration = space.as_object()["configuration"].as_object();
@@ -174,14 +176,16 @@ TEST_F(OAuthTest, ATokenIsRefreshedBeforeItExpires) {
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   // Valid for another hour: used as it is.
-  auto fresh = fetch("token", environment(false, R"({"oauth_credentials":{"access_token":"still-good",
-      "refresh_token":"r0","expires_at":)" + std::to_string(now_ms + 3600000) + "}}"));
+  auto fresh =
+      fetch("token", environment(false, R"({"oauth_credentials":{"access_token":"still-good",
+      "refresh_token":"r0","expires_at":)" + std::to_string(now_ms + 3600000) +
+                                            "}}"));
   EXPECT_EQ(fresh.body, "still-good");
 
   // Expiring in 5 s: refreshed first, and the new credentials stored.
   auto expiring = fetch("token", environment(false, R"({"other":"kept","oauth_credentials":{
-      "access_token":"old","refresh_token":"r1","expires_at":)" + std::to_string(now_ms + 5000) +
-                                                        "}}"));
+      "access_token":"old","refresh_token":"r1","expires_at":)" +
+                                                        std::to_string(now_ms + 5000) + "}}"));
   EXPECT_EQ(expiring.status, 200u) << expiring.body;
   EXPECT_TRUE(expiring.body.starts_with("access-")) << expiring.body;
   auto configuration = stored_installation()["configuration"].as_object();
@@ -191,7 +195,8 @@ TEST_F(OAuthTest, ATokenIsRefreshedBeforeItExpires) {
   bool refreshed = false;
   for (auto& entry : log) {
     auto body = entry.as_object()["body"].as_string();
-    if (body.find("grant_type=refresh_token&refresh_token=r1") != json::string::npos) refreshed = true;
+    if (body.find("grant_type=refresh_token&refresh_token=r1") != json::string::npos)
+      refreshed = true;
   }
   EXPECT_TRUE(refreshed);
 }

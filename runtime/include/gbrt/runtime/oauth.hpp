@@ -27,8 +27,11 @@ struct OAuthConfig {
   std::vector<std::string> scopes;  // sent as `scope`, separated by %20
   std::optional<std::string> prompt;
   // The token endpoint's JSON answer to the installation update to make
-  // (RequestUpdateIntegrationInstallation). Default: default_oauth_credentials.
-  std::function<boost::json::object(const boost::json::object& response)> extract_credentials;
+  // (RequestUpdateIntegrationInstallation); it may call out (Mailchimp asks its metadata
+  // endpoint). Default: default_oauth_credentials.
+  std::function<boost::asio::awaitable<boost::json::object>(boost::json::object response,
+                                                            Context& context)>
+      extract_credentials;
 };
 
 struct OAuthOptions {
