@@ -25,9 +25,9 @@ class PortedFormspree : public ::testing::Test {
 
   static json::object environment(const char* form_id) {
     auto env = environment_fixture();
-    env["spaceInstallation"].as_object()["configuration"] = json::parse(
-        std::string(R"({"email":true,"name":false,"message":true,"formspree_id":")") + form_id +
-        R"("})");
+    env["spaceInstallation"].as_object()["configuration"] =
+        json::parse(std::string(R"({"email":true,"name":false,"message":true,"formspree_id":")") +
+                    form_id + R"("})");
     return env;
   }
   // A ui_render for the block: with `action` when given, and the visitor's `state`.
@@ -93,9 +93,9 @@ TEST_F(PortedFormspree, SubmitPostsTheFilledFieldsAndDisablesTheButton) {
 }
 
 TEST_F(PortedFormspree, ARefusedFormIsNotSubmitted) {
-  auto answer =
-      app_.send(render(R"({"email":"v@example.com","formSubmitted":false})", R"({"action":"submit"})"),
-                environment("broken"));
+  auto answer = app_.send(
+      render(R"({"email":"v@example.com","formSubmitted":false})", R"({"action":"submit"})"),
+      environment("broken"));
   ASSERT_EQ(answer.status, 200u) << answer.body;
   auto body = json::parse(answer.body).as_object();
   EXPECT_EQ(body["state"].as_object()["formSubmitted"], false);

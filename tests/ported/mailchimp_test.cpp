@@ -15,7 +15,8 @@ namespace {
 namespace json = boost::json;
 using gbrt::test::json_fixture;
 
-constexpr const char* kPublicEndpoint = "https://integrations.gitbook.com/v1/integrations/mailchimp";
+constexpr const char* kPublicEndpoint =
+    "https://integrations.gitbook.com/v1/integrations/mailchimp";
 
 class PortedMailchimp : public ::testing::Test {
  protected:
@@ -39,11 +40,9 @@ class PortedMailchimp : public ::testing::Test {
   }
 
   static json::object environment(const json::value& configuration = json::object()) {
-    auto env =
-        gbrt::test::environment_fixture("http://127.0.0.1:" + std::to_string(api_->port()));
+    auto env = gbrt::test::environment_fixture("http://127.0.0.1:" + std::to_string(api_->port()));
     env["secrets"] = json::parse(R"({"CLIENT_ID":"the-client","CLIENT_SECRET":"the-secret"})");
-    env["integration"].as_object()["urls"] =
-        json::object{{"publicEndpoint", kPublicEndpoint}};
+    env["integration"].as_object()["urls"] = json::object{{"publicEndpoint", kPublicEndpoint}};
     env["installation"] = json::object{{"id", "inst_m"}, {"status", "active"}};
     env["installation"].as_object()["configuration"] = configuration;
     env.erase("spaceInstallation");
@@ -73,9 +72,10 @@ class PortedMailchimp : public ::testing::Test {
   }
   // Runs the OAuth callback; the configuration GitBook's API then holds.
   json::object connect() {
-    auto answer = app_.send(fetch("/oauth?code=the-code&state=" +
-                                  gbrt::runtime::encode_uri_component(R"({"installationId":"inst_m"})")),
-                            environment());
+    auto answer =
+        app_.send(fetch("/oauth?code=the-code&state=" +
+                        gbrt::runtime::encode_uri_component(R"({"installationId":"inst_m"})")),
+                  environment());
     EXPECT_EQ(answer.status, 200u) << answer.body;
     EXPECT_NE(answer.body.find("You can close this window now."), std::string::npos);
     return stored_configuration();

@@ -50,8 +50,7 @@ TEST(PortedPlausible, AQuoteInTheKeyStaysInsideTheString) {
 
 TEST(PortedPlausible, WithoutAKeyGitBooksNoOpScript) {
   gbrt::test::PortedServer app(plausible::register_plausible);
-  auto answer =
-      app.send(json_fixture("fetch_published_script-1.json"), site_environment(R"({})"));
+  auto answer = app.send(json_fixture("fetch_published_script-1.json"), site_environment(R"({})"));
   EXPECT_EQ(answer.status, 200u);
   EXPECT_EQ(answer.body, "/** no-op */");
 }

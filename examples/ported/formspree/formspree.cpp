@@ -55,12 +55,14 @@ ck::Root render_form(const json::object& state, ev::JsonView configuration) {
   ck::Children fields;
   if (enabled(configuration, "email")) {
     fields.emplace_back(
-        ck::Box({ck::Input("Email", ck::TextInput("email").input_type(ck::InputType::text).placeholder("Your email"))})
+        ck::Box({ck::Input("Email",
+                           ck::TextInput("email").input_type(ck::InputType::text).placeholder("Your email"))})
             .grow(1));
   }
   if (enabled(configuration, "name")) {
     fields.emplace_back(
-        ck::Box({ck::Input("Name", ck::TextInput("name").placeholder("Your name").input_type(ck::InputType::text))})
+        ck::Box(
+            {ck::Input("Name", ck::TextInput("name").placeholder("Your name").input_type(ck::InputType::text))})
             .grow(1));
   }
   ck::Children message;
@@ -103,11 +105,11 @@ void register_formspree(gbrt::Runtime& runtime, Options options) {
     if (action["action"].get_string() != "submit" || submitted(c.state)) co_return ActionResult{};
     const auto id = space_configuration(ctx)["formspree_id"].get_string();
     if (!id || id->empty()) co_return ActionResult{};
-    gbrt::http::Request request{.method = gbrt::http::Method::post,
-                                .url = form_endpoint(*id, options),
-                                .headers = {{"Accept", "application/json"},
-                                            {"Content-Type", "application/json"}},
-                                .body = form_body(c.state)};
+    gbrt::http::Request request{
+        .method = gbrt::http::Method::post,
+        .url = form_endpoint(*id, options),
+        .headers = {{"Accept", "application/json"}, {"Content-Type", "application/json"}},
+        .body = form_body(c.state)};
     const auto reply = co_await ctx.http().send(std::move(request));
     // The original counts any answer as sent; a refused form is not submitted here.
     if (!reply.ok()) co_return ActionResult{};

@@ -46,9 +46,9 @@ json::object object_of(const std::string& text) {
 asio::awaitable<json::object> mailchimp_call(gbrt::Context& ctx, http::Request request) {
   const auto reply = co_await ctx.http().send(std::move(request));
   if (!reply.ok()) {
-    throw std::runtime_error("Mailchimp API error: " +
-                             (reply.error ? reply.error.message()
-                                          : std::to_string(reply.status) + " - " + reply.body));
+    throw std::runtime_error(
+        "Mailchimp API error: " +
+        (reply.error ? reply.error.message() : std::to_string(reply.status) + " - " + reply.body));
   }
   co_return object_of(reply.body);
 }
@@ -75,12 +75,11 @@ std::string member_body(const std::string& email) {
 
 asio::awaitable<void> subscribe(gbrt::Context& ctx, std::string api_endpoint, std::string token,
                                 std::string list_id, std::string email) {
-  http::Request request{.method = http::Method::post,
-                        .url = api_endpoint + "/3.0/lists/" + encode_uri_component(list_id) +
-                               "/members",
-                        .headers = {{"Content-Type", "application/json"},
-                                    {"Authorization", "Bearer " + token}},
-                        .body = member_body(email)};
+  http::Request request{
+      .method = http::Method::post,
+      .url = api_endpoint + "/3.0/lists/" + encode_uri_component(list_id) + "/members",
+      .headers = {{"Content-Type", "application/json"}, {"Authorization", "Bearer " + token}},
+      .body = member_body(email)};
   co_await mailchimp_call(ctx, std::move(request));
 }
 
@@ -97,7 +96,8 @@ asio::awaitable<json::object> credentials_with_endpoint(std::string metadata_url
                                                         json::object response, gbrt::Context& ctx) {
   const std::string token = string_of(response, "access_token");
   if (token.empty()) {
-    throw std::runtime_error("Could not extract access_token from response " + to_js_json(response));
+    throw std::runtime_error("Could not extract access_token from response " +
+                             to_js_json(response));
   }
   http::Request request{.url = std::move(metadata_url),
                         .headers = {{"Authorization", "OAuth " + token}}};
@@ -137,9 +137,9 @@ Router router(std::shared_ptr<const Urls> urls) {
     return oauth_handler(oauth_config(*urls, *environment))(request, ctx);
   });
   r.otherwise([](const FetchRequest& request, gbrt::Context&) -> asio::awaitable<Response> {
-    co_return Response::text("No route matching " + std::string(request.method()) + " " +
-                                 std::string(request.url()),
-                             "text/plain", 404);
+    co_return Response::text(
+        "No route matching " + std::string(request.method()) + " " + std::string(request.url()),
+        "text/plain", 404);
   });
   return r;
 }
@@ -159,7 +159,8 @@ ck::Root render_block(const json::object& props, const json::object& state) {
                                .disabled(answered)})}),
       ck::Box({ck::Text(kDisclaimer)})};
   if (answered && !success->as_bool()) {
-    children.emplace_back(ck::Box({ck::Text("An error occured, the site owner has been notified")}));
+    children.emplace_back(
+        ck::Box({ck::Text("An error occured, the site owner has been notified")}));
   }
   return ck::Block(children);
 }
@@ -186,7 +187,8 @@ json::object modal_props(ev::JsonView action, const json::object& props) {
 asio::awaitable<ActionResult> act(ComponentInstance& c, ev::JsonView action, gbrt::Context& ctx) {
   const auto name = action["action"].get_string().value_or("");
   if (name == "@ui.modal.close") {
-    if (action["cta"].is_missing()) throw gbrt::ExposableError("Invalid @ui.modal.close action payload");
+    if (action["cta"].is_missing())
+      throw gbrt::ExposableError("Invalid @ui.modal.close action payload");
     co_return ActionResult{modal_props(action, c.props), std::nullopt, {}};
   }
   if (name != "subscribe") co_return ActionResult{};

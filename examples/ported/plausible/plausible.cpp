@@ -34,7 +34,8 @@ constexpr std::string_view kLoaderAfter = R"JS(;
 std::optional<std::string> script_for(ev::JsonView configuration) {
   const auto key = configuration["scriptKey"].get_string();
   if (!key || key->empty()) return std::nullopt;
-  const std::string normalized = key->starts_with("pa-") ? std::string(*key) : "pa-" + std::string(*key);
+  const std::string normalized =
+      key->starts_with("pa-") ? std::string(*key) : "pa-" + std::string(*key);
   std::string base(configuration["selfHostedUrl"].get_string().value_or(""));
   if (base.empty()) base = "https://plausible.io";
   while (!base.empty() && base.back() == '/') base.pop_back();
@@ -47,15 +48,16 @@ std::optional<std::string> script_for(ev::JsonView configuration) {
 }
 
 void register_plausible(gbrt::Runtime& runtime) {
-  runtime.published_script([](const ev::FetchPublishedScript&, gbrt::Context& ctx)
-                               -> asio::awaitable<std::optional<gbrt::runtime::Response>> {
-    const auto* environment = ctx.environment();
-    auto script = environment ? script_for(environment->site_installation_configuration())
-                              : std::nullopt;
-    if (!script) co_return std::nullopt;
-    co_return gbrt::runtime::Response::text(std::move(*script), "application/javascript")
-        .add_header("Cache-Control", "max-age=604800");
-  });
+  runtime.published_script(
+      [](const ev::FetchPublishedScript&,
+         gbrt::Context& ctx) -> asio::awaitable<std::optional<gbrt::runtime::Response>> {
+        const auto* environment = ctx.environment();
+        auto script =
+            environment ? script_for(environment->site_installation_configuration()) : std::nullopt;
+        if (!script) co_return std::nullopt;
+        co_return gbrt::runtime::Response::text(std::move(*script), "application/javascript")
+            .add_header("Cache-Control", "max-age=604800");
+      });
 }
 
 }  // namespace plausible
