@@ -41,9 +41,10 @@ class Context {
   template <class T>
   T& service() const;
 
-  // The shard's outbound HTTP(S) client (made at its first use): `co_await
-  // ctx.http().send({.method = http::Method::get, .url = "https://…"})`. The handler's
-  // deadline cancels a pending call; keep-alive connections are pooled per shard and origin.
+  // The shard's outbound HTTP(S) client (made at its first use): `http::Request r{.url =
+  // "https://…"}; co_await ctx.http().send(std::move(r))` (a local: g++ 12 miscompiles a
+  // braced temporary there). The handler's deadline cancels a pending call; keep-alive
+  // connections are pooled per shard and origin.
   http::Client& http() const;
 
   // Runs `work` on this shard in the background; the event's answer does not wait for it,
