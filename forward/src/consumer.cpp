@@ -26,13 +26,21 @@ constexpr std::chrono::milliseconds kPullWait{500};
 constexpr std::chrono::milliseconds kLagEvery{1000};
 constexpr std::chrono::milliseconds kMaxBackoff{60000};
 
-// What a worker does with an event, from the runtime's answer.
+// What a worker does with an event, from the runtime's answer: ack; nak after the first
+// back-off step (retry); nak with back-off, dead letter after --max-deliver (failed); dead
+// letter at once (final). The one place that maps the runtime's terms onto JetStream's.
 enum class Verdict { ack, retry, failed, final };
-Verdict verdict_of(unsigned status) {
-  if (status < 300) return Verdict::ack;
-  if (status == 503) return Verdict::retry;  // this process refused it: not the handlers' fault
-  if (status == 406 || status == 404 || status == 408 || status == 429) return Verdict::failed;
-  if (status >= 400 && status < 500) return Verdict::final;  // the handler's own verdict
+Verdict verdict_of(const Answer& answer) {
+  switch (runtime::retry_of(answer)) {
+    case runtime::Retry::no:
+      return Verdict::ack;
+    case runtime::Retry::now:
+      return Verdict::retry;
+    case runtime::Retry::later:
+      return Verdict::failed;
+    case runtime::Retry::never:
+      return Verdict::final;
+  }
   return Verdict::failed;
 }
 
@@ -231,7 +239,7 @@ asio::awaitable<void> Consumer::deliver(void* msg_ptr, runtime::Shard& shard) {
   Verdict verdict = Verdict::final;  // an event that does not parse never will
   if (!refused) {
     refused = co_await runtime_.run_delivered(std::move(slot), shard);
-    verdict = verdict_of(refused->status);
+    verdict = verdict_of(*refused);
     if (verdict == Verdict::ack) {
       settle([](natsMsg* m) { natsMsg_Ack(m, nullptr); });
       acked_.inc(shard.index());

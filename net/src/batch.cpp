@@ -10,8 +10,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include <gbrt/events/json_view.hpp>
-
 namespace gbrt::net {
 
 namespace asio = boost::asio;
@@ -24,7 +22,7 @@ constexpr std::chrono::seconds kDefaultRetryAfter{1};
 struct Rejected {
   std::size_t line;
   unsigned status;
-  std::string error;
+  std::string error;  // JSON-escaped
 };
 
 // The non-blank lines of a body, with their numbers: "\n" ends one ("\r\n" too); the last
@@ -51,14 +49,16 @@ class Lines {
   std::size_t number_ = 0;
 };
 
-// The message of an answer made by Answer::error (its body is {"error":"…"}).
+std::string escaped(std::string_view text) {
+  std::string out;
+  append_json_escaped(out, text);
+  return out;
+}
+
+// An answer's error message, JSON-escaped: the one it carries, else its whole body (a
+// handler's own response).
 std::string error_of(const Answer& answer) {
-  events::StringArena arena;
-  events::JsonView body(answer.body, &arena);
-  if (answer.content_type == "application/json" && body.is_object()) {
-    if (auto message = body["error"].get_string()) return std::string(*message);
-  }
-  return answer.body;
+  return answer.has_message() ? std::string(answer.escaped_message()) : escaped(answer.body);
 }
 
 // What the lines of a batch got, and the answer that reports it. Not in the coroutine: its
@@ -66,8 +66,8 @@ std::string error_of(const Answer& answer) {
 class Outcomes {
  public:
   explicit Outcomes(std::pmr::memory_resource* memory) : rejected_(memory) {}
-  void reject(std::size_t line, unsigned status, std::string error) {
-    rejected_.push_back({line, status, std::move(error)});
+  void reject(std::size_t line, unsigned status, std::string escaped_error) {
+    rejected_.push_back({line, status, std::move(escaped_error)});
   }
   // 2xx: accepted; else rejected, and a 503 is shed (to be sent again).
   void count(std::size_t line, const Answer& answer) {
@@ -99,7 +99,7 @@ class Outcomes {
       if (i != 0) out += ',';
       out += "{\"line\":" + std::to_string(r.line) + ",\"status\":" + std::to_string(r.status) +
              ",\"error\":\"";
-      append_json_escaped(out, r.error);
+      out += r.error;
       out += "\"}";
     }
     out += "]}";
@@ -161,7 +161,7 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
       if (is_json_syntax(event.error().code) || event.error().field.empty()) {
         if (syntax_errors++ == 0) first_syntax_error = event.error().message();
       }
-      outcomes.reject(number, 400, event.error().message());
+      outcomes.reject(number, 400, escaped(event.error().message()));
       continue;
     }
     slot->event.emplace(std::move(event.value()));

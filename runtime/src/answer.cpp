@@ -88,18 +88,26 @@ namespace runtime {
 
 Answer Answer::error(unsigned status, std::string_view message) {
   std::string body = "{\"error\":\"";
+  const std::size_t at = body.size();
   append_json_escaped(body, message);
+  const std::size_t size = body.size() - at;
   body += "\"}";
-  return json(status, std::move(body));
+  Answer answer = json(status, std::move(body));
+  answer.outcome = Outcome::rejected;
+  answer.message_at = std::uint32_t(at);
+  answer.message_size = std::uint32_t(size);
+  return answer;
 }
 
 Answer Answer::parse_error(const events::ParseError& error, std::string_view what) {
   std::string body = "{\"error\":\"";
+  const std::size_t at = body.size();
   if (!what.empty()) {
     append_json_escaped(body, what);
     body += ": ";
   }
   append_json_escaped(body, error.message());
+  const std::size_t size = body.size() - at;
   body += '"';
   if (!error.field.empty()) {
     body += ",\"field\":\"";
@@ -109,7 +117,11 @@ Answer Answer::parse_error(const events::ParseError& error, std::string_view wha
     body += '"';
   }
   body += ",\"offset\":" + std::to_string(error.offset) + "}";
-  return json(400, std::move(body));
+  Answer answer = json(400, std::move(body));
+  answer.outcome = Outcome::rejected;
+  answer.message_at = std::uint32_t(at);
+  answer.message_size = std::uint32_t(size);
+  return answer;
 }
 
 Answer Answer::from(Response response) {
@@ -121,7 +133,19 @@ Answer Answer::from(Response response) {
 Answer Answer::unavailable(std::string_view message, std::chrono::seconds retry_after) {
   Answer answer = error(503, message);
   answer.retry_after = retry_after;
+  answer.outcome = Outcome::shed;
   return answer;
+}
+
+Retry retry_of(const Answer& answer) noexcept {
+  const unsigned status = answer.status;
+  if (status < 300) return Retry::no;
+  if (status == 503) return Retry::now;  // this process refused it: not the handlers' fault
+  // No handler or component here (another version may have one), a handler's timeout or
+  // rate limit: worth trying again.
+  if (status == 406 || status == 404 || status == 408 || status == 429) return Retry::later;
+  if (status >= 400 && status < 500) return Retry::never;  // the handler's own verdict
+  return Retry::later;
 }
 
 ComponentResponse ComponentResponse::element(std::string_view element_json,

@@ -42,15 +42,21 @@ void unlink(EventSlot*& head, EventSlot* s) noexcept {
 
 // The answer for handlers stopped before they finished.
 Answer stopped_answer(StopReason reason, std::chrono::milliseconds deadline) {
+  Answer answer;
   switch (reason) {
     case StopReason::deadline:
-      return Answer::error(
+      answer = Answer::error(
           504, "Handler deadline of " + std::to_string(deadline.count()) + " ms exceeded");
+      answer.outcome = Outcome::timeout;
+      return answer;
     case StopReason::shutdown:
-      return Answer::unavailable("Shutting down", kRetryAfter);
+      answer = Answer::unavailable("Shutting down", kRetryAfter);
+      break;
     default:
-      return Answer::unavailable("Client went away", kRetryAfter);
+      answer = Answer::unavailable("Client went away", kRetryAfter);
   }
+  answer.outcome = Outcome::cancelled;
+  return answer;
 }
 
 // Handled before: GitBook's retry gets what the first try got. Not a coroutine, so that its
@@ -58,6 +64,7 @@ Answer stopped_answer(StopReason reason, std::chrono::milliseconds deadline) {
 Answer duplicate_answer() {
   Answer answer = Answer::ok();
   answer.duplicate = true;
+  answer.outcome = Outcome::duplicate;
   return answer;
 }
 
@@ -108,10 +115,8 @@ asio::awaitable<Answer> Runtime::execute_as(SlotPtr slot, Shard& shard, ClientWa
 // The HTTP request stays open until the forwarder answers: the drain waits for it.
 asio::awaitable<Answer> Runtime::forward(SlotPtr slot, Shard& shard) {
   Answer answer = co_await forwarder_->forward(*slot, shard);
-  const Outcome outcome = answer.status < 300    ? Outcome::forwarded
-                          : answer.status == 503 ? Outcome::shed
-                                                 : Outcome::rejected;
-  metrics_->event_handled(shard.index(), slot->type_id, outcome);
+  if (answer.outcome == Outcome::ok) answer.outcome = Outcome::forwarded;  // else shed, rejected
+  metrics_->event_handled(shard.index(), slot->type_id, answer.outcome);
   co_return answer;
 }
 
@@ -120,12 +125,12 @@ asio::awaitable<Answer> Runtime::forward(SlotPtr slot, Shard& shard) {
 // An answer here ends the event: the store failed, or no handler waits for it.
 asio::awaitable<std::optional<Answer>> Runtime::store(EventSlot& slot, Shard& shard) {
   Answer answer = co_await store_->forward(slot, shard);
-  if (answer.status >= 300) {  // as forward(): 503 is shed, a refusal (400, 413) rejected
-    metrics_->event_handled(shard.index(), slot.type_id,
-                            answer.status == 503 ? Outcome::shed : Outcome::rejected);
+  if (answer.outcome != Outcome::ok) {  // as forward(): shed (503) or rejected (400, 413)
+    metrics_->event_handled(shard.index(), slot.type_id, answer.outcome);
     co_return answer;
   }
   if (handlers_[slot.type_id].empty()) {
+    answer.outcome = Outcome::stored;
     metrics_->event_handled(shard.index(), slot.type_id, Outcome::stored);
     co_return answer;
   }
@@ -293,6 +298,7 @@ asio::awaitable<Answer> Runtime::run_handlers(const events::Event& event,
     outcome = *stop == StopReason::deadline ? Outcome::timeout : Outcome::cancelled;
     answer = stopped_answer(*stop, types_[type]->deadline);
   }
+  answer.outcome = outcome;
   // Only events that reached a handler are timed: a 404 or 406 ran none.
   if (outcome != Outcome::rejected) {
     metrics_->handler_duration(shard.index(), type, steady_clock::now() - start);

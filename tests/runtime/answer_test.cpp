@@ -1,11 +1,14 @@
 #include <gbrt/runtime/answer.hpp>
 
+#include <chrono>
+
 #include <gtest/gtest.h>
 
 namespace {
 
 using gbrt::runtime::Answer;
 using gbrt::runtime::ComponentResponse;
+using gbrt::runtime::Outcome;
 
 TEST(Answer, OkIsGitBooksPlainOk) {
   Answer ok = Answer::ok();
@@ -28,6 +31,39 @@ TEST(Answer, BytesThatAreNotUtf8BecomeReplacementCharacters) {
   const std::string r = "\xEF\xBF\xBD";  // U+FFFD in UTF-8
   EXPECT_EQ(Answer::error(400, input).body, "{\"error\":\"caf\xc3\xa9 \xe2\x9c\x93 " + r + " " + r +
                                                 r + " " + r + r + r + " " + r + r + "\"}");
+}
+
+TEST(Answer, ErrorsCarryTheirEscapedMessageAndAnOutcome) {
+  Answer a = Answer::error(400, "a \"quoted\" word");
+  EXPECT_TRUE(a.has_message());
+  EXPECT_EQ(a.escaped_message(), R"(a \"quoted\" word)");
+  EXPECT_EQ(a.outcome, Outcome::rejected);
+  Answer busy = Answer::unavailable("Overloaded", std::chrono::seconds(1));
+  EXPECT_EQ(busy.escaped_message(), "Overloaded");
+  EXPECT_EQ(busy.outcome, Outcome::shed);
+  gbrt::events::ParseError error;
+  error.code = gbrt::events::ParseError::Code::empty;
+  Answer parse = Answer::parse_error(error, "environment");
+  EXPECT_EQ(parse.escaped_message(), "environment: " + error.message());
+  EXPECT_EQ(parse.outcome, Outcome::rejected);
+  EXPECT_FALSE(Answer::ok().has_message());
+  EXPECT_EQ(Answer::ok().outcome, Outcome::ok);
+  EXPECT_FALSE(Answer::json(200, "{}").has_message());
+}
+
+// A worker's ack, nak or term comes from these.
+TEST(Answer, RetryFollowsGitBooksSemantics) {
+  using gbrt::runtime::Retry;
+  using gbrt::runtime::retry_of;
+  EXPECT_EQ(retry_of(Answer::ok()), Retry::no);
+  EXPECT_EQ(retry_of(Answer::json(202, "{}")), Retry::no);
+  EXPECT_EQ(retry_of(Answer::unavailable("busy", std::chrono::seconds(1))), Retry::now);
+  for (unsigned status : {404u, 406u, 408u, 429u, 500u, 504u}) {
+    EXPECT_EQ(retry_of(Answer::error(status, "x")), Retry::later) << status;
+  }
+  for (unsigned status : {400u, 401u, 403u, 409u, 413u, 422u}) {
+    EXPECT_EQ(retry_of(Answer::error(status, "x")), Retry::never) << status;
+  }
 }
 
 TEST(ComponentResponse, ElementAndComplete) {

@@ -118,6 +118,23 @@ TEST(Runtime, OtherExceptionsAre500WithoutDetails) {
   EXPECT_EQ(runtime.metrics().handled(std::size_t(ev::EventType::site_view), Outcome::error), 1u);
 }
 
+// The answer says what became of the event in the runtime's terms, as /metrics counts it.
+TEST(Runtime, AnswerCarriesTheOutcomeItWasCountedAs) {
+  Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  runtime.on<ev::SiteView>([](const ev::SiteView&, Context&) -> asio::awaitable<void> {
+    throw gbrt::ExposableError("no", 409);
+    co_return;
+  });
+  runtime.on<ev::PageFeedback>(
+      [](const ev::PageFeedback&, Context&) -> asio::awaitable<void> { co_return; });
+  runtime.start();
+  EXPECT_EQ(dispatch_json(runtime, fixture("space_view-1.json")).outcome, Outcome::rejected);
+  Answer refused = dispatch_json(runtime, fixture("site_view-1.json"));
+  EXPECT_EQ(refused.outcome, Outcome::error);
+  EXPECT_EQ(refused.escaped_message(), "no");
+  EXPECT_EQ(dispatch_json(runtime, fixture("page_feedback-1.json")).outcome, Outcome::ok);
+}
+
 TEST(Runtime, UiRenderGoesToTheComponentNamedByComponentId) {
   Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
   runtime.component(

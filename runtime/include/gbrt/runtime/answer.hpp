@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <gbrt/events/parse.hpp>
+#include <gbrt/runtime/outcome.hpp>
 #include <gbrt/runtime/response.hpp>
 
 namespace gbrt {
@@ -48,14 +49,29 @@ struct Answer {
   // A 2xx for an event accepted before (--dedup-window, JetStream's duplicate window): not
   // new work, not run or stored again.
   bool duplicate = false;
+  // What became of the event, as the runtime counted it; a forwarder's or store's refusal
+  // says rejected or shed. Net maps it to HTTP through `status`, forward to ack/nak/term.
+  Outcome outcome = Outcome::ok;
+  // Where error() and parse_error() put the message in `body` (JSON-escaped), so that a
+  // batch reports it without parsing the body again; 0: no message.
+  std::uint32_t message_at = 0;
+  std::uint32_t message_size = 0;
+
+  // The message of an error answer, JSON-escaped; empty when it has none.
+  std::string_view escaped_message() const noexcept {
+    return std::string_view(body).substr(message_at, message_size);
+  }
+  bool has_message() const noexcept { return message_at != 0; }
 
   static Answer ok() { return {}; }
-  // {"error": message}, the message escaped.
+  // {"error": message}, the message escaped; outcome rejected (a caller that knows better,
+  // the runtime for a handler's error, says so).
   static Answer error(unsigned status, std::string_view message);
   // 400 naming the problem: {"error":…, "field":…, "expected":…, "offset":…}; `what` says
   // which document ("environment") when there are several.
   static Answer parse_error(const events::ParseError& error, std::string_view what = {});
-  // 503 with Retry-After: the sender retries (GitBook's does on 5xx), nothing is lost.
+  // 503 with Retry-After: the sender retries (GitBook's does on 5xx), nothing is lost;
+  // outcome shed.
   static Answer unavailable(std::string_view message, std::chrono::seconds retry_after);
   static Answer json(unsigned status, std::string body) {
     return {status, "application/json", std::move(body), std::nullopt, std::nullopt, {}};
@@ -63,6 +79,10 @@ struct Answer {
   // A handler's own response, as it is.
   static Answer from(Response response);
 };
+
+// Whether and when the sender should send `answer`'s event again: GitBook's semantics of
+// the runtime's statuses, in one place.
+Retry retry_of(const Answer& answer) noexcept;
 
 // What a ui_render component returns (a ContentKit answer).
 struct ComponentResponse {

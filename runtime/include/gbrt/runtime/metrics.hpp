@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include <gbrt/runtime/outcome.hpp>
+
 namespace gbrt::runtime {
 
 // A value one thread increments and any thread reads.
@@ -75,20 +77,6 @@ class Histogram {
   std::unique_ptr<Row[]> rows_;
   std::size_t shards_;
 };
-
-enum class Outcome : std::uint8_t {
-  ok,         // every handler succeeded (or the event was queued and then handled)
-  error,      // a handler threw (ExposableError or anything else)
-  rejected,   // no handler for the type, no such component, or the forwarder/store refused it
-  shed,       // refused by admission control or a full queue (503)
-  timeout,    // past its deadline (504)
-  cancelled,  // its client left, or shutdown cancelled it
-  duplicate,  // its eventId was handled within --dedup-window: answered 200, not run again
-  forwarded,  // stored by the runtime's Forwarder (202); handlers run where it is consumed
-  stored,     // committed by the runtime's store (200), and no handler for its type
-};
-inline constexpr std::size_t kOutcomeCount = 9;
-std::string_view to_string(Outcome outcome) noexcept;
 
 // The runtime's own series plus what applications register by name.
 class Metrics {
