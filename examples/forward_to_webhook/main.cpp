@@ -19,7 +19,7 @@ int main(int argc, char** argv) {
                                     .path = argc > 3 ? argv[3] : "/"};
   if (const char* secret = std::getenv("FORWARD_SECRET")) target.secret = secret;
 
-  gbrt::Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 2});
+  gbrt::Runtime runtime(gbrt::RuntimeOptions{.threads = 2});
   auto counts = forward_to_webhook::register_forwarding(runtime, target);
   gbrt::net::Server server(runtime, {.host = "127.0.0.1", .port = 8083});
   gbrt::net::run_until_signal(

@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   if (argc > 2) options.passes = std::strtoul(argv[2], nullptr, 10);
   if (argc > 3) options.concurrency = std::strtoul(argv[3], nullptr, 10);
 
-  gbrt::Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 2});
+  gbrt::Runtime runtime(gbrt::RuntimeOptions{.threads = 2});
   // Your handlers go here. These two stand for common shapes: CPU work under a lock, and
   // a wait on I/O (a database write, say, simulated by a 200 µs timer).
   std::mutex mutex;

@@ -10,20 +10,20 @@ namespace asio = boost::asio;
 namespace ev = gbrt::events;
 
 int main() {
-  gbrt::Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 2});
+  gbrt::Runtime runtime(gbrt::RuntimeOptions{.threads = 2});
   static std::atomic<std::uint64_t> views{0};
 
   runtime.on<ev::SpaceView>([](const ev::SpaceView& view, gbrt::Context&) -> asio::awaitable<void> {
     ++views;  // view.space_id, view.visitor.cookies["session"], ... borrow the request body
     co_return;
   });
-  runtime.component("views",
-                    gbrt::runtime::ComponentSpec{
-                        .render = [](gbrt::runtime::ComponentInstance&,
-                                     gbrt::Context&) -> asio::awaitable<gbrt::contentkit::Root> {
-                          co_return gbrt::contentkit::Block(
-                              {gbrt::contentkit::Text(std::to_string(views.load()) + " views")});
-                        }});
+  runtime.component(
+      "views",
+      gbrt::ComponentSpec{.render = [](gbrt::ComponentInstance&,
+                                       gbrt::Context&) -> asio::awaitable<gbrt::contentkit::Root> {
+        co_return gbrt::contentkit::Block(
+            {gbrt::contentkit::Text(std::to_string(views.load()) + " views")});
+      }});
 
   gbrt::net::Server server(runtime, {.host = "127.0.0.1", .port = 8081});
   // Serves until SIGTERM/SIGINT, then drains (a second signal cancels what is left).

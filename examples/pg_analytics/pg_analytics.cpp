@@ -37,9 +37,9 @@ const gbrt::pg::Statement kTopPages{
 
 // GET …/top?day=YYYY-MM-DD&limit=N (limit 1–100, default 10):
 // {"day":"…","pages":[{"pageId":"…","views":N},…]}.
-asio::awaitable<gbrt::runtime::Response> top_pages(const gbrt::runtime::FetchRequest& request,
-                                                   gbrt::Context& context) {
-  using gbrt::runtime::Response;
+asio::awaitable<gbrt::Response> top_pages(const gbrt::runtime::FetchRequest& request,
+                                          gbrt::Context& context) {
+  using gbrt::Response;
   const std::optional<std::string> day = request.query("day");
   long limit = 10;
   if (auto text = request.query("limit")) {
@@ -87,8 +87,8 @@ void create_page_views(const std::string& url) {
 Storage::Storage(gbrt::Runtime& runtime, const std::string& url)
     : pool(runtime, url), store(pool, runtime.metrics()) {}
 
-gbrt::runtime::RuntimeOptions options(std::size_t threads) {
-  return {.threads = threads, .ack_per_type = {{"site_view", gbrt::runtime::AckMode::stored}}};
+gbrt::RuntimeOptions options(std::size_t threads) {
+  return {.threads = threads, .ack_per_type = {{"site_view", gbrt::AckMode::stored}}};
 }
 
 std::unique_ptr<Storage> register_pg_analytics(gbrt::Runtime& runtime, const std::string& url) {

@@ -20,7 +20,7 @@ struct Storage {
 };
 
 // Runtime options with site_view stored.
-gbrt::runtime::RuntimeOptions options(std::size_t threads);
+gbrt::RuntimeOptions options(std::size_t threads);
 
 // Creates the event table and page_views (idempotent; blocking: start-up only), makes the
 // storage, and registers the site_view handler that counts views per page and day and the

@@ -138,17 +138,16 @@ std::shared_ptr<Analytics> register_site_analytics(gbrt::Runtime& runtime, Limit
       });
   runtime.component(
       "page-stats",
-      gbrt::runtime::ComponentSpec{
-          .render = [analytics](gbrt::runtime::ComponentInstance& instance,
-                                gbrt::Context&) -> boost::asio::awaitable<gbrt::contentkit::Root> {
-            auto page = instance.event->props["pageId"].get_string();
-            if (!page) throw gbrt::ExposableError("page-stats needs props.pageId", 400);
-            const std::string day = today();
-            std::string text = std::to_string(analytics->views(day, *page)) + " views, about " +
-                               std::to_string(analytics->unique_visitors(day, *page)) +
-                               " visitors today";
-            co_return gbrt::contentkit::Block({gbrt::contentkit::Text(text)});
-          }});
+      gbrt::ComponentSpec{.render = [analytics](gbrt::ComponentInstance& instance, gbrt::Context&)
+                              -> boost::asio::awaitable<gbrt::contentkit::Root> {
+        auto page = instance.event->props["pageId"].get_string();
+        if (!page) throw gbrt::ExposableError("page-stats needs props.pageId", 400);
+        const std::string day = today();
+        std::string text = std::to_string(analytics->views(day, *page)) + " views, about " +
+                           std::to_string(analytics->unique_visitors(day, *page)) +
+                           " visitors today";
+        co_return gbrt::contentkit::Block({gbrt::contentkit::Text(text)});
+      }});
   auto& metrics = runtime.metrics();
   metrics.gauge("site_analytics_page_views{day=\"today\"}", "Page views today (UTC).",
                 [analytics] { return double(analytics->views_on(today())); });

@@ -10,7 +10,7 @@
 
 int main(int argc, char** argv) {
   const auto port = static_cast<std::uint16_t>(argc > 1 ? std::stoi(argv[1]) : 8082);
-  gbrt::Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 2});
+  gbrt::Runtime runtime(gbrt::RuntimeOptions{.threads = 2});
   auto analytics = site_analytics::register_site_analytics(runtime);
   gbrt::net::Server server(runtime, {.host = "127.0.0.1", .port = port});
   gbrt::net::run_until_signal(

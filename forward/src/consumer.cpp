@@ -15,6 +15,8 @@
 
 #include <gbrt/runtime/log.hpp>
 
+#include "nats_handles.hpp"
+
 namespace gbrt::forward {
 
 namespace asio = boost::asio;
@@ -71,7 +73,7 @@ Consumer::Consumer(JetStream& jetstream, Runtime& runtime, Publisher& dead_lette
           "Events published to gbrt.dead.<type> after --max-deliver failures (or a final one).")),
       redelivered_(runtime.metrics().counter("gbrt_consume_redelivered_total",
                                              "Pulled events delivered before (a retry).")) {
-  auto* js = static_cast<jsCtx*>(jetstream_.context());
+  auto* js = NatsHandles::context(jetstream_);
   const std::string& stream = jetstream_.options().stream;
   auto ack_wait = options_.ack_wait;
   if (ack_wait.count() == 0) {

@@ -17,6 +17,8 @@
 #include <gbrt/runtime/log.hpp>
 #include <gbrt/runtime/runtime.hpp>
 
+#include "nats_handles.hpp"
+
 namespace gbrt::forward {
 
 namespace asio = boost::asio;
@@ -92,8 +94,7 @@ Publisher::Publisher(JetStream& jetstream, runtime::Metrics& metrics, PublisherO
   js_options.PublishAsync.MaxPending = std::int64_t(options_.max_pending) + 1024;
   js_options.PublishAsync.StallWait = 1;
   jsCtx* js = nullptr;
-  natsStatus s = natsConnection_JetStream(
-      &js, static_cast<natsConnection*>(jetstream_.connection()), &js_options);
+  natsStatus s = natsConnection_JetStream(&js, NatsHandles::connection(jetstream_), &js_options);
   if (s != NATS_OK) throw std::runtime_error("NATS: no JetStream context: " + nats_error(s));
   context_ = js;
 }

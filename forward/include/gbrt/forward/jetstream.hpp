@@ -47,9 +47,6 @@ class JetStream {
   JetStream& operator=(const JetStream&) = delete;
 
   const JetStreamOptions& options() const noexcept { return options_; }
-  // libnats handles (natsConnection*, jsCtx*), typed void* to keep nats.h out of headers.
-  void* connection() const noexcept { return connection_; }
-  void* context() const noexcept { return context_; }
   // The thread that makes the libnats calls which take the connection's lock (publish, ack,
   // nak, term): shards only post to it, so a NATS server that stops reading never holds a
   // shard. Calls run in the order posted.
@@ -71,11 +68,12 @@ class JetStream {
   }
 
  private:
+  friend struct NatsHandles;  // forward/src/nats_handles.hpp: the libnats handles, typed
   void ensure_stream();
   void poll_status();  // on the caller thread, every kStatusPoll until stop_polling_
   JetStreamOptions options_;
-  void* connection_ = nullptr;
-  void* context_ = nullptr;
+  void* connection_ = nullptr;  // natsConnection*, untyped to keep nats.h out of this header
+  void* context_ = nullptr;     // jsCtx*
   std::vector<std::shared_ptr<void>> callback_state_;
   boost::asio::io_context calls_{1};
   std::atomic<bool> connected_{true};  // ensure_stream() succeeds only when connected

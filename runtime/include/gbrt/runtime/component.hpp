@@ -71,3 +71,10 @@ boost::asio::awaitable<ComponentResponse> run_component(const ComponentSpec& spe
                                                         Context& context);
 
 }  // namespace gbrt::runtime
+
+// What a handler or an embedder names, as gbrt::X (like gbrt::Runtime and gbrt::Context).
+namespace gbrt {
+using runtime::ActionResult;
+using runtime::ComponentInstance;
+using runtime::ComponentSpec;
+}  // namespace gbrt

@@ -68,3 +68,9 @@ struct RuntimeOptions {
 };
 
 }  // namespace gbrt::runtime
+
+// What a handler or an embedder names, as gbrt::X (like gbrt::Runtime and gbrt::Context).
+namespace gbrt {
+using runtime::AckMode;
+using runtime::RuntimeOptions;
+}  // namespace gbrt

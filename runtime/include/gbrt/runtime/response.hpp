@@ -39,3 +39,8 @@ struct Response {
 };
 
 }  // namespace gbrt::runtime
+
+// What a handler or an embedder names, as gbrt::X (like gbrt::Runtime and gbrt::Context).
+namespace gbrt {
+using runtime::Response;
+}  // namespace gbrt
