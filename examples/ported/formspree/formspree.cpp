@@ -54,16 +54,16 @@ bool enabled(ev::JsonView configuration, std::string_view field) {
 ck::Root render_form(const json::object& state, ev::JsonView configuration) {
   ck::Children fields;
   if (enabled(configuration, "email")) {
-    fields.emplace_back(
-        ck::Box({ck::Input("Email",
-                           ck::TextInput("email").input_type(ck::InputType::text).placeholder("Your email"))})
-            .grow(1));
+    fields.emplace_back(ck::Box({ck::Input("Email", ck::TextInput("email")
+                                                        .input_type(ck::InputType::text)
+                                                        .placeholder("Your email"))})
+                            .grow(1));
   }
   if (enabled(configuration, "name")) {
-    fields.emplace_back(
-        ck::Box(
-            {ck::Input("Name", ck::TextInput("name").placeholder("Your name").input_type(ck::InputType::text))})
-            .grow(1));
+    fields.emplace_back(ck::Box({ck::Input("Name", ck::TextInput("name")
+                                                       .placeholder("Your name")
+                                                       .input_type(ck::InputType::text))})
+                            .grow(1));
   }
   ck::Children message;
   if (enabled(configuration, "message")) {
