@@ -296,12 +296,18 @@ class InstallationFixtureValues : public FixtureValues {
     auto e = fixture_as<View>(row_.file);
     ASSERT_TRUE(e);
     expect_envelope(*e, row_.type, row_.event_id, row_.installation_id);
-    if constexpr (requires { e->space_id; }) EXPECT_EQ(e->space_id, row_.scope_id);
-    if constexpr (requires { e->site_id; }) EXPECT_EQ(e->site_id, row_.scope_id);
+    if constexpr (requires { e->space_id; }) {
+      EXPECT_EQ(e->space_id, row_.scope_id);
+    }
+    if constexpr (requires { e->site_id; }) {
+      EXPECT_EQ(e->site_id, row_.scope_id);
+    }
     const std::optional<ev::JsonView>* configuration = nullptr;
     if constexpr (requires { e->status; }) {  // a setup event: an optional previous state
       EXPECT_EQ(ev::to_string(e->status), row_.status);
-      if (row_.previous == Previous::absent) EXPECT_FALSE(e->previous);
+      if (row_.previous == Previous::absent) {
+        EXPECT_FALSE(e->previous);
+      }
       if (row_.previous == Previous::present) {
         ASSERT_TRUE(e->previous);
         if (row_.previous_status) {
