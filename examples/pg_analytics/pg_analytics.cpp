@@ -37,7 +37,7 @@ const gbrt::pg::Statement kTopPages{
 
 // GET …/top?day=YYYY-MM-DD&limit=N (limit 1–100, default 10):
 // {"day":"…","pages":[{"pageId":"…","views":N},…]}.
-asio::awaitable<gbrt::Response> top_pages(const gbrt::runtime::FetchRequest& request,
+asio::awaitable<gbrt::Response> top_pages(const gbrt::FetchRequest& request,
                                           gbrt::Context& context) {
   using gbrt::Response;
   const std::optional<std::string> day = request.query("day");
@@ -106,7 +106,7 @@ std::unique_ptr<Storage> register_pg_analytics(gbrt::Runtime& runtime, const std
         co_await context.service<gbrt::pg::Pool>().execute(context, kCountView, std::move(params));
     if (!counted) throw std::runtime_error("page_views: " + counted.error().message);
   });
-  gbrt::runtime::Router routes;
+  gbrt::Router routes;
   routes.get("/top", top_pages);
   runtime.fetch(std::move(routes));
   return storage;

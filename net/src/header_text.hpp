@@ -1,7 +1,8 @@
 // Small helpers for HTTP text: header values (for the multipart and signature parsers,
-// and Transfer-Encoding) and request targets.
+// Transfer-Encoding, Expect, Content-Type) and request targets.
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 
 namespace gbrt::net {
@@ -11,6 +12,25 @@ inline std::string_view trim(std::string_view s) noexcept {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
+}
+
+// ASCII case-insensitive equality. (Boost 1.81's beast::iequals reads one byte past its
+// inputs after a mismatch in case; our fuzzer found it.)
+inline bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// Whether a Content-Type value names `media_type` (lower case), parameters aside:
+// media_type_is("Application/JSON; charset=utf-8", "application/json") is true.
+inline bool media_type_is(std::string_view content_type, std::string_view media_type) noexcept {
+  return ascii_iequals(trim(content_type.substr(0, content_type.find(';'))), media_type);
 }
 
 // The path of a request target without its query: "/v1" from "/v1?x" (origin form) and

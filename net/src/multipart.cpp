@@ -27,21 +27,6 @@ std::optional<std::string_view> parameter(std::string_view params, std::string_v
 
 }  // namespace
 
-bool ascii_iequals(std::string_view a, std::string_view b) noexcept {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
-
-bool media_type_is(std::string_view content_type, std::string_view media_type) noexcept {
-  return ascii_iequals(trim(content_type.substr(0, content_type.find(';'))), media_type);
-}
-
 std::optional<std::string_view> multipart_boundary(std::string_view content_type) noexcept {
   if (!media_type_is(content_type, "multipart/form-data")) return std::nullopt;
   std::size_t semi = content_type.find(';');

@@ -4,7 +4,7 @@
 
 #include <boost/beast/http/status.hpp>
 
-#include <gbrt/net/multipart.hpp>
+#include "header_text.hpp"
 
 namespace gbrt::net {
 

@@ -22,7 +22,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
-#include <gbrt/net/multipart.hpp>
 #include <gbrt/runtime/log.hpp>
 
 #include "header_text.hpp"

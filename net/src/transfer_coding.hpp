@@ -8,7 +8,6 @@
 
 #include <boost/beast/http/field.hpp>
 
-#include <gbrt/net/multipart.hpp>
 #include <gbrt/runtime/answer.hpp>
 
 #include "header_text.hpp"

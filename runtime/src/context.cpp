@@ -7,6 +7,8 @@
 #include <gbrt/runtime/js_json.hpp>
 #include <gbrt/runtime/runtime.hpp>
 
+#include "runtime_impl.hpp"
+
 namespace gbrt::runtime {
 
 namespace asio = boost::asio;
@@ -61,8 +63,15 @@ ApiClient Context::integration_api() const {
   return make_api(false);
 }
 
+void* Context::find_service(std::type_index type) const noexcept {
+  return runtime_.find_service(type);
+}
+asio::thread_pool::executor_type Context::compute_executor() const {
+  return runtime_.compute_executor();
+}
+
 void Context::wait_until(asio::awaitable<void> work) const {
-  runtime_.spawn_background(shard_, std::move(work), event_);
+  runtime_.impl().spawn_background(shard_, std::move(work), event_);
 }
 
 asio::awaitable<void> Context::queue_task(std::string_view payload_json,
@@ -85,7 +94,7 @@ asio::awaitable<void> Context::queue_task(std::string_view payload_json,
   }
 
   std::string text = R"({"type":"task","eventId":"task_)" + std::to_string(shard_.index()) + "_" +
-                     std::to_string(++shard_.next_task_) + R"(","installationId":")";
+                     std::to_string(++state_of(shard_).next_task) + R"(","installationId":")";
   append_json_escaped(text, event_.installation_id);
   text += R"(","task":)";
   text += payload_json;
@@ -97,7 +106,7 @@ asio::awaitable<void> Context::queue_task(std::string_view payload_json,
   if (auto refused = slot->load(shard_.parser(), text, environment)) {
     throw std::invalid_argument("queue_task: the payload is not a JSON object: " + refused->body);
   }
-  runtime_.schedule_task(shard_, std::move(slot), delay);
+  runtime_.impl().schedule_task(state_of(shard_), std::move(slot), delay);
   return queued_in_memory(delay);
 }
 

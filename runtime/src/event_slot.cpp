@@ -1,5 +1,7 @@
 #include <gbrt/runtime/event_slot.hpp>
 
+#include "slot_state.hpp"
+
 namespace gbrt::runtime {
 
 void EventSlot::reset(std::size_t keep_bytes) {
@@ -10,11 +12,6 @@ void EventSlot::reset(std::size_t keep_bytes) {
   borrowed.reset();
   environment.reset();
   event_json = environment_json = {};
-  type_id = 0;
-  from_queue = false;
-  stop_reason = StopReason::none;
-  waiter = nullptr;
-  prev = next = nullptr;
 }
 
 std::optional<Answer> EventSlot::load(events::Parser& parser, std::string_view event_text,
@@ -40,16 +37,16 @@ void SlotReturn::operator()(EventSlot* slot) const noexcept {
   if (pool != nullptr) {
     pool->release(slot);
   } else {
-    delete slot;
+    delete &state_of(*slot);
   }
 }
 
 SlotPool::~SlotPool() {
-  for (EventSlot* slot : free_) delete slot;
+  for (EventSlot* slot : free_) delete &state_of(*slot);
 }
 
 SlotPtr SlotPool::acquire() {
-  if (free_.empty()) return SlotPtr(new EventSlot, SlotReturn{this});
+  if (free_.empty()) return SlotPtr(new SlotState, SlotReturn{this});
   EventSlot* slot = free_.back();
   free_.pop_back();
   return SlotPtr(slot, SlotReturn{this});
@@ -57,10 +54,10 @@ SlotPtr SlotPool::acquire() {
 
 void SlotPool::release(EventSlot* slot) noexcept {
   if (free_.size() >= kMaxFree) {
-    delete slot;
+    delete &state_of(*slot);
     return;
   }
-  slot->reset(kKeepBytes);
+  state_of(*slot).reset(kKeepBytes);
   free_.push_back(slot);
 }
 

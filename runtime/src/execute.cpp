@@ -13,7 +13,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 
-#include "runtime_internal.hpp"
+#include "runtime_impl.hpp"
 
 namespace gbrt::runtime {
 
@@ -26,14 +26,14 @@ namespace {
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kRetryAfter{1};
 
-void link(EventSlot*& head, EventSlot* s) noexcept {
+void link(SlotState*& head, SlotState* s) noexcept {
   s->prev = nullptr;
   s->next = head;
   if (head != nullptr) head->prev = s;
   head = s;
 }
 
-void unlink(EventSlot*& head, EventSlot* s) noexcept {
+void unlink(SlotState*& head, SlotState* s) noexcept {
   if (s->prev != nullptr) s->prev->next = s->next;
   if (s->next != nullptr) s->next->prev = s->prev;
   if (head == s) head = s->next;
@@ -71,17 +71,17 @@ Answer duplicate_answer() {
 }  // namespace
 
 asio::awaitable<Answer> Runtime::execute(SlotPtr slot, Shard& shard, ClientWatch* client) {
-  return execute_as(std::move(slot), shard, client, false);
+  return impl_->execute_as(std::move(slot), state_of(shard), client, false);
 }
 
 asio::awaitable<Answer> Runtime::run_delivered(SlotPtr slot, Shard& shard) {
-  return execute_as(std::move(slot), shard, nullptr, true);
+  return impl_->execute_as(std::move(slot), state_of(shard), nullptr, true);
 }
 
-asio::awaitable<Answer> Runtime::execute_as(SlotPtr slot, Shard& shard, ClientWatch* client,
-                                            bool delivered) {
+asio::awaitable<Answer> Runtime::Impl::execute_as(SlotPtr slot, ShardState& shard,
+                                                  ClientWatch* client, bool delivered) {
   const std::size_t type = type_id(*slot->event);
-  slot->type_id = type;
+  state_of(*slot).type_id = type;
   metrics_->event_received(shard.index(), type);
   const std::string_view event_id = events::base(*slot->event).event_id;
   if (dedup_ && !event_id.empty() && dedup_->seen(event_id, steady_clock::now())) {
@@ -94,7 +94,7 @@ asio::awaitable<Answer> Runtime::execute_as(SlotPtr slot, Shard& shard, ClientWa
     co_return co_await forward(std::move(slot), shard);
   // A worker (delivered events) stores too: its JetStream message is acked after the commit.
   if (state.ack == AckMode::stored) {
-    if (auto answer = co_await store(*slot, shard)) co_return std::move(*answer);
+    if (auto answer = co_await store(state_of(*slot), shard)) co_return std::move(*answer);
   }
 
   // Admission: count first, then check, so concurrent shards never overshoot a cap.
@@ -113,17 +113,17 @@ asio::awaitable<Answer> Runtime::execute_as(SlotPtr slot, Shard& shard, ClientWa
 }
 
 // The HTTP request stays open until the forwarder answers: the drain waits for it.
-asio::awaitable<Answer> Runtime::forward(SlotPtr slot, Shard& shard) {
+asio::awaitable<Answer> Runtime::Impl::forward(SlotPtr slot, ShardState& shard) {
   Answer answer = co_await forwarder_->forward(*slot, shard);
   if (answer.outcome == Outcome::ok) answer.outcome = Outcome::forwarded;  // else shed, rejected
-  metrics_->event_handled(shard.index(), slot->type_id, answer.outcome);
+  metrics_->event_handled(shard.index(), state_of(*slot).type_id, answer.outcome);
   co_return answer;
 }
 
 // Stored first, then handled: the handlers see an event that is in the table, and one
 // failing is answered as usual (the retry is stored once, thanks to the table's key).
 // An answer here ends the event: the store failed, or no handler waits for it.
-asio::awaitable<std::optional<Answer>> Runtime::store(EventSlot& slot, Shard& shard) {
+asio::awaitable<std::optional<Answer>> Runtime::Impl::store(SlotState& slot, ShardState& shard) {
   Answer answer = co_await store_->forward(slot, shard);
   if (answer.outcome != Outcome::ok) {  // as forward(): shed (503) or rejected (400, 413)
     metrics_->event_handled(shard.index(), slot.type_id, answer.outcome);
@@ -137,39 +137,42 @@ asio::awaitable<std::optional<Answer>> Runtime::store(EventSlot& slot, Shard& sh
   co_return std::nullopt;
 }
 
-Answer Runtime::enqueue(SlotPtr slot, Shard& shard) {
-  if (shard.queue_.size() >= options_.queue_capacity || stopping_) {
-    metrics_->event_handled(shard.index(), slot->type_id, Outcome::shed);
-    return Answer::unavailable("Queue full for " + metrics_->type_name(slot->type_id) + " events",
+Answer Runtime::Impl::enqueue(SlotPtr slot, ShardState& shard) {
+  SlotState& s = state_of(*slot);
+  if (shard.queue.size() >= options_.queue_capacity || stopping_) {
+    metrics_->event_handled(shard.index(), s.type_id, Outcome::shed);
+    return Answer::unavailable("Queue full for " + metrics_->type_name(s.type_id) + " events",
                                kRetryAfter);
   }
-  slot->from_queue = true;
-  slot->enqueued_at = steady_clock::now();
+  s.from_queue = true;
+  s.enqueued_at = steady_clock::now();
   queued_.fetch_add(1);
   queued_waiting_.fetch_add(1);
-  shard.queue_.push_back(std::move(slot));
+  shard.queue.push_back(std::move(slot));
   pump_queue(shard);
   return Answer::json(202, R"({"status":"queued"})");
 }
 
-void Runtime::pump_queue(Shard& shard) {
-  while (shard.queue_running_ < options_.queue_concurrency && !shard.queue_.empty() && !stopping_) {
-    SlotPtr slot = std::move(shard.queue_.front());
-    shard.queue_.pop_front();
+void Runtime::Impl::pump_queue(ShardState& shard) {
+  while (shard.queue_running < options_.queue_concurrency && !shard.queue.empty() && !stopping_) {
+    SlotPtr slot = std::move(shard.queue.front());
+    shard.queue.pop_front();
     queued_waiting_.fetch_sub(1);
-    ++shard.queue_running_;
-    metrics_->queue_wait(shard.index(), slot->type_id, steady_clock::now() - slot->enqueued_at);
-    types_[slot->type_id]->running.fetch_add(1);
+    ++shard.queue_running;
+    const SlotState& s = state_of(*slot);
+    metrics_->queue_wait(shard.index(), s.type_id, steady_clock::now() - s.enqueued_at);
+    types_[s.type_id]->running.fetch_add(1);
     asio::co_spawn(shard.executor(), supervise(std::move(slot), shard, nullptr), asio::detached);
   }
 }
 
-asio::awaitable<Answer> Runtime::supervise(SlotPtr slot, Shard& shard, ClientWatch* client) {
-  EventSlot* const s = slot.get();
+asio::awaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard,
+                                                 ClientWatch* client) {
+  SlotState* const s = &state_of(*slot);
   const TypeState& state = *types_[s->type_id];
   Waiter waiter(shard.executor());
   s->waiter = &waiter;
-  link(shard.running_, s);
+  link(shard.running, s);
   // The slot goes back to its pool from co_spawn's completion handler, not from run(): the
   // spawned thread keeps its cancellation handler in the slot's signal until it has wound
   // down, and reusing the slot earlier would destroy that handler under it.
@@ -224,8 +227,8 @@ asio::awaitable<Answer> Runtime::supervise(SlotPtr slot, Shard& shard, ClientWat
   co_return std::move(waiter.answer);
 }
 
-asio::awaitable<void> Runtime::run(EventSlot& slot, Shard& shard) {
-  EventSlot* const s = &slot;
+asio::awaitable<void> Runtime::Impl::run(SlotState& slot, ShardState& shard) {
+  SlotState* const s = &slot;
   const events::Environment* environment = s->environment ? &*s->environment : nullptr;
   Answer answer = co_await run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason);
   if (dedup_ && answer.status < 300) {
@@ -233,14 +236,14 @@ asio::awaitable<void> Runtime::run(EventSlot& slot, Shard& shard) {
     if (!event_id.empty()) dedup_->mark(event_id, steady_clock::now());
   }
   types_[s->type_id]->running.fetch_sub(1);
-  unlink(shard.running_, s);
+  unlink(shard.running, s);
   if (s->waiter != nullptr) {
     s->waiter->answer = std::move(answer);
     s->waiter->done = true;
     s->waiter->wake.cancel();
   }
   if (s->from_queue) {
-    --shard.queue_running_;
+    --shard.queue_running;
     queued_.fetch_sub(1);
     pump_queue(shard);
   } else {
@@ -251,16 +254,17 @@ asio::awaitable<void> Runtime::run(EventSlot& slot, Shard& shard) {
 asio::awaitable<Answer> Runtime::dispatch(const events::Event& event,
                                           const events::Environment* environment, Shard& shard) {
   const std::size_t type = type_id(event);
-  metrics_->event_received(shard.index(), type);
-  co_return co_await run_handlers(event, environment, shard, type, nullptr);
+  impl_->metrics_->event_received(shard.index(), type);
+  co_return co_await impl_->run_handlers(event, environment, state_of(shard), type, nullptr);
 }
 
-asio::awaitable<Answer> Runtime::run_handlers(const events::Event& event,
-                                              const events::Environment* environment, Shard& shard,
-                                              std::size_t type, const StopReason* stop) {
+asio::awaitable<Answer> Runtime::Impl::run_handlers(const events::Event& event,
+                                                    const events::Environment* environment,
+                                                    ShardState& shard, std::size_t type,
+                                                    const StopReason* stop) {
   const events::EventBase& common = events::base(event);
   const auto start = steady_clock::now();
-  Context context(*this, shard, common, environment);
+  Context context(runtime_, shard, common, environment);
   Outcome outcome = Outcome::ok;
   Answer answer;
   try {
@@ -307,7 +311,7 @@ asio::awaitable<Answer> Runtime::run_handlers(const events::Event& event,
   co_return answer;
 }
 
-const Runtime::Responder* Runtime::responder_for(const events::Event& event) const {
+const Responder* Runtime::Impl::responder_for(const events::Event& event) const {
   switch (events::type_of(event)) {
     case EventType::fetch:
     case EventType::fetch_published_script:
@@ -329,8 +333,8 @@ const Runtime::Responder* Runtime::responder_for(const events::Event& event) con
 // Runs every handler concurrently on this shard and waits for all, even when cancelled
 // (they borrow the event); then rethrows the first failure. Cancellation of this coroutine
 // is forwarded to every handler.
-asio::awaitable<void> Runtime::run_all(const std::vector<Handler>& handlers,
-                                       const events::Event& event, Context& context) {
+asio::awaitable<void> Runtime::Impl::run_all(const std::vector<Handler>& handlers,
+                                             const events::Event& event, Context& context) {
   auto executor = co_await asio::this_coro::executor;
   co_await asio::this_coro::throw_if_cancelled(false);
   asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
@@ -366,42 +370,50 @@ asio::awaitable<void> Runtime::run_all(const std::vector<Handler>& handlers,
 
 asio::awaitable<Answer> Runtime::handle(std::string event_json,
                                         std::optional<std::string> environment_json) {
-  Shard& shard = *shards_[next_shard_.fetch_add(1) % shards_.size()];
+  ShardState& shard = *impl_->shards_[impl_->next_shard_.fetch_add(1) % impl_->shards_.size()];
   co_return co_await asio::co_spawn(
-      shard.executor(), handle_on(std::move(event_json), std::move(environment_json), shard),
+      shard.executor(), impl_->handle_on(std::move(event_json), std::move(environment_json), shard),
       asio::use_awaitable);
 }
 
 asio::awaitable<Answer> Runtime::handle_on(std::string event_json,
                                            std::optional<std::string> environment_json,
                                            Shard& shard) {
+  return impl_->handle_on(std::move(event_json), std::move(environment_json), state_of(shard));
+}
+
+asio::awaitable<Answer> Runtime::Impl::handle_on(std::string event_json,
+                                                 std::optional<std::string> environment_json,
+                                                 ShardState& shard) {
   SlotPtr slot = shard.slots().acquire();
   if (auto refused = slot->load(shard.parser(), event_json, environment_json)) {
     co_return std::move(*refused);
   }
-  co_return co_await execute(std::move(slot), shard);
+  co_return co_await execute_as(std::move(slot), shard, nullptr, false);
 }
 
-void Runtime::schedule_task(Shard& shard, SlotPtr slot, std::chrono::milliseconds delay) {
+void Runtime::Impl::schedule_task(ShardState& shard, SlotPtr slot,
+                                  std::chrono::milliseconds delay) {
   tasks_pending_.fetch_add(1);
   asio::co_spawn(shard.executor(), delayed_task(std::move(slot), shard, delay), asio::detached);
 }
 
-asio::awaitable<void> Runtime::delayed_task(SlotPtr slot, Shard& shard,
-                                            std::chrono::milliseconds delay) {
+asio::awaitable<void> Runtime::Impl::delayed_task(SlotPtr slot, ShardState& shard,
+                                                  std::chrono::milliseconds delay) {
   asio::steady_timer timer(shard.executor(), delay);
-  shard.task_timers_.insert(&timer);
+  shard.task_timers.insert(&timer);
   auto [ec] = co_await timer.async_wait(kAwait);
-  if (shard.task_timers_.erase(&timer) == 0) co_return;  // cancel_everything counted it
+  if (shard.task_timers.erase(&timer) == 0) co_return;  // cancel_everything counted it
   tasks_pending_.fetch_sub(1);
   if (ec || stopping_) {
     tasks_cancelled_.fetch_add(1);
     co_return;
   }
-  slot->type_id = type_id(*slot->event);
-  metrics_->event_received(shard.index(), slot->type_id);
+  SlotState& s = state_of(*slot);
+  s.type_id = type_id(*slot->event);
+  metrics_->event_received(shard.index(), s.type_id);
   inflight_.fetch_add(1);  // drained like any running event, outside the caps
-  types_[slot->type_id]->running.fetch_add(1);
+  types_[s.type_id]->running.fetch_add(1);
   co_await supervise(std::move(slot), shard, {});
 }
 

@@ -1,30 +1,41 @@
 // Answers of the handlers that answer HTTP themselves, and GitBook's words when no handler,
 // component or content source takes an event.
-#include <gbrt/runtime/runtime.hpp>
+#include <gbrt/runtime/registry.hpp>
+
+#include "runtime_impl.hpp"
 
 namespace gbrt::runtime {
 
 namespace asio = boost::asio;
 using events::EventType;
 
-asio::awaitable<Answer> Runtime::response_answer(asio::awaitable<Response> response) {
+namespace detail {
+
+asio::awaitable<Answer> response_answer(asio::awaitable<Response> response) {
   co_return Answer::from(co_await std::move(response));
 }
 
-asio::awaitable<Answer> Runtime::published_script_answer(
-    asio::awaitable<std::optional<Response>> response) {
+asio::awaitable<Answer> published_script_answer(asio::awaitable<std::optional<Response>> response) {
   std::optional<Response> script = co_await std::move(response);
   if (!script) co_return Answer::from(Response::text("/** no-op */", "application/javascript"));
   co_return Answer::from(std::move(*script));
 }
 
-asio::awaitable<Answer> Runtime::content_answer(asio::awaitable<std::string> json, EventType type) {
+asio::awaitable<Answer> content_answer(asio::awaitable<std::string> json, EventType type) {
   std::string output = co_await std::move(json);
   if (type == EventType::content_compute_document) output = "{\"document\":" + output + "}";
   co_return Answer::json(200, std::move(output));
 }
 
-Answer Runtime::unhandled(const events::Event& event) {
+Component spec_component(ComponentSpec spec) {
+  return [s = std::move(spec)](const events::UiRender& e, Context& c) {
+    return run_component(s, e, c);
+  };
+}
+
+}  // namespace detail
+
+Answer Runtime::Impl::unhandled(const events::Event& event) {
   switch (events::type_of(event)) {
     case EventType::fetch:
       return Answer::error(400, "Integration does not handle HTTP requests");

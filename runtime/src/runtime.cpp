@@ -9,7 +9,7 @@
 
 #include <gbrt/runtime/process_metrics.hpp>
 
-#include "runtime_internal.hpp"
+#include "runtime_impl.hpp"
 
 namespace gbrt::runtime {
 
@@ -26,28 +26,32 @@ std::size_t one_per_core(std::size_t requested) {
 
 }  // namespace
 
+Runtime::Impl::Impl(Runtime& runtime, RuntimeOptions options)
+    : runtime_(runtime),
+      options_(std::move(options)),
+      compute_(one_per_core(options_.compute_threads)) {}
+
 Runtime::Runtime(RuntimeOptions options)
-    : options_(std::move(options)), compute_(one_per_core(options_.compute_threads)) {
-  std::size_t n = one_per_core(options_.threads);
+    : impl_(std::make_unique<Impl>(*this, std::move(options))) {
+  std::size_t n = one_per_core(impl_->options_.threads);
   for (std::size_t i = 0; i < n; ++i) {
-    contexts_.push_back(std::make_unique<asio::io_context>(1));
-    shards_.push_back(
-        std::make_unique<Shard>(i, contexts_.back()->get_executor(), options_.max_event_bytes));
+    impl_->contexts_.push_back(std::make_unique<asio::io_context>(1));
+    impl_->shards_.push_back(std::make_unique<ShardState>(
+        i, impl_->contexts_.back()->get_executor(), impl_->options_.max_event_bytes));
   }
-  init();
+  impl_->init();
 }
 
 Runtime::Runtime(std::vector<asio::any_io_executor> executors, RuntimeOptions options)
-    : options_(std::move(options)), compute_(one_per_core(options_.compute_threads)) {
+    : impl_(std::make_unique<Impl>(*this, std::move(options))) {
   for (std::size_t i = 0; i < executors.size(); ++i) {
-    shards_.push_back(
-        std::make_unique<Shard>(i, std::move(executors[i]), options_.max_event_bytes));
+    impl_->shards_.push_back(
+        std::make_unique<ShardState>(i, std::move(executors[i]), impl_->options_.max_event_bytes));
   }
-  init();
+  impl_->init();
 }
 
-// Type ids 0..20: the typed events, then "other"; registered names come after.
-void Runtime::init() {
+void Runtime::Impl::init() {
   max_inflight_ = options_.max_inflight;
   metrics_ = std::make_unique<Metrics>(shards_.size());
   add_process_metrics(*metrics_);
@@ -62,13 +66,12 @@ void Runtime::init() {
 }
 
 Runtime::~Runtime() {
-  if (!threads_.empty()) {
+  if (!impl_->threads_.empty()) {
     skip_drain();
     stop();
   }
-  // Idle outbound connections are sockets of the shards' io_contexts: closed before those go.
-  for (auto& shard : shards_) shard->http_.reset();
-  compute_.join();
+  for (auto& shard : impl_->shards_) shard->close_http_client();
+  impl_->compute_.join();
 }
 
 http::Client& Shard::http_client(const http::ClientOptions& options) {
@@ -76,27 +79,44 @@ http::Client& Shard::http_client(const http::ClientOptions& options) {
   return *http_;
 }
 
+void Runtime::Impl::check_registration_open(const char* what) const {
+  if (started_) throw std::logic_error(std::string("gbrt: register ") + what + " before start()");
+}
+
 void Runtime::add_handler(std::size_t type_id, Handler handler) {
-  if (started_) throw std::logic_error("gbrt: register handlers before start()");
-  handlers_[type_id].push_back(std::move(handler));
+  impl_->check_registration_open("handlers");
+  impl_->handlers_[type_id].push_back(std::move(handler));
 }
 
 void Runtime::add_component(std::string id, Component component) {
-  if (started_) throw std::logic_error("gbrt: register components before start()");
-  components_.insert_or_assign(std::move(id), std::move(component));
+  impl_->check_registration_open("components");
+  impl_->components_.insert_or_assign(std::move(id), std::move(component));
 }
 
 void Runtime::set_responder(EventType type, Responder responder) {
-  if (started_) throw std::logic_error("gbrt: register handlers before start()");
-  responders_[std::size_t(type)] = std::move(responder);
+  impl_->check_registration_open("handlers");
+  impl_->responders_[std::size_t(type)] = std::move(responder);
 }
 
 void Runtime::add_content_source(std::string id, Responder responder) {
-  if (started_) throw std::logic_error("gbrt: register content sources before start()");
-  content_sources_.insert_or_assign(std::move(id), std::move(responder));
+  impl_->check_registration_open("content sources");
+  impl_->content_sources_.insert_or_assign(std::move(id), std::move(responder));
+}
+
+void Runtime::add_service(std::type_index type, void* service) {
+  impl_->services_[type] = service;
+}
+
+void* Runtime::find_service(std::type_index type) const noexcept {
+  auto it = impl_->services_.find(type);
+  return it == impl_->services_.end() ? nullptr : it->second;
 }
 
 std::size_t Runtime::type_id_for(std::string name) {
+  return impl_->type_id_for(std::move(name));
+}
+
+std::size_t Runtime::Impl::type_id_for(std::string name) {
   EventType typed = events::event_type_from_name(name);
   if (typed != EventType::other) {
     throw std::invalid_argument("gbrt: \"" + name +
@@ -110,17 +130,29 @@ std::size_t Runtime::type_id_for(std::string name) {
 }
 
 bool Runtime::knows_type(std::string_view name) const {
-  return events::event_type_from_name(name) != EventType::other || named_types_.contains(name);
+  return events::event_type_from_name(name) != EventType::other ||
+         impl_->named_types_.contains(name);
 }
 
 std::size_t Runtime::type_id(const events::Event& event) const noexcept {
+  return impl_->type_id(event);
+}
+
+std::size_t Runtime::Impl::type_id(const events::Event& event) const noexcept {
   EventType type = events::type_of(event);
   if (type != EventType::other || named_types_.empty()) return std::size_t(type);
   auto it = named_types_.find(events::base(event).type);
   return it == named_types_.end() ? std::size_t(EventType::other) : it->second;
 }
 
-void Runtime::start() {
+void Runtime::forward_to(Forwarder& forwarder) noexcept {
+  impl_->forwarder_ = &forwarder;
+}
+void Runtime::store_to(Forwarder& store) noexcept {
+  impl_->store_ = &store;
+}
+
+void Runtime::Impl::start() {
   if (started_) return;
   started_ = true;
   // Per-type policies, resolved from the options' type names.
@@ -168,12 +200,12 @@ void Runtime::start() {
   }
 }
 
-std::size_t Runtime::queued_waiting() const noexcept {
+std::size_t Runtime::Impl::queued_waiting() const noexcept {
   return queued_waiting_.load();
 }
 
-void Runtime::spawn_background(Shard& shard, asio::awaitable<void> work,
-                               const events::EventBase& event) {
+void Runtime::Impl::spawn_background(Shard& shard, asio::awaitable<void> work,
+                                     const events::EventBase& event) {
   background_.fetch_add(1);
   // The event's id and type are copied for the log: its views end with its answer.
   auto on_done = [this, id = std::string(event.event_id),
@@ -187,16 +219,17 @@ void Runtime::spawn_background(Shard& shard, asio::awaitable<void> work,
   asio::co_spawn(shard.executor(), std::move(work), std::move(on_done));
 }
 
-bool Runtime::drain(std::chrono::milliseconds timeout, std::function<bool()> also_idle) {
-  begin_drain();
+bool Runtime::Impl::drain(std::chrono::milliseconds timeout, std::function<bool()> also_idle) {
+  draining_ = true;
   auto deadline = std::chrono::steady_clock::now() + timeout;
   auto done = [&] { return idle() && (!also_idle || also_idle()); };
   while (!done() && !skip_drain_ && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
   }
   if (done()) return true;
-  const std::string inflight = std::to_string(in_flight()), queue = std::to_string(queued()),
-                    background = std::to_string(pending_background());
+  const std::string inflight = std::to_string(inflight_.load()),
+                    queue = std::to_string(queued_.load()),
+                    background = std::to_string(background_.load());
   log::warn(
       skip_drain_ ? "drain skipped, cancelling what is left"
                   : "drain timed out, cancelling what is left",
@@ -204,8 +237,8 @@ bool Runtime::drain(std::chrono::milliseconds timeout, std::function<bool()> als
   return false;
 }
 
-void Runtime::stop() {
-  begin_drain();
+void Runtime::Impl::stop() {
+  draining_ = true;
   stopping_ = true;
   // Each shard cancels its own work; wait until all did, then for the handlers to unwind.
   auto cancelled = std::make_shared<std::atomic<std::size_t>>(0);
@@ -225,27 +258,22 @@ void Runtime::stop() {
   threads_.clear();
 }
 
-void Runtime::shutdown(std::chrono::milliseconds drain_timeout) {
-  drain(drain_timeout);
-  stop();
-}
-
 // On the shard's thread: stop running handlers, drop queued events (they stay counted as
 // pending), cancel delayed tasks.
-void Runtime::cancel_everything(Shard& shard) {
-  for (EventSlot* s = shard.running_; s != nullptr; s = s->next) s->stop(StopReason::shutdown);
-  while (!shard.queue_.empty()) {
-    shard.queue_.pop_front();
+void Runtime::Impl::cancel_everything(ShardState& shard) {
+  for (SlotState* s = shard.running; s != nullptr; s = s->next) s->stop(StopReason::shutdown);
+  while (!shard.queue.empty()) {
+    shard.queue.pop_front();
     queued_.fetch_sub(1);
     queued_waiting_.fetch_sub(1);
   }
-  for (asio::steady_timer* timer : shard.task_timers_) timer->cancel();
-  tasks_cancelled_.fetch_add(shard.task_timers_.size());
-  tasks_pending_.fetch_sub(shard.task_timers_.size());
-  shard.task_timers_.clear();  // counted here: the timers' coroutines may never resume
+  for (asio::steady_timer* timer : shard.task_timers) timer->cancel();
+  tasks_cancelled_.fetch_add(shard.task_timers.size());
+  tasks_pending_.fetch_sub(shard.task_timers.size());
+  shard.task_timers.clear();  // counted here: the timers' coroutines may never resume
 }
 
-std::string Runtime::stats_json() const {
+std::string Runtime::Impl::stats_json() const {
   std::string out = "{\"types\":{";
   bool first = true;
   for (std::size_t t = 0; t < metrics_->type_count(); ++t) {
@@ -268,6 +296,77 @@ std::string Runtime::stats_json() const {
   out += ",\"tasks_cancelled\":" + std::to_string(tasks_cancelled_.load());
   out += ",\"background_pending\":" + std::to_string(background_.load()) + "}";
   return out;
+}
+
+// The public face: registration above, the rest delegates to Impl.
+
+void Runtime::start() {
+  impl_->start();
+}
+bool Runtime::drain(std::chrono::milliseconds timeout, std::function<bool()> also_idle) {
+  return impl_->drain(timeout, std::move(also_idle));
+}
+void Runtime::stop() {
+  impl_->stop();
+}
+void Runtime::shutdown(std::chrono::milliseconds drain_timeout) {
+  drain(drain_timeout);
+  stop();
+}
+void Runtime::begin_drain() noexcept {
+  impl_->draining_ = true;
+}
+void Runtime::skip_drain() noexcept {
+  impl_->skip_drain_ = true;
+}
+bool Runtime::draining() const noexcept {
+  return impl_->draining_;
+}
+bool Runtime::idle() const noexcept {
+  return impl_->idle();
+}
+bool Runtime::overloaded() const noexcept {
+  return impl_->inflight_.load() >= impl_->max_inflight_.load();
+}
+void Runtime::set_max_inflight(std::size_t max_inflight) noexcept {
+  impl_->max_inflight_ = max_inflight;
+}
+std::size_t Runtime::max_inflight() const noexcept {
+  return impl_->max_inflight_.load();
+}
+bool Runtime::forwarding_ready() const noexcept {
+  return (!impl_->forwards_ || impl_->forwarder_->ready()) &&
+         (impl_->store_ == nullptr || impl_->store_->ready());
+}
+std::size_t Runtime::in_flight() const noexcept {
+  return impl_->inflight_.load();
+}
+std::size_t Runtime::queued() const noexcept {
+  return impl_->queued_.load();
+}
+std::size_t Runtime::pending_background() const noexcept {
+  return impl_->background_.load();
+}
+std::size_t Runtime::pending_tasks() const noexcept {
+  return impl_->tasks_pending_.load();
+}
+std::string Runtime::stats_json() const {
+  return impl_->stats_json();
+}
+std::size_t Runtime::shard_count() const noexcept {
+  return impl_->shards_.size();
+}
+Shard& Runtime::shard(std::size_t i) noexcept {
+  return *impl_->shards_[i];
+}
+Metrics& Runtime::metrics() {
+  return *impl_->metrics_;
+}
+const RuntimeOptions& Runtime::options() const noexcept {
+  return impl_->options_;
+}
+asio::thread_pool::executor_type Runtime::compute_executor() {
+  return impl_->compute_.get_executor();
 }
 
 }  // namespace gbrt::runtime

@@ -6,6 +6,8 @@
 
 #include <gbrt/net/multipart.hpp>
 
+#include "header_text.hpp"  // net/src
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view input(reinterpret_cast<const char*>(data), size);
   std::size_t eol = input.find('\n');

@@ -9,9 +9,9 @@ namespace asio = boost::asio;
 namespace ck = gbrt::contentkit;
 namespace ev = gbrt::events;
 namespace json = boost::json;
-using gbrt::runtime::ActionResult;
-using gbrt::runtime::ComponentInstance;
-using gbrt::runtime::ComponentSpec;
+using gbrt::ActionResult;
+using gbrt::ComponentInstance;
+using gbrt::ComponentSpec;
 
 namespace {
 

@@ -6,7 +6,7 @@
 #include "formspree.hpp"
 
 int main() {
-  gbrt::Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  gbrt::Runtime runtime(gbrt::RuntimeOptions{.threads = 1});
   formspree::register_formspree(runtime);
   gbrt::net::Server server(runtime, {.host = "127.0.0.1", .port = 8091});
   gbrt::net::run_until_signal(runtime, server, {.on_started = [&] {

@@ -7,7 +7,7 @@
 #include "plausible.hpp"
 
 int main() {
-  gbrt::Runtime runtime(gbrt::runtime::RuntimeOptions{.threads = 1});
+  gbrt::Runtime runtime(gbrt::RuntimeOptions{.threads = 1});
   plausible::register_plausible(runtime);
   gbrt::net::Server server(runtime, {.host = "127.0.0.1", .port = 8090});
   gbrt::net::run_until_signal(runtime, server, {.on_started = [&] {

@@ -50,12 +50,12 @@ std::optional<std::string> script_for(ev::JsonView configuration) {
 void register_plausible(gbrt::Runtime& runtime) {
   runtime.published_script(
       [](const ev::FetchPublishedScript&,
-         gbrt::Context& ctx) -> asio::awaitable<std::optional<gbrt::runtime::Response>> {
+         gbrt::Context& ctx) -> asio::awaitable<std::optional<gbrt::Response>> {
         const auto* environment = ctx.environment();
         auto script =
             environment ? script_for(environment->site_installation_configuration()) : std::nullopt;
         if (!script) co_return std::nullopt;
-        co_return gbrt::runtime::Response::text(std::move(*script), "application/javascript")
+        co_return gbrt::Response::text(std::move(*script), "application/javascript")
             .add_header("Cache-Control", "max-age=604800");
       });
 }

@@ -28,12 +28,4 @@ std::optional<std::string_view> multipart_boundary(std::string_view content_type
 std::string_view decode_dispatcher_form(std::string_view body, std::string_view boundary,
                                         DispatcherForm& out) noexcept;
 
-// ASCII case-insensitive equality. (Boost 1.81's beast::iequals reads one byte past its
-// inputs after a mismatch in case; our fuzzer found it.)
-bool ascii_iequals(std::string_view a, std::string_view b) noexcept;
-
-// The media type of a Content-Type value, lower-cased comparison helper:
-// media_type_is("Application/JSON; charset=utf-8", "application/json") is true.
-bool media_type_is(std::string_view content_type, std::string_view media_type) noexcept;
-
 }  // namespace gbrt::net

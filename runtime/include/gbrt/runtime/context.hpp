@@ -5,11 +5,17 @@
 
 #include <chrono>
 #include <cstddef>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <type_traits>
+#include <typeindex>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <gbrt/events/views.hpp>
 #include <gbrt/http/client.hpp>
@@ -80,7 +86,31 @@ class Context {
   Shard& shard_;
   const events::EventBase& event_;
   ApiClient make_api(bool installation_token) const;
+  void* find_service(std::type_index type) const noexcept;
+  boost::asio::thread_pool::executor_type compute_executor() const;
   const events::Environment* environment_;
 };
+
+namespace detail {
+template <class F>
+boost::asio::awaitable<std::invoke_result_t<F&>> call_on_pool(F fn) {
+  co_return fn();
+}
+}  // namespace detail
+
+template <class F>
+boost::asio::awaitable<std::invoke_result_t<F&>> Context::offload(F fn) const {
+  // co_spawn onto the pool and await it there: the coroutine resumes on this shard after.
+  auto work = detail::call_on_pool(std::move(fn));
+  co_return co_await boost::asio::co_spawn(compute_executor(), std::move(work),
+                                           boost::asio::use_awaitable);
+}
+
+template <class T>
+T& Context::service() const {
+  if (void* found = find_service(std::type_index(typeid(T)))) return *static_cast<T*>(found);
+  throw std::logic_error(std::string("no service of type ") + typeid(T).name() +
+                         ": Runtime::provide() it before start()");
+}
 
 }  // namespace gbrt::runtime

@@ -3,15 +3,11 @@
 // so a warm shard allocates nothing per event.
 #pragma once
 
-#include <atomic>
-#include <chrono>
 #include <cstddef>
 #include <memory>
 #include <optional>
 #include <string_view>
 #include <vector>
-
-#include <boost/asio/cancellation_signal.hpp>
 
 #include <gbrt/events/padded_buffer.hpp>
 #include <gbrt/events/string_arena.hpp>
@@ -20,23 +16,10 @@
 
 namespace gbrt::runtime {
 
-// Why an event's handlers were asked to stop.
-enum class StopReason : std::uint8_t { none, deadline, client_gone, shutdown };
-
-// The client waiting for an event's answer, as its transport sees it. The runtime asks it
-// to start watching for the client leaving only once the handlers have run for
-// RuntimeOptions::client_watch_after, so fast events never pay for a watch (a syscall);
-// the transport emits `gone` when the client has left, which cancels the handlers.
-class ClientWatch {
- public:
-  virtual ~ClientWatch() = default;
-  virtual void start_watching() = 0;
-  boost::asio::cancellation_signal gone;
-};
-
-struct Waiter;  // runtime.cpp: the answer's receiver while someone waits for it
 class SlotPool;
 
+// Taken from a shard's SlotPool (Shard::slots()), which alone makes and deletes slots: the
+// runtime keeps its bookkeeping of a running event beside these fields (runtime/src).
 class EventSlot {
  public:
   events::PaddedBuffer body;
@@ -51,29 +34,20 @@ class EventSlot {
   std::string_view event_json;
   std::string_view environment_json;
 
-  // Set by the runtime while the event runs.
-  std::size_t type_id = 0;
-  bool from_queue = false;  // acknowledged 202 and run from the shard's queue
-  StopReason stop_reason = StopReason::none;
-  std::chrono::steady_clock::time_point enqueued_at;  // queued events
-  boost::asio::cancellation_signal cancel;            // reaches the handlers' co_awaits
-  Waiter* waiter = nullptr;                           // null once nobody waits (or never did)
-  EventSlot* prev = nullptr;                          // the shard's list of running events
-  EventSlot* next = nullptr;
+  EventSlot(const EventSlot&) = delete;
+  EventSlot& operator=(const EventSlot&) = delete;
 
-  // Asks the handlers to stop (once; later reasons do not replace the first).
-  void stop(StopReason reason) {
-    if (stop_reason != StopReason::none) return;
-    stop_reason = reason;
-    cancel.emit(boost::asio::cancellation_type::terminal);
-  }
-  // Forget the last event, keep the memory (buffers larger than `keep_bytes` are freed).
-  void reset(std::size_t keep_bytes);
   // Copies an event's JSON (and its environment's, as GitBook's dispatcher sends it) into
   // `body` and parses both in place: event, environment and their *_json are set. The 400
   // answer naming the problem if one does not parse.
   std::optional<Answer> load(events::Parser& parser, std::string_view event_text,
                              std::optional<std::string_view> environment_text = {});
+
+ protected:
+  EventSlot() = default;
+  ~EventSlot() = default;
+  // Forget the last event, keep the memory (buffers larger than `keep_bytes` are freed).
+  void reset(std::size_t keep_bytes);
 };
 
 // Returns a slot to its pool when the owner lets go of it.

@@ -83,3 +83,9 @@ class Router {
 };
 
 }  // namespace gbrt::runtime
+
+// What a handler names, as gbrt::X (like gbrt::Runtime and gbrt::Response).
+namespace gbrt {
+using runtime::FetchRequest;
+using runtime::Router;
+}  // namespace gbrt

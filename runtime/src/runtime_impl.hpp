@@ -1,0 +1,164 @@
+// Runtime's state behind its public header (Runtime::Impl) and the parts of an event's life
+// shared by runtime.cpp (set-up, registration, drain), execute.cpp, responders.cpp, context.cpp.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <thread>
+#include <typeindex>
+#include <unordered_map>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+
+#include <gbrt/runtime/dedup.hpp>
+#include <gbrt/runtime/log.hpp>
+#include <gbrt/runtime/runtime.hpp>
+
+#include "shard_state.hpp"
+#include "slot_state.hpp"
+
+namespace gbrt::runtime {
+
+// A type's policy (from RuntimeOptions) and its count of running events.
+struct TypeState {
+  std::size_t max_inflight = 0;          // 0: only the global cap
+  std::chrono::milliseconds deadline{};  // RuntimeOptions::deadline, or the type's own
+  AckMode ack = AckMode::handled;
+  std::atomic<std::size_t> running{0};
+};
+
+// Where run() leaves the answer for supervise(), in supervise()'s frame.
+struct Waiter {
+  explicit Waiter(const boost::asio::any_io_executor& executor) : wake(executor) {}
+  boost::asio::steady_timer wake;  // cancelled when `done` becomes true
+  bool done = false;
+  Answer answer;
+};
+
+// The message of whatever `error` holds.
+inline std::string exception_text(std::exception_ptr error) noexcept {
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return e.what();
+  } catch (...) {
+  }
+  return "unknown exception";
+}
+
+// Logs an error at error level, with the event's id and type when it is about one.
+inline void log_exception(std::string_view what, std::exception_ptr error,
+                          const events::EventBase* event = nullptr) noexcept {
+  const std::string detail = exception_text(error);
+  if (event != nullptr) {
+    log::error(what,
+               {{"event_id", event->event_id}, {"event_type", event->type}, {"error", detail}});
+  } else {
+    log::error(what, {{"error", detail}});
+  }
+}
+
+struct Runtime::Impl {
+  Impl(Runtime& runtime, RuntimeOptions options);
+  // Type ids 0..20: the typed events, then "other"; registered names come after.
+  void init();
+
+  std::size_t type_id(const events::Event& event) const noexcept;
+  std::size_t type_id_for(std::string name);
+  void check_registration_open(const char* what) const;
+  // The handler that answers `event` itself, if one is registered.
+  const Responder* responder_for(const events::Event& event) const;
+  // The answer for an event nobody registered for, as GitBook's runtime words it
+  // (responders.cpp).
+  static Answer unhandled(const events::Event& event);
+
+  // The life of an event (execute.cpp).
+  boost::asio::awaitable<Answer> execute_as(SlotPtr slot, ShardState& shard, ClientWatch* client,
+                                            bool delivered);
+  boost::asio::awaitable<Answer> handle_on(std::string event_json,
+                                           std::optional<std::string> environment_json,
+                                           ShardState& shard);
+  boost::asio::awaitable<Answer> forward(SlotPtr slot, ShardState& shard);
+  boost::asio::awaitable<std::optional<Answer>> store(SlotState& slot, ShardState& shard);
+  Answer enqueue(SlotPtr slot, ShardState& shard);
+  void pump_queue(ShardState& shard);
+  boost::asio::awaitable<Answer> supervise(SlotPtr slot, ShardState& shard, ClientWatch* client);
+  boost::asio::awaitable<void> run(SlotState& slot, ShardState& shard);
+  boost::asio::awaitable<Answer> run_handlers(const events::Event& event,
+                                              const events::Environment* environment,
+                                              ShardState& shard, std::size_t type,
+                                              const StopReason* stop);
+  boost::asio::awaitable<void> run_all(const std::vector<Handler>& handlers,
+                                       const events::Event& event, Context& context);
+  // Context's background work and delayed tasks.
+  void spawn_background(Shard& shard, boost::asio::awaitable<void> work,
+                        const events::EventBase& event);
+  void schedule_task(ShardState& shard, SlotPtr slot, std::chrono::milliseconds delay);
+  boost::asio::awaitable<void> delayed_task(SlotPtr slot, ShardState& shard,
+                                            std::chrono::milliseconds delay);
+  void cancel_everything(ShardState& shard);
+  std::size_t queued_waiting() const noexcept;
+
+  // Life cycle (runtime.cpp), behind Runtime's calls of the same names.
+  void start();
+  bool drain(std::chrono::milliseconds timeout, std::function<bool()> also_idle);
+  void stop();
+  std::string stats_json() const;
+  bool idle() const noexcept {
+    return inflight_.load() == 0 && queued_.load() == 0 && background_.load() == 0;
+  }
+
+  Runtime& runtime_;
+  RuntimeOptions options_;
+  // Shards before contexts: destroying a context destroys its pending coroutines, whose
+  // event slots go back to the shards' pools.
+  std::vector<std::unique_ptr<ShardState>> shards_;
+  std::vector<std::unique_ptr<boost::asio::io_context>> contexts_;  // owned mode only
+  std::vector<std::thread> threads_;
+  boost::asio::thread_pool compute_;
+
+  struct StringHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const noexcept {
+      return std::hash<std::string_view>()(s);
+    }
+  };
+  template <class T>
+  using StringMap = std::unordered_map<std::string, T, StringHash, std::equal_to<>>;
+
+  StringMap<std::size_t> named_types_;             // registered type names -> type id
+  std::vector<std::vector<Handler>> handlers_;     // index: type id
+  std::vector<std::unique_ptr<TypeState>> types_;  // index: type id; built by start()
+  StringMap<Component> components_;
+  std::vector<Responder> responders_;  // index: typed event type
+  StringMap<Responder> content_sources_;
+  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<DedupTable> dedup_;  // with options_.dedup_window
+  Forwarder* forwarder_ = nullptr;
+  bool forwards_ = false;  // some type's ack mode is `forwarded` (set by start())
+  Forwarder* store_ = nullptr;
+  std::unordered_map<std::type_index, void*> services_;
+
+  std::atomic<std::size_t> max_inflight_{0};    // options_.max_inflight, adjustable
+  std::atomic<std::size_t> inflight_{0};        // handled-mode events running
+  std::atomic<std::size_t> queued_{0};          // queued events, waiting or running
+  std::atomic<std::size_t> queued_waiting_{0};  // queued events not started
+  std::atomic<std::size_t> background_{0};
+  std::atomic<std::size_t> tasks_pending_{0};
+  std::atomic<std::size_t> tasks_cancelled_{0};
+  std::atomic<std::size_t> next_shard_{0};
+  std::atomic<bool> draining_{false};
+  std::atomic<bool> skip_drain_{false};
+  std::atomic<bool> stopping_{false};
+  bool started_ = false;  // registration is closed
+};
+
+}  // namespace gbrt::runtime
