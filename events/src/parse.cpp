@@ -1,12 +1,14 @@
-// One forward pass of simdjson On-Demand over the whole input validates every byte
-// (simdjson itself validates only what is read, so every value is read) and records
-// where the fields the typed views need are. The views are then filled from that record.
+// One validating pass: simdjson's stage 1 over the bytes, then one walk over its structural
+// index that checks everything stage 1 does not and records where the fields the typed
+// views need are. The views are then filled from that record.
 #include <gbrt/events/parse.hpp>
 
 #include <array>
+#include <cstdint>
 #include <cstring>
+#include <memory>
+#include <new>
 #include <string_view>
-#include <vector>
 
 #include <simdjson.h>
 
@@ -14,7 +16,6 @@
 
 namespace gbrt::events {
 
-namespace od = simdjson::ondemand;
 using simdjson::error_code;
 
 static_assert(kJsonPadding == simdjson::SIMDJSON_PADDING);
@@ -50,31 +51,61 @@ constexpr std::array<std::string_view, kKeyCount> kKeyNames = {
 };
 #undef GBRT_PARSED_KEYS
 
-// Every member name of every event is looked up: an open-addressing table built from
-// kKeyNames at compile time, so the cost stays one or two comparisons as keys are added.
-constexpr std::size_t key_hash(std::string_view name) noexcept {
-  if (name.empty()) return 0;
-  return name.size() * 131 + static_cast<unsigned char>(name.front()) * 31 +
-         static_cast<unsigned char>(name[name.size() / 2]) * 7 +
-         static_cast<unsigned char>(name.back());
+// Member names of the objects the views read are looked up in an open-addressing table
+// built from kKeyNames at compile time: a slot holds the name itself, zero-padded to three
+// words, so a lookup is one hash of the first word and whole-word comparisons. Names are
+// read a word at a time: they must have 24 readable bytes (the input and the scratch
+// buffer are padded); the bytes past a name's end are masked out.
+constexpr std::size_t kKeyWords = 3;
+struct KeySlot {
+  std::array<std::uint64_t, kKeyWords> words{};
+  std::uint8_t size = 0;
+  std::uint8_t key = 0;  // Key + 1; 0: an empty slot
+};
+constexpr std::size_t kKeySlots = 128;  // a power of two, well above kKeyCount
+static_assert(kKeyCount < kKeySlots / 2);
+
+// Word w of `name` (little-endian, as a load from memory gives it), zero past its end.
+constexpr std::uint64_t name_word(std::string_view name, std::size_t w) noexcept {
+  std::uint64_t word = 0;
+  for (std::size_t j = 0; j < 8 && w * 8 + j < name.size(); ++j) {
+    word |= std::uint64_t(static_cast<unsigned char>(name[w * 8 + j])) << (8 * j);
+  }
+  return word;
 }
-constexpr std::size_t kKeySlots = 256;  // a power of two, well above kKeyCount
-static_assert(kKeyCount < kKeySlots / 2 && kKeyCount < 255);
+std::uint64_t load_name_word(std::string_view name, std::size_t w) noexcept {
+  std::uint64_t word;
+  std::memcpy(&word, name.data() + w * 8, 8);
+  const std::size_t left = name.size() - w * 8;
+  return left >= 8 ? word : word & ((std::uint64_t(1) << (left * 8)) - 1);
+}
+constexpr std::size_t key_slot(std::uint64_t first_word, std::size_t size) noexcept {
+  return std::size_t(((first_word ^ size) * 0x9E3779B97F4A7C15ull) >> 57) & (kKeySlots - 1);
+}
 constexpr auto kKeyTable = [] {
-  std::array<std::uint8_t, kKeySlots> table{};  // Key + 1; 0: empty
+  std::array<KeySlot, kKeySlots> table{};
   for (std::size_t i = 0; i < kKeyCount; ++i) {
-    std::size_t slot = key_hash(kKeyNames[i]) & (kKeySlots - 1);
-    while (table[slot] != 0) slot = (slot + 1) & (kKeySlots - 1);
-    table[slot] = static_cast<std::uint8_t>(i + 1);
+    const std::string_view name = kKeyNames[i];
+    if (name.size() > kKeyWords * 8) throw "a key name longer than the table's three words";
+    std::size_t slot = key_slot(name_word(name, 0), name.size());
+    while (table[slot].key != 0) slot = (slot + 1) & (kKeySlots - 1);
+    for (std::size_t w = 0; w < kKeyWords; ++w) table[slot].words[w] = name_word(name, w);
+    table[slot].size = std::uint8_t(name.size());
+    table[slot].key = std::uint8_t(i + 1);
   }
   return table;
 }();
 
 Key key_from(std::string_view name) noexcept {
-  for (std::size_t slot = key_hash(name) & (kKeySlots - 1); kKeyTable[slot] != 0;
+  if (name.size() > kKeyWords * 8) return Key::none;
+  const std::uint64_t first = load_name_word(name, 0);
+  for (std::size_t slot = key_slot(first, name.size()); kKeyTable[slot].key != 0;
        slot = (slot + 1) & (kKeySlots - 1)) {
-    const std::size_t i = kKeyTable[slot] - 1;
-    if (kKeyNames[i] == name) return Key(i);
+    const KeySlot& k = kKeyTable[slot];
+    if (k.size != name.size() || k.words[0] != first) continue;
+    if (name.size() > 8 && load_name_word(name, 1) != k.words[1]) continue;
+    if (name.size() > 16 && load_name_word(name, 2) != k.words[2]) continue;
+    return Key(k.key - 1);
   }
   return Key::none;
 }
@@ -197,149 +228,229 @@ std::string_view trim_right(std::string_view s) noexcept {
   return s;
 }
 
-// Whether simdjson's error `e` for a number is only that the valid number `text` does not
-// fit a double or 64 bits.
-bool is_wide_number(error_code e, std::string_view text) noexcept {
-  return e == simdjson::NUMBER_ERROR && json_text::is_number(text);
-}
-
-// Reads every value of a document once, validating it, recording the fields of Scopes.
-class Walker {
+// simdjson's stage 1 (one SIMD pass over the bytes) validates UTF-8, finds every string's
+// end, rejects control characters inside strings, and leaves the structural index: the
+// offset of every `{ } [ ] , :`, of every string's opening quote and of every other
+// value's first byte, then the input's length twice. The walk below goes over that index
+// once (not over the bytes again): it checks the grammar and the nesting, checks every
+// number, literal and escape, and records the fields the typed views read.
+class StructuralWalk {
  public:
-  Walker(od::document& doc, const char* base, StringArena& arena, Record& record,
-         std::vector<std::string_view>& wide_numbers)
-      : doc_(doc), base_(base), arena_(arena), record_(record), wide_numbers_(wide_numbers) {}
+  // What an open container's closing restores, and where the container is recorded.
+  struct Frame {
+    std::uint32_t start;  // offset of the '{' or '['
+    bool parent_array;
+    Scope parent_members;
+    Scope scope;  // the container is recorded into `scope` under `key`; Key::none: not
+    Key key;
+  };
+  using Frames = std::array<Frame, Parser::kMaxDepth>;
 
-  error_code walk_object(od::object object, Scope scope, std::size_t depth) {
-    if (depth > Parser::kMaxDepth) return simdjson::DEPTH_ERROR;
-    for (auto member : object) {
-      od::field field;
-      if (auto e = std::move(member).get(field)) return e;
-      Key key = Key::none;
-      if (auto e = read_key(field, scope != Scope::none ? &key : nullptr)) return e;
-      if (key == Key::none || !reads(scope, key)) {
-        if (auto e = walk_value(field.value(), Scope::none, depth, nullptr)) return e;
-        continue;
+  StructuralWalk(PaddedView input, const std::uint32_t* index, std::size_t count,
+                 const simdjson::internal::dom_parser_implementation& strings, char* scratch,
+                 Frames& frames, StringArena& arena, Record& record) noexcept
+      : base_(input.data),
+        size_(input.size),
+        index_(index),
+        count_(count),
+        strings_(strings),
+        scratch_(scratch),
+        frames_(frames),
+        arena_(arena),
+        record_(record) {
+    next_backslash_ = find_backslash(base_);
+  }
+
+  // SUCCESS, or the first error with error_offset() where it was found.
+  error_code run() noexcept {
+    std::size_t i = 0;      // the next token
+    std::size_t depth = 0;  // containers open: frames_[0, depth)
+    // The innermost open container: an array, or an object whose members are recorded
+    // into `members` (Scope::none: not recorded).
+    bool array = false;
+    Scope members = Scope::none;
+    // Where the value at token i is recorded (Key::none: not), and, if it is an object,
+    // where its members are.
+    Scope value_scope = Scope::none;
+    Key value_key = Key::none;
+    Scope value_members = Scope::top;
+
+  value : {
+    const std::uint32_t at = index_[i];
+    const char first = base_[at];
+    if (first == '"') {
+      std::string_view text;
+      if (next_backslash_ < base_ + index_[i + 1]) {
+        if (!unescape(i, text)) return fail(simdjson::STRING_ERROR, at);
+        if (value_key != Key::none) text = copy_to_arena(text);
+      } else if (value_key != Key::none && !plain_string(i, text)) {
+        return fail(simdjson::STRING_ERROR, at);
       }
-      // Typed nested objects exist only directly under the event (or environment).
-      Scope nested = scope == Scope::top ? scope_of(key) : Scope::none;
-      Field recorded;
-      if (auto e = walk_value(field.value(), nested, depth, &recorded)) return e;
-      record_.add(scope, key, recorded);
+      if (value_key != Key::none) record_.add(value_scope, value_key, {text, at, JsonType::string});
+    } else if (first == '{' || first == '[') {
+      if (depth == Parser::kMaxDepth) return fail(simdjson::DEPTH_ERROR, at);
+      frames_[depth++] = {at, array, members, value_scope, value_key};
+      array = first == '[';
+      members = array ? Scope::none : value_members;
+      if (++i == count_) return fail(simdjson::INCOMPLETE_ARRAY_OR_OBJECT, size_);
+      if (base_[index_[i]] == (array ? ']' : '}')) {
+        ++i;
+        goto close;
+      }
+      if (!array) goto member;
+      value_scope = Scope::none;
+      value_key = Key::none;
+      value_members = Scope::none;
+      goto value;
+    } else if (first == 't' || first == 'f' || first == 'n') {
+      const std::string_view token = scalar(i);
+      const std::string_view literal = first == 't' ? "true" : first == 'f' ? "false" : "null";
+      if (token != literal) {
+        return fail(first == 't'   ? simdjson::T_ATOM_ERROR
+                    : first == 'f' ? simdjson::F_ATOM_ERROR
+                                   : simdjson::N_ATOM_ERROR,
+                    at);
+      }
+      if (value_key != Key::none) {
+        record_.add(value_scope, value_key,
+                    {token, at, first == 'n' ? JsonType::null : JsonType::boolean});
+      }
+    } else {
+      if (first != '-' && (first < '0' || first > '9')) return fail(simdjson::TAPE_ERROR, at);
+      // Any valid number, also one beyond a double or 64 bits (1e999): gbrt reads no
+      // number itself, and JsonView's get_double() and get_int64() give nullopt for it.
+      const std::string_view token = scalar(i);
+      if (!json_text::is_number(token)) return fail(simdjson::NUMBER_ERROR, at);
+      if (value_key != Key::none)
+        record_.add(value_scope, value_key, {token, at, JsonType::number});
     }
-    return simdjson::SUCCESS;
+    ++i;
+    goto after_value;
   }
 
-  // Validates one value that nothing is recorded from.
-  error_code validate(od::value value) { return walk_value(value, Scope::none, 1, nullptr); }
-
-  std::size_t location() noexcept {
-    const char* at = nullptr;
-    if (doc_.current_location().get(at) != simdjson::SUCCESS || at == nullptr) return 0;
-    return std::size_t(at - base_);
+  member : {  // token i should be a member's key
+    const std::uint32_t at = index_[i];
+    if (base_[at] != '"') return fail(simdjson::TAPE_ERROR, at);
+    std::string_view name;
+    if (next_backslash_ < base_ + index_[i + 1]) {
+      if (!unescape(i, name)) return fail(simdjson::STRING_ERROR, at);
+    } else if (members != Scope::none && !plain_string(i, name)) {
+      return fail(simdjson::STRING_ERROR, at);
+    }
+    value_scope = members;
+    value_key = Key::none;
+    value_members = Scope::none;
+    if (members != Scope::none) {
+      const Key key = key_from(name);
+      if (key != Key::none && reads(members, key)) {
+        value_key = key;
+        // Typed nested objects exist only directly under the event (or environment).
+        if (members == Scope::top) value_members = scope_of(key);
+      }
+    }
+    if (++i == count_ || base_[index_[i]] != ':') return fail(simdjson::TAPE_ERROR, at);
+    if (++i == count_) return fail(simdjson::INCOMPLETE_ARRAY_OR_OBJECT, size_);
+    goto value;
   }
+
+  close : {  // the innermost container ended at token i - 1
+    const Frame& frame = frames_[--depth];
+    if (frame.key != Key::none) {
+      const std::uint32_t end = index_[i - 1] + 1;
+      record_.add(frame.scope, frame.key,
+                  {{base_ + frame.start, end - frame.start},
+                   frame.start,
+                   array ? JsonType::array : JsonType::object});
+    }
+    array = frame.parent_array;
+    members = frame.parent_members;
+  }
+
+  after_value:
+    if (depth == 0) {
+      if (i != count_) return fail(simdjson::TRAILING_CONTENT, index_[i]);
+      return simdjson::SUCCESS;
+    }
+    if (i == count_) return fail(simdjson::INCOMPLETE_ARRAY_OR_OBJECT, size_);
+    {
+      const char c = base_[index_[i]];
+      ++i;
+      if (c == ',') {
+        if (i == count_) return fail(simdjson::INCOMPLETE_ARRAY_OR_OBJECT, size_);
+        if (!array) goto member;
+        value_scope = Scope::none;
+        value_key = Key::none;
+        value_members = Scope::none;
+        goto value;
+      }
+      if (c == (array ? ']' : '}')) goto close;
+      return fail(simdjson::TAPE_ERROR, index_[i - 1]);
+    }
+  }
+
+  std::size_t error_offset() const noexcept { return error_offset_; }
 
  private:
-  // Validates the key's escapes; finds the Key when `key` is wanted.
-  error_code read_key(od::field& field, Key* key) {
-    const char* begin = field.key().raw();
-    const char* p = begin;
-    bool escaped = false;
-    while (*p != '"') {  // stage 1 guarantees the closing quote
-      if (*p == '\\') {
-        escaped = true;
-        ++p;
-      }
-      ++p;
-    }
-    std::string_view name(begin, std::size_t(p - begin));
-    if (escaped) {
-      if (auto e = field.unescaped_key().get(name)) return e;
-    }
-    if (key != nullptr) *key = key_from(name);
-    return simdjson::SUCCESS;
+  error_code fail(error_code e, std::size_t offset) noexcept {
+    error_offset_ = offset;
+    return e;
   }
 
-  // `nested` is the Scope to record an object's members into; `out` receives the value.
-  error_code walk_value(od::value value, Scope nested, std::size_t depth, Field* out) {
-    od::json_type type;
-    if (auto e = value.type().get(type)) return e;
-    std::string_view token = value.raw_json_token();
-    const char* start = token.data();
-    switch (type) {
-      case od::json_type::object: {
-        od::object object;
-        if (auto e = value.get_object().get(object)) return e;
-        if (auto e = walk_object(object, nested, depth + 1)) return e;
-        return finish_container(start, JsonType::object, out);
-      }
-      case od::json_type::array: {
-        if (depth + 1 > Parser::kMaxDepth) return simdjson::DEPTH_ERROR;
-        od::array array;
-        if (auto e = value.get_array().get(array)) return e;
-        for (auto element : array) {
-          od::value item;
-          if (auto e = std::move(element).get(item)) return e;
-          if (auto e = walk_value(item, Scope::none, depth + 1, nullptr)) return e;
-        }
-        return finish_container(start, JsonType::array, out);
-      }
-      case od::json_type::string: {
-        std::string_view body = json_text::string_body(trim_right(token));
-        if (std::memchr(body.data(), '\\', body.size()) != nullptr) {
-          std::string_view unescaped;  // validates the escapes; lives in the parser
-          if (auto e = value.get_string().get(unescaped)) return e;
-          if (out != nullptr) {
-            char* copy = arena_.allocate(unescaped.size());
-            std::memcpy(copy, unescaped.data(), unescaped.size());
-            body = {copy, unescaped.size()};
-          }
-        }
-        return record(out, body, start, JsonType::string);
-      }
-      case od::json_type::number: {
-        od::number number;
-        const std::string_view text = trim_right(token);
-        if (auto e = value.get_number().get(number)) {
-          // Valid JSON beyond a double or 64 bits (1e999): kept as text, since gbrt reads
-          // no number itself; JsonView's get_double() and get_int64() give nullopt.
-          if (!is_wide_number(e, text)) return e;
-          wide_numbers_.push_back(text);
-        }
-        return record(out, text, start, JsonType::number);
-      }
-      case od::json_type::boolean: {
-        bool b;
-        if (auto e = value.get_bool().get(b)) return e;
-        return record(out, trim_right(token), start, JsonType::boolean);
-      }
-      case od::json_type::null: {
-        bool is_null = false;
-        if (auto e = value.is_null().get(is_null)) return e;
-        if (!is_null) return simdjson::N_ATOM_ERROR;
-        return record(out, trim_right(token), start, JsonType::null);
-      }
-    }
-    return simdjson::INCORRECT_TYPE;
+  const char* find_backslash(const char* from) const noexcept {
+    const char* end = base_ + size_;
+    const void* found = std::memchr(from, '\\', std::size_t(end - from));
+    return found != nullptr ? static_cast<const char*>(found) : end;
   }
 
-  error_code finish_container(const char* start, JsonType type, Field* out) {
-    if (out == nullptr) return simdjson::SUCCESS;
-    const char* end = nullptr;  // the token after the container: ',' '}' or ']'
-    if (auto e = doc_.current_location().get(end)) return e;
-    return record(out, trim_right({start, std::size_t(end - start)}), start, type);
+  // The text of the string at token i, which has no escapes: stage 1 put nothing but white
+  // space between its closing quote and the next token. (Strings that are neither read
+  // nor escaped are not looked at: stage 1 checked them.)
+  bool plain_string(std::size_t i, std::string_view& text) const noexcept {
+    const char* open = base_ + index_[i];
+    const char* p = base_ + index_[i + 1] - 1;
+    while (p > open && json_text::is_space(*p)) --p;
+    text = {open + 1, std::size_t(p - open - 1)};
+    return p > open && *p == '"';
   }
 
-  error_code record(Field* out, std::string_view text, const char* start, JsonType type) {
-    if (out != nullptr) *out = {text, std::uint32_t(start - base_), type};
-    return simdjson::SUCCESS;
+  // A number's or literal's text: from token i to the next token, without white space.
+  std::string_view scalar(std::size_t i) const noexcept {
+    const char* begin = base_ + index_[i];
+    const char* end = base_ + index_[i + 1];
+    while (end > begin && json_text::is_space(end[-1])) --end;
+    return {begin, std::size_t(end - begin)};
   }
 
-  od::document& doc_;
+  // Validates the escapes of the string at token i (simdjson's own unescaper, as On-Demand
+  // and the DOM use it) and gives its unescaped text, in the scratch buffer.
+  bool unescape(std::size_t i, std::string_view& text) noexcept {
+    auto* out = reinterpret_cast<std::uint8_t*>(scratch_);
+    const auto* body = reinterpret_cast<const std::uint8_t*>(base_ + index_[i] + 1);
+    const std::uint8_t* end = strings_.parse_string(body, out);
+    // The next backslash is after this string, and so after the next token's start.
+    next_backslash_ = find_backslash(base_ + index_[i + 1]);
+    if (end == nullptr) return false;
+    text = {scratch_, std::size_t(end - out)};
+    return true;
+  }
+
+  std::string_view copy_to_arena(std::string_view text) {
+    char* copy = arena_.allocate(text.size());
+    std::memcpy(copy, text.data(), text.size());
+    return {copy, text.size()};
+  }
+
   const char* base_;
+  std::size_t size_;
+  const std::uint32_t* index_;
+  std::size_t count_;
+  const simdjson::internal::dom_parser_implementation& strings_;
+  char* scratch_;
+  Frames& frames_;
   StringArena& arena_;
   Record& record_;
-  std::vector<std::string_view>& wide_numbers_;
+  const char* next_backslash_ = nullptr;  // the first '\' not yet checked, or the end
+  std::size_t error_offset_ = 0;
 };
 
 // Reads recorded fields into views; the first problem becomes the error.
@@ -661,69 +772,20 @@ Event read_event(Reader& r, EventType type, const char* base) {
 
 }  // namespace
 
-// For a document whose root is not an object: is it some other valid JSON value (an
-// array, a string, …), or not JSON at all?
-bool is_json_value(od::document& doc, Walker& walker) {
-  od::json_type type;
-  if (doc.type().get(type) != simdjson::SUCCESS) return false;
-  switch (type) {
-    case od::json_type::array: {
-      od::array array;
-      if (doc.get_array().get(array) != simdjson::SUCCESS) return false;
-      for (auto element : array) {
-        od::value item;
-        if (std::move(element).get(item) != simdjson::SUCCESS) return false;
-        if (walker.validate(item) != simdjson::SUCCESS) return false;
-      }
-      const char* at = nullptr;
-      return doc.current_location().get(at) == simdjson::OUT_OF_BOUNDS;
-    }
-    case od::json_type::string: {
-      std::string_view text;
-      return doc.get_string().get(text) == simdjson::SUCCESS;
-    }
-    case od::json_type::number: {
-      std::string_view text;
-      if (doc.raw_json_token().get(text) != simdjson::SUCCESS) return false;
-      od::number number;
-      const error_code e = doc.get_number().get(number);
-      return e == simdjson::SUCCESS || is_wide_number(e, trim_right(text));
-    }
-    case od::json_type::boolean: {
-      bool b;
-      return doc.get_bool().get(b) == simdjson::SUCCESS;
-    }
-    case od::json_type::null: {
-      bool is_null = false;
-      return doc.is_null().get(is_null) == simdjson::SUCCESS && is_null;
-    }
-    default:
-      return false;
-  }
-}
-
 struct Parser::Impl {
-  explicit Impl(std::size_t max) : max_bytes(max), parser(max), grammar(max) {}
-  std::size_t max_bytes;
-  od::parser parser;
-  // On-Demand checks grammar only as far as it reads (it takes `[{}, "a": 1]`): the DOM
-  // parser validates the whole document too, so JsonView's scanner only sees valid JSON.
-  simdjson::dom::parser grammar;
-  Record record;
-  std::vector<std::string_view> wide_numbers;  // valid, but too large for simdjson
-
-  // The DOM parser refuses numbers that fit no double or 64 bits: with such numbers it
-  // checks a copy in which they read 0 (a rare case, and the only copy of a body).
-  error_code check_grammar(PaddedView input) {
-    if (wide_numbers.empty()) return grammar.parse(input.data, input.size, false).error();
-    simdjson::padded_string copy(input.data, input.size);
-    for (std::string_view number : wide_numbers) {
-      char* at = copy.data() + (number.data() - input.data);
-      at[0] = '0';
-      std::memset(at + 1, ' ', number.size() - 1);
+  explicit Impl(std::size_t max) : max_bytes(max), scratch(new char[max + kJsonPadding]) {
+    if (simdjson::get_active_implementation()->create_dom_parser_implementation(
+            max, kMaxDepth, simdjson_parser) != simdjson::SUCCESS) {
+      throw std::bad_alloc();
     }
-    return grammar.parse(copy).error();
   }
+  std::size_t max_bytes;
+  // simdjson's stage 1 (its structural index, for the documents of up to max_bytes) and
+  // its string unescaper. Its stage 2 (the DOM) is not used.
+  std::unique_ptr<simdjson::internal::dom_parser_implementation> simdjson_parser;
+  std::unique_ptr<char[]> scratch;  // where escaped strings are unescaped while checked
+  StructuralWalk::Frames frames;
+  Record record;
 
   // Validates the whole input and records its fields; on success `whole` is the object.
   ParseResult<std::string_view> walk(PaddedView input, StringArena& arena) {
@@ -731,36 +793,23 @@ struct Parser::Impl {
     if (input.size > max_bytes) return simdjson_error(simdjson::CAPACITY, 0);
     record.slot = {};
     record.count = 0;
-    od::document doc;
-    if (auto e = parser.iterate(input.data, input.size, input.capacity).get(doc)) {
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(input.data);
+    if (auto e = simdjson_parser->stage1(bytes, input.size, simdjson::stage1_mode::regular)) {
       return simdjson_error(e, 0);
     }
-    wide_numbers.clear();
-    Walker walker(doc, input.data, arena, record, wide_numbers);
-    od::object root;
-    if (auto e = doc.get_object().get(root)) {
-      if (e == simdjson::INCORRECT_TYPE && is_json_value(doc, walker)) {
-        ParseError err;
-        err.code = ParseError::Code::not_an_object;
-        err.expected = "object";
-        return err;
-      }
-      return simdjson_error(e == simdjson::INCORRECT_TYPE ? simdjson::TAPE_ERROR : e,
-                            walker.location());
-    }
-    if (auto e = walker.walk_object(root, Scope::top, 1)) {
-      return simdjson_error(e, walker.location());
-    }
-    const char* at = nullptr;
-    if (doc.current_location().get(at) != simdjson::OUT_OF_BOUNDS) {
-      return simdjson_error(simdjson::TRAILING_CONTENT, walker.location());
-    }
-    if (auto e = check_grammar(input)) {
-      return simdjson_error(e, 0);
-    }
+    StructuralWalk walk(input, simdjson_parser->structural_indexes.get(),
+                        simdjson_parser->n_structural_indexes, *simdjson_parser, scratch.get(),
+                        frames, arena, record);
+    if (auto e = walk.run()) return simdjson_error(e, walk.error_offset());
     std::string_view whole = input.str();
     whole.remove_prefix(std::size_t(
         json_text::skip_space(whole.data(), whole.data() + whole.size()) - whole.data()));
+    if (whole.front() != '{') {
+      ParseError err;
+      err.code = ParseError::Code::not_an_object;
+      err.expected = "object";
+      return err;
+    }
     return trim_right(whole);
   }
 };

@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -14,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "events/strict_json.hpp"
 #include "support/fixtures.hpp"
 
 namespace {
@@ -1978,6 +1980,105 @@ TEST(ParseGrammar, InvalidJsonThatOnDemandAloneWouldAcceptIsRejected) {
     ASSERT_FALSE(result) << body;
     EXPECT_EQ(result.error().code, gbrt::events::ParseError::Code::invalid_json) << body;
   }
+}
+
+}  // namespace
+
+namespace {
+
+bool parses_as_json(gbrt::events::Parser& parser, std::string_view body) {
+  using Code = gbrt::events::ParseError::Code;
+  gbrt::events::PaddedBuffer buffer{body};
+  gbrt::events::StringArena arena;
+  auto result = parser.parse_event(buffer.view(), arena);
+  if (result) return true;
+  const Code code = result.error().code;
+  return code != Code::empty && code != Code::invalid_json && code != Code::invalid_utf8 &&
+         code != Code::too_deep;
+}
+
+// Escapes are checked in every string, keys included, wherever it is (the parser finds
+// backslashes ahead of the strings it walks: a valid escape must not hide a later one).
+TEST(ParseGrammar, EveryEscapeIsChecked) {
+  gbrt::events::Parser parser;
+  for (std::string_view body :
+       {R"({"type":"task","x":"\q"})", R"({"type":"task","k\q":1})",
+        R"({"type":"task","a":"\\","b":"\q"})", R"({"type":"task","a":"\n","b":["\uD800"]})",
+        R"({"type":"task","a":"\u00e9","b":{"c":"\uDC00x"}})", R"({"type":"task","a":"\"","n":1\})",
+        R"({"type":"task","a":"\u12G4"})"}) {
+    EXPECT_FALSE(parses_as_json(parser, body)) << body;
+  }
+  for (std::string_view body :
+       {R"({"type":"task","x":"\"\\\/\b\f\n\r\t"})", R"({"type":"task","k\"q":"\u00e9"})",
+        R"({"type":"task","a":["\uD83D\uDE00",{"\u0062":"\\"}]})"}) {
+    EXPECT_TRUE(parses_as_json(parser, body)) << body;
+  }
+}
+
+// The parser's verdict (valid JSON or not) against the plain reference validator, on
+// every fixture mutated at random: bytes replaced, inserted and deleted, JSON fragments
+// inserted, truncation. The seed is fixed, so a failure repeats.
+TEST(ParseGrammar, AgreesWithAPlainValidatorOnMutatedFixtures) {
+  std::vector<std::string> seeds;
+  for (const auto& file : gbrt::test::fixture_files(".json")) {
+    seeds.push_back(gbrt::test::read_file(file));
+  }
+  for (const auto& file : gbrt::test::fixture_files(".bad", "bad")) {
+    seeds.push_back(gbrt::test::read_file(file));
+  }
+  ASSERT_GT(seeds.size(), 40u);
+  const std::string_view bytes =
+      "{}[],:\"\\ \t\n\r0123456789-+.eEtrufalsnb/u\x00\x01\x1f\x7f\x80\xbf\xc3\xe2\xed\xf0"
+      "\xf4\xff"sv;
+  const std::string_view fragments[] = {"\\u",      "\\uD83D",
+                                        "\\uDE00",  "\\uD83D\\uDE00",
+                                        "\\x",      "1e999",
+                                        "-0.5E+3",  "01",
+                                        "1.",       "[",
+                                        "]",        "{}",
+                                        "[]",       "\"a\":",
+                                        "\"a\"",    "tru",
+                                        "nul",      "null",
+                                        ",",        ":",
+                                        "\xc3\xa9", "\xed\xa0\x80",
+                                        "\"\\\\\"", "[[[[",
+                                        "]]]]"};
+  gbrt::events::Parser parser;
+  std::mt19937 random(18);
+  auto below = [&](std::size_t n) { return std::size_t(random() % std::max<std::size_t>(n, 1)); };
+  std::size_t valid = 0, invalid = 0, disagreements = 0;
+  for (int round = 0; round < 40000; ++round) {
+    std::string body = seeds[below(seeds.size())];
+    for (std::size_t edits = 1 + below(3); edits > 0; --edits) {
+      const std::size_t at = below(body.size() + 1);
+      switch (below(5)) {
+        case 0:
+          if (at < body.size()) body[at] = bytes[below(bytes.size())];
+          break;
+        case 1:
+          body.insert(body.begin() + std::ptrdiff_t(at), bytes[below(bytes.size())]);
+          break;
+        case 2:
+          if (at < body.size()) body.erase(at, 1 + below(3));
+          break;
+        case 3:
+          body.insert(at, fragments[below(std::size(fragments))]);
+          break;
+        default:
+          if (below(8) == 0) body.resize(at);
+          break;
+      }
+    }
+    const bool expected = gbrt::test::StrictJson::valid(body, gbrt::events::Parser::kMaxDepth);
+    (expected ? valid : invalid) += 1;
+    if (parses_as_json(parser, body) != expected && ++disagreements <= 5) {
+      ADD_FAILURE() << (expected ? "valid JSON refused: " : "invalid JSON accepted: ") << body;
+    }
+  }
+  EXPECT_EQ(disagreements, 0u);
+  // Both verdicts are exercised, or the comparison proves little.
+  EXPECT_GT(valid, 4000u);
+  EXPECT_GT(invalid, 4000u);
 }
 
 }  // namespace
