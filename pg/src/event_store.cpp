@@ -20,6 +20,7 @@
 
 #include <gbrt/runtime/log.hpp>
 #include <gbrt/runtime/runtime.hpp>
+#include <gbrt/runtime/wakeup.hpp>
 
 #include <gbrt/pg/binary_array.hpp>
 
@@ -37,9 +38,13 @@ constexpr std::chrono::seconds kRetryAfter{1};
 
 }  // namespace
 
+// An event waiting for its commit, in its forward()'s frame: the group holds pointers.
+// Cancellable only while its group is open (then it is taken out of it); once sealed, it
+// waits for the commit's outcome, which comes within commit_timeout.
 struct EventStore::Entry {
-  explicit Entry(const asio::any_io_executor& executor) : wake(executor) {}
-  asio::steady_timer wake;  // cancelled when answered
+  Entry(runtime::WakeupService& service, const asio::any_io_executor& executor)
+      : wake(service, executor) {}
+  runtime::Wakeup wake;
   // Views into the event's slot, valid while its forward() waits (and read only then).
   std::string_view event_id, type, event_json, environment_json;
   Answer answer;
@@ -47,9 +52,11 @@ struct EventStore::Entry {
 };
 
 struct EventStore::Group {
-  explicit Group(const asio::any_io_executor& executor) : executor(executor), timer(executor) {}
+  explicit Group(const asio::any_io_executor& executor)
+      : executor(executor), wakeups(runtime::WakeupService::of(executor)), timer(executor) {}
   asio::any_io_executor executor;
-  std::vector<std::shared_ptr<Entry>> open;
+  runtime::WakeupService& wakeups;
+  std::vector<Entry*> open;
   asio::steady_timer timer;           // seals the open group at its time limit
   std::uint64_t open_generation = 0;  // a timer of an earlier group does nothing
   bool timer_armed = false;
@@ -107,14 +114,13 @@ asio::awaitable<Answer> EventStore::forward(const runtime::EventSlot& slot, runt
     co_return Answer::unavailable("Event store busy: too many events waiting for a commit",
                                   kRetryAfter);
   }
-  auto entry = std::make_shared<Entry>(group.executor);
+  Entry entry(group.wakeups, group.executor);
   const events::EventBase& event = events::base(*slot.event);
-  entry->event_id = event.event_id;
-  entry->type = event.type;
-  entry->event_json = slot.event_json;
-  entry->environment_json = slot.environment_json;
-  entry->wake.expires_at(asio::steady_timer::time_point::max());
-  group.open.push_back(entry);
+  entry.event_id = event.event_id;
+  entry.type = event.type;
+  entry.event_json = slot.event_json;
+  entry.environment_json = slot.environment_json;
+  group.open.push_back(&entry);
   ++group.waiting;
   if (group.open.size() >= options_.group_events) {
     seal(index);
@@ -134,17 +140,13 @@ asio::awaitable<Answer> EventStore::forward(const runtime::EventSlot& slot, runt
           if (!ec && groups_[index]->open_generation == generation) seal(index);
         });
   }
-  co_await entry->wake.async_wait(kAwait);
-  if (!entry->done) {  // cancelled before its group was written (shutdown)
-    auto& open = group.open;
-    if (auto it = std::find(open.begin(), open.end(), entry); it != open.end()) {
-      open.erase(it);
-      --group.waiting;
-    }
-    entry->event_id = entry->type = entry->event_json = entry->environment_json = {};
+  co_await entry.wake.async_wait(kAwait);
+  if (!entry.done) {  // cancelled while its group was open (shutdown)
+    std::erase(group.open, &entry);
+    --group.waiting;
     co_return Answer::unavailable("Shutting down", kRetryAfter);
   }
-  co_return std::move(entry->answer);
+  co_return std::move(entry.answer);
 }
 
 void EventStore::seal(std::size_t shard) {
@@ -153,6 +155,7 @@ void EventStore::seal(std::size_t shard) {
   group.timer_armed = false;
   group.timer.cancel();
   if (group.open.empty()) return;
+  for (Entry* entry : group.open) entry->wake.set_cancellable(false);
   ++group.committing;
   asio::co_spawn(group.executor, write(shard, std::move(group.open)),
                  [this, shard](std::exception_ptr) {
@@ -167,24 +170,16 @@ void EventStore::answer(std::size_t shard, Entry& entry, Answer answer) {
   if (entry.done) return;
   entry.answer = std::move(answer);
   entry.done = true;
-  entry.wake.cancel();
+  entry.wake.fire();
   --groups_[shard]->waiting;
 }
 
-asio::awaitable<void> EventStore::write(std::size_t shard,
-                                        std::vector<std::shared_ptr<Entry>> batch) {
-  // An event whose forward() was cancelled (shutdown) before this ran is left out.
-  std::erase_if(batch, [&](const std::shared_ptr<Entry>& entry) {
-    if (!entry->event_json.empty()) return false;
-    answer(shard, *entry, Answer::unavailable("Shutting down", kRetryAfter));
-    return true;
-  });
-  if (batch.empty()) co_return;
+asio::awaitable<void> EventStore::write(std::size_t shard, std::vector<Entry*> batch) {
   std::size_t bytes = 0;
-  for (const auto& entry : batch) bytes += entry->event_json.size() + 4;
+  for (const Entry* entry : batch) bytes += entry->event_json.size() + 4;
   BinaryArray ids(kTextOid, batch.size() * 40), types(kTextOid, batch.size() * 20),
       events(kJsonbOid, bytes), environments(kJsonbOid);
-  for (const auto& entry : batch) {
+  for (const Entry* entry : batch) {
     ids.push(entry->event_id);
     types.push(entry->type);
     events.push_jsonb(entry->event_json);
@@ -210,7 +205,7 @@ asio::awaitable<void> EventStore::write(std::size_t shard,
     for (std::size_t i = 0; i < rows.size(); ++i) fresh.insert(rows.at(i, 0).text());
     stored_.inc(shard, rows.size());
     duplicates_.inc(shard, batch.size() - std::min(batch.size(), rows.size()));
-    for (const auto& entry : batch) {
+    for (Entry* entry : batch) {
       answer(shard, *entry,
              Answer::json(200, fresh.contains(entry->event_id)
                                    ? R"({"status":"stored"})"
@@ -224,7 +219,7 @@ asio::awaitable<void> EventStore::write(std::size_t shard,
   const bool bad_data = error.sqlstate.starts_with("22");
   if (bad_data || error.sqlstate.starts_with("54")) {
     if (batch.size() > 1) {
-      for (auto& entry : batch) {
+      for (Entry* entry : batch) {
         asio::co_spawn(groups_[shard]->executor, write(shard, {entry}), asio::detached);
       }
     } else {
@@ -239,7 +234,7 @@ asio::awaitable<void> EventStore::write(std::size_t shard,
   std::string why = error.canceled()          ? "commit not confirmed in time, retry"
                     : error.connection_lost() ? "PostgreSQL connection lost, retry"
                                               : error.message;
-  for (const auto& entry : batch) {
+  for (Entry* entry : batch) {
     answer(shard, *entry, Answer::unavailable("Event store unavailable: " + why, kRetryAfter));
   }
 }

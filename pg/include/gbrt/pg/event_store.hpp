@@ -54,7 +54,7 @@ class EventStore final : public runtime::Forwarder {
   struct Entry;
   struct Group;
   void seal(std::size_t shard);
-  boost::asio::awaitable<void> write(std::size_t shard, std::vector<std::shared_ptr<Entry>> batch);
+  boost::asio::awaitable<void> write(std::size_t shard, std::vector<Entry*> batch);
   void answer(std::size_t shard, Entry& entry, runtime::Answer answer);
   void log_failure(const Error& error);
 
