@@ -1,8 +1,9 @@
-// Asynchronous, pipelined publishes. A shard builds the message and posts it to the
-// JetStream caller thread, which calls js_PublishMsgAsync (it takes the connection's lock,
-// and writes to the socket when libnats' buffer is full); libnats calls on_ack on its own
-// thread when JetStream answers (or MaxWait passes), and the result is posted back to the
-// shard whose coroutine waits for it. A shard thread never waits on NATS.
+// Asynchronous, pipelined publishes. A shard builds the message and puts it in its outbox;
+// at the end of the shard's turn the whole outbox goes to the JetStream caller thread in
+// one hand-off (not one per message), which calls js_PublishMsgAsync for each (it takes the
+// connection's lock, and writes to the socket when libnats' buffer is full); libnats calls on_ack
+// on its own thread when JetStream answers (or MaxWait passes), and the result is posted back to
+// the shard whose coroutine waits for it. A shard thread never waits on NATS.
 #include <gbrt/forward/publisher.hpp>
 
 #include <nats/nats.h>
@@ -67,11 +68,39 @@ std::string one_line(std::string_view text) {
 }  // namespace
 
 struct Publisher::Pending {
-  explicit Pending(const asio::any_io_executor& executor) : wake(executor) {}
+  Pending(const asio::any_io_executor& executor, std::size_t shard)
+      : wake(executor), shard(shard) {}
   asio::steady_timer wake;  // cancelled when the result is in
+  std::size_t shard;
   bool done = false;
   Published result;
 };
+
+// Results for one shard from libnats' threads, handed over in one wake-up per burst of
+// acknowledgements, not one per message.
+struct Publisher::Inbox {
+  explicit Inbox(asio::any_io_executor executor) : executor(std::move(executor)) {}
+  asio::any_io_executor executor;
+  std::mutex mutex;
+  std::vector<std::pair<std::shared_ptr<Pending>, Published>> results;
+  std::vector<std::pair<std::shared_ptr<Pending>, Published>> delivering;  // shard only
+  bool drain_posted = false;
+};
+
+// A publish built on a shard, waiting for the end of the shard's turn.
+struct Publisher::Outgoing {
+  void* msg;
+  std::shared_ptr<Pending> pending;
+  std::string message_id;
+};
+
+struct Publisher::Outbox {
+  std::vector<Outgoing> messages;
+  bool flush_posted = false;
+};
+
+Publisher::Waiters::Waiters() = default;
+Publisher::Waiters::~Waiters() = default;
 
 Publisher::Publisher(JetStream& jetstream, runtime::Metrics& metrics, PublisherOptions options)
     : jetstream_(jetstream),
@@ -84,6 +113,9 @@ Publisher::Publisher(JetStream& jetstream, runtime::Metrics& metrics, PublisherO
                           "Publishes JetStream did not acknowledge in time or refused (503).")),
       latency_(metrics.histogram("gbrt_forward_publish_duration_seconds",
                                  "Time from publish to JetStream's acknowledgement.")) {
+  for (std::size_t i = 0; i < metrics.shards(); ++i)
+    outboxes_.push_back(std::make_unique<Outbox>());
+  waiters_->inboxes.resize(metrics.shards());
   jsOptions js_options;
   jsOptions_Init(&js_options);
   js_options.PublishAsync.AckHandler = [](jsCtx*, natsMsg* msg, jsPubAck* ack, jsPubAckErr* error,
@@ -149,14 +181,29 @@ void Publisher::on_ack(void* msg_ptr, void* ack_ptr, void* error_ptr, void* clos
   } else {
     result.error = "no acknowledgement";
   }
-  complete(pending, std::move(result));
+  complete(*waiters, std::move(pending), std::move(result));
 }
 
-void Publisher::complete(const std::shared_ptr<Pending>& pending, Published result) {
-  asio::post(pending->wake.get_executor(), [pending, result = std::move(result)]() mutable {
-    pending->result = std::move(result);
-    pending->done = true;
-    pending->wake.cancel();
+void Publisher::complete(Waiters& waiters, std::shared_ptr<Pending> pending, Published result) {
+  Inbox& inbox = *waiters.inboxes[pending->shard];
+  {
+    std::lock_guard lock(inbox.mutex);
+    inbox.results.emplace_back(std::move(pending), std::move(result));
+    if (inbox.drain_posted) return;
+    inbox.drain_posted = true;
+  }
+  asio::post(inbox.executor, [&inbox] {
+    {
+      std::lock_guard lock(inbox.mutex);
+      inbox.drain_posted = false;
+      inbox.delivering.swap(inbox.results);
+    }
+    for (auto& [done, result] : inbox.delivering) {
+      done->result = std::move(result);
+      done->done = true;
+      done->wake.cancel();
+    }
+    inbox.delivering.clear();
   });
 }
 
@@ -182,8 +229,16 @@ void Publisher::send(void* msg_ptr, std::shared_ptr<Pending> pending, std::strin
     natsMsg_Destroy(msg);  // null if libnats took it
     Published failed;
     failed.error = nats_error(s);
-    complete(pending, std::move(failed));
+    complete(*waiters_, std::move(pending), std::move(failed));
   }
+}
+
+void Publisher::flush(Outbox& outbox) {
+  outbox.flush_posted = false;
+  asio::post(jetstream_.caller(), [this, messages = std::move(outbox.messages)]() mutable {
+    for (Outgoing& out : messages) send(out.msg, std::move(out.pending), std::move(out.message_id));
+  });
+  outbox.messages.clear();
 }
 
 // Drops `key`'s entry if it is still this waiter's: the address of a message libnats has
@@ -220,16 +275,24 @@ asio::awaitable<Published> Publisher::publish(std::string subject, std::string_v
     failed.error = nats_error(s);
     co_return failed;
   }
-  auto pending = std::make_shared<Pending>(shard.executor());
+  Waiters& waiters = *waiters_;
+  if (!waiters.inboxes[shard.index()]) {
+    std::lock_guard lock(waiters.mutex);
+    waiters.inboxes[shard.index()] = std::make_unique<Inbox>(shard.executor());
+  }
+  auto pending = std::make_shared<Pending>(shard.executor(), shard.index());
   natsMsg* const key = msg;
   {
     std::lock_guard lock(waiters_->mutex);
     waiters_->pending.emplace(key, pending);
     waiters_->in_call.emplace(key, false);
   }
-  asio::post(jetstream_.caller(), [this, key, pending, id = std::move(message_id)]() mutable {
-    send(key, std::move(pending), std::move(id));
-  });
+  Outbox& outbox = *outboxes_[shard.index()];
+  outbox.messages.push_back({key, pending, std::move(message_id)});
+  if (!outbox.flush_posted) {
+    outbox.flush_posted = true;
+    asio::post(shard.executor(), [this, &outbox] { flush(outbox); });
+  }
   // libnats answers by MaxWait at the latest; the margin covers a connection that closed.
   pending->wake.expires_after(options_.timeout + std::chrono::milliseconds(500));
   co_await pending->wake.async_wait(asio::as_tuple(asio::use_awaitable));

@@ -63,6 +63,9 @@ class Publisher final : public runtime::Forwarder {
 
  private:
   struct Pending;
+  struct Outgoing;
+  struct Outbox;
+  struct Inbox;
   // What libnats' acknowledgement handler uses: kept alive by the JetStream connection, so
   // an acknowledgement arriving while or after this Publisher is destroyed finds it closed.
   struct Waiters {
@@ -73,18 +76,25 @@ class Publisher final : public runtime::Forwarder {
     // destroyed by whichever of the two finishes last.
     std::unordered_map<void*, bool> in_call;  // natsMsg* -> answered during the call
     bool closed = false;
+    // By shard, made at its first publish (on that shard, before any result can come).
+    std::vector<std::unique_ptr<Inbox>> inboxes;
+    Waiters();
+    ~Waiters();
   };
   static void on_ack(void* msg, void* ack, void* error, void* closure);
   // Hands `result` to the shard coroutine waiting in `pending` (from any thread).
-  static void complete(const std::shared_ptr<Pending>& pending, Published result);
+  static void complete(Waiters& waiters, std::shared_ptr<Pending> pending, Published result);
   // On the caller thread: the libnats call itself.
   void send(void* msg, std::shared_ptr<Pending> pending, std::string message_id);
   void forget(void* key, const std::shared_ptr<Pending>& pending);
+  // On a shard, at the end of its turn: the outbox's messages to the caller thread at once.
+  void flush(Outbox& outbox);
   JetStream& jetstream_;
   PublisherOptions options_;
   void* context_ = nullptr;  // jsCtx* with this publisher's acknowledgement handler
   std::shared_ptr<Waiters> waiters_ = std::make_shared<Waiters>();
   std::atomic<std::size_t> in_flight_{0};
+  std::vector<std::unique_ptr<Outbox>> outboxes_;  // by shard
   // Failures are logged at most once a second (an outage fails every request).
   std::atomic<std::int64_t> next_log_at_{0};
   std::atomic<std::uint64_t> unlogged_failures_{0};
