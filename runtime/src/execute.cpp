@@ -3,9 +3,10 @@
 //   execute ─► admission ─► supervise ──co_spawn──► run ─► run_handlers ─► handlers
 //           └► enqueue (202) ─► pump_queue ─► supervise …
 //
-// supervise() waits for run() with a timer: at the deadline it cancels the handlers
-// (their co_awaits see operation_aborted), and if they ignore that it answers 504 anyway
-// after cancel_grace, leaving run() the sole owner of the event's slot.
+// supervise() waits for run() on a Wakeup, no timer of its own: the shard's sweep, one
+// timer ticking every 5 ms while events run, cancels the handlers at the deadline (their
+// co_awaits see operation_aborted), and if they ignore that answers 504 anyway after
+// cancel_grace, leaving run() the sole owner of the event's slot.
 #include <gbrt/runtime/runtime.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -25,6 +26,9 @@ namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kRetryAfter{1};
+// How often running events are checked: deadlines, warnings and client watches are kept
+// to within this.
+constexpr std::chrono::milliseconds kSweepEvery{5};
 
 void link(SlotState*& head, SlotState* s) noexcept {
   s->prev = nullptr;
@@ -169,10 +173,15 @@ void Runtime::Impl::pump_queue(ShardState& shard) {
 asio::awaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard,
                                                  ClientWatch* client) {
   SlotState* const s = &state_of(*slot);
-  const TypeState& state = *types_[s->type_id];
-  Waiter waiter(shard.executor());
+  Waiter waiter(shard.wakeups, shard.executor());
+  const auto start = steady_clock::now();
+  waiter.deadline = start + types_[s->type_id]->deadline;
+  waiter.slow_at = start + options_.slow_handler;
+  waiter.watch_at = start + options_.client_watch_after;
+  waiter.client = client;
   s->waiter = &waiter;
   link(shard.running, s);
+  arm_sweep(shard);
   // The slot goes back to its pool from co_spawn's completion handler, not from run(): the
   // spawned thread keeps its cancellation handler in the slot's signal until it has wound
   // down, and reusing the slot earlier would destroy that handler under it.
@@ -185,46 +194,54 @@ asio::awaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard
       if (!waiter.done) s->stop(StopReason::client_gone);
     });
   }
-
-  const auto start = steady_clock::now();
-  auto deadline = start + state.deadline;
-  const auto slow_at = start + options_.slow_handler;
-  const auto watch_at = start + options_.client_watch_after;
-  bool slow_reported = false;
-  bool watching = client == nullptr;
-  bool abandoned = false;
-  while (!waiter.done) {
-    auto wake_at = deadline;
-    if (!slow_reported) wake_at = std::min(wake_at, slow_at);
-    if (!watching) wake_at = std::min(wake_at, watch_at);
-    waiter.wake.expires_at(wake_at);
-    co_await waiter.wake.async_wait(kAwait);
-    if (waiter.done) break;
-    const auto now = steady_clock::now();
-    if (!watching && now >= watch_at) {
-      watching = true;
-      client->start_watching();
-    }
-    if (!slow_reported && now >= slow_at) {
-      slow_reported = true;
-      const events::EventBase& e = events::base(*s->event);
-      const std::string after = std::to_string(options_.slow_handler.count());
-      log::warn("slow handler: still running",
-                {{"event_id", e.event_id}, {"event_type", e.type}, {"after_ms", after, true}});
-    }
-    if (now < deadline) continue;
-    if (s->stop_reason == StopReason::none) {
-      s->stop(StopReason::deadline);  // cancel, then give the handlers cancel_grace to unwind
-      deadline = now + options_.cancel_grace;
-      continue;
-    }
-    abandoned = true;  // they ignore cancellation: run() keeps the slot until they finish
-    s->waiter = nullptr;
-    break;
-  }
+  co_await waiter.wake.async_wait(kAwait);
   if (client_gone.is_connected()) client_gone.clear();
-  if (abandoned) co_return stopped_answer(s->stop_reason, state.deadline);
   co_return std::move(waiter.answer);
+}
+
+void Runtime::Impl::arm_sweep(ShardState& shard) {
+  if (shard.sweep_armed || !shard.sweep_timer) return;
+  shard.sweep_armed = true;
+  shard.sweep_timer->expires_after(kSweepEvery);
+  shard.sweep_timer->async_wait([this, &shard](boost::system::error_code ec) {
+    if (ec) return;  // the timer went with the runtime (~Runtime): touch nothing
+    shard.sweep_armed = false;
+    sweep(shard);
+    if (shard.running != nullptr) arm_sweep(shard);
+  });
+}
+
+void Runtime::Impl::sweep(ShardState& shard) {
+  const auto now = steady_clock::now();
+  for (SlotState* s = shard.running; s != nullptr;) {
+    SlotState* const next = s->next;  // taken first: check() may end s's wait
+    if (s->waiter != nullptr) check(*s, *s->waiter, now);
+    s = next;
+  }
+}
+
+void Runtime::Impl::check(SlotState& slot, Waiter& waiter, steady_clock::time_point now) {
+  if (waiter.client != nullptr && now >= waiter.watch_at) {
+    std::exchange(waiter.client, nullptr)->start_watching();
+  }
+  if (!waiter.slow_reported && now >= waiter.slow_at) {
+    waiter.slow_reported = true;
+    const events::EventBase& e = events::base(*slot.event);
+    const std::string after = std::to_string(options_.slow_handler.count());
+    log::warn("slow handler: still running",
+              {{"event_id", e.event_id}, {"event_type", e.type}, {"after_ms", after, true}});
+  }
+  if (now < waiter.deadline) return;
+  if (slot.stop_reason == StopReason::none) {
+    slot.stop(StopReason::deadline);  // cancel, then give the handlers cancel_grace to unwind
+    waiter.deadline = now + options_.cancel_grace;
+    return;
+  }
+  // They ignore cancellation: answer now; run() keeps the slot until they finish.
+  waiter.answer = stopped_answer(slot.stop_reason, types_[slot.type_id]->deadline);
+  waiter.done = true;
+  slot.waiter = nullptr;
+  waiter.wake.fire();
 }
 
 asio::awaitable<void> Runtime::Impl::run(SlotState& slot, ShardState& shard) {
@@ -240,7 +257,7 @@ asio::awaitable<void> Runtime::Impl::run(SlotState& slot, ShardState& shard) {
   if (s->waiter != nullptr) {
     s->waiter->answer = std::move(answer);
     s->waiter->done = true;
-    s->waiter->wake.cancel();
+    s->waiter->wake.fire();
   }
   if (s->from_queue) {
     --shard.queue_running;

@@ -70,7 +70,7 @@ Runtime::~Runtime() {
     skip_drain();
     stop();
   }
-  for (auto& shard : impl_->shards_) shard->close_http_client();
+  for (auto& shard : impl_->shards_) shard->close_io();
   impl_->compute_.join();
 }
 

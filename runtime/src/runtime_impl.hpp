@@ -21,6 +21,7 @@
 #include <gbrt/runtime/dedup.hpp>
 #include <gbrt/runtime/log.hpp>
 #include <gbrt/runtime/runtime.hpp>
+#include <gbrt/runtime/wakeup.hpp>
 
 #include "shard_state.hpp"
 #include "slot_state.hpp"
@@ -35,12 +36,19 @@ struct TypeState {
   std::atomic<std::size_t> running{0};
 };
 
-// Where run() leaves the answer for supervise(), in supervise()'s frame.
+// Where run() leaves the answer for supervise(), in supervise()'s frame, and what the
+// shard's sweep checks while the handlers run.
 struct Waiter {
-  explicit Waiter(const boost::asio::any_io_executor& executor) : wake(executor) {}
-  boost::asio::steady_timer wake;  // cancelled when `done` becomes true
+  Waiter(WakeupService& service, const boost::asio::any_io_executor& executor)
+      : wake(service, executor) {
+    wake.set_cancellable(false);  // supervise() always has an answer to give
+  }
+  Wakeup wake;  // fired once `done`: by run(), or by the sweep giving up on the handlers
   bool done = false;
   Answer answer;
+  ClientWatch* client = nullptr;  // to be asked to watch at watch_at; null once asked
+  std::chrono::steady_clock::time_point deadline, slow_at, watch_at;
+  bool slow_reported = false;
 };
 
 // The message of whatever `error` holds.
@@ -91,6 +99,11 @@ struct Runtime::Impl {
   Answer enqueue(SlotPtr slot, ShardState& shard);
   void pump_queue(ShardState& shard);
   boost::asio::awaitable<Answer> supervise(SlotPtr slot, ShardState& shard, ClientWatch* client);
+  // The shard's sweep: one timer tick every kSweepEvery while events run, which checks
+  // each running event's deadline, slow-handler warning and client watch.
+  void arm_sweep(ShardState& shard);
+  void sweep(ShardState& shard);
+  void check(SlotState& slot, Waiter& waiter, std::chrono::steady_clock::time_point now);
   boost::asio::awaitable<void> run(SlotState& slot, ShardState& shard);
   boost::asio::awaitable<Answer> run_handlers(const events::Event& event,
                                               const events::Environment* environment,
