@@ -37,7 +37,8 @@ std::size_t utf8_sequence(std::string_view s) noexcept {
 
 // Escapes for JSON and replaces bytes that are not UTF-8 with U+FFFD, so the result is
 // valid JSON text whatever the input bytes were.
-void append_json_escaped(std::string& out, std::string_view text) {
+void append_json_escaped(std::string& out, std::string_view text, JsonEscapes style) {
+  const bool javascript = style == JsonEscapes::javascript;
   while (!text.empty()) {
     const unsigned char c = static_cast<unsigned char>(text.front());
     if (c >= 0x80) {
@@ -67,8 +68,14 @@ void append_json_escaped(std::string& out, std::string_view text) {
       case '\t':
         out += "\\t";
         break;
+      case '\b':
+        out += javascript ? "\\b" : "\\u0008";
+        break;
+      case '\f':
+        out += javascript ? "\\f" : "\\u000c";
+        break;
       default:
-        if (c < 0x20 || c == 0x7F) {
+        if (c < 0x20 || (c == 0x7F && !javascript)) {
           char escaped[8];
           std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
           out += escaped;

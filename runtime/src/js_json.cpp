@@ -1,5 +1,7 @@
 #include <gbrt/runtime/js_json.hpp>
 
+#include <gbrt/runtime/answer.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -117,40 +119,7 @@ std::string js_number(double value) {
 
 void append_js_string(std::string& out, std::string_view text) {
   out += '"';
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
-          out += escaped;
-        } else {
-          out += ch;
-        }
-    }
-  }
+  append_json_escaped(out, text, JsonEscapes::javascript);
   out += '"';
 }
 

@@ -75,3 +75,20 @@ TEST(ComponentResponse, ElementAndComplete) {
 }
 
 }  // namespace
+
+namespace {
+
+// One escaper, two styles: an answer escapes every control character and DEL as \u; the
+// JavaScript style writes what JSON.stringify writes. Both replace bytes that are not UTF-8.
+TEST(AppendJsonEscaped, AnswersAndJavaScriptDifferOnlyWhereJsonStringifyDoes) {
+  using gbrt::append_json_escaped;
+  using gbrt::JsonEscapes;
+  const std::string_view text("\x01\b\f\n\"\\\x7f\xff", 8);
+  std::string answer, javascript;
+  append_json_escaped(answer, text);
+  append_json_escaped(javascript, text, JsonEscapes::javascript);
+  EXPECT_EQ(answer, "\\u0001\\u0008\\u000c\\n\\\"\\\\\\u007f\xef\xbf\xbd");
+  EXPECT_EQ(javascript, "\\u0001\\b\\f\\n\\\"\\\\\x7f\xef\xbf\xbd");
+}
+
+}  // namespace

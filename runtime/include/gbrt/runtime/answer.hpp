@@ -28,9 +28,14 @@ class ExposableError : public std::runtime_error {
   unsigned code_;
 };
 
+// How control characters are written: gbrt's answers escape DEL too; `javascript` writes
+// what JSON.stringify writes (\b and \f short, DEL as it is).
+enum class JsonEscapes : unsigned char { answer, javascript };
+
 // Appends `text` to `out` as the inside of a JSON string (quotes not included); bytes that
 // are not UTF-8 become U+FFFD, so the result is valid JSON whatever `text` holds.
-void append_json_escaped(std::string& out, std::string_view text);
+void append_json_escaped(std::string& out, std::string_view text,
+                         JsonEscapes style = JsonEscapes::answer);
 
 // Error messages repeat at most this many bytes of what a client sent.
 inline constexpr std::size_t kMaxEcho = 200;
