@@ -1,13 +1,14 @@
-// The TCP (or TLS) connection around serve(): its registration for the drain, the TLS
-// handshake, and noticing a client that leaves while its event's handlers run.
+// The TCP (or TLS) connection around serve(): its registration in the shard's list (for the
+// drain and the timeout sweep), the TLS handshake, and noticing a client that leaves while
+// its event's handlers run.
 #include <sys/socket.h>
 
 #include <cerrno>
 #include <optional>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "serve.hpp"
@@ -20,21 +21,26 @@ using asio::ip::tcp;
 
 // A TCP connection's state, shared with the callback that watches for the client leaving.
 struct Connection : ConnectionEvents {
-  Connection(tcp::socket socket, std::size_t read_ahead, asio::ssl::context* tls_context)
+  Connection(tcp::socket socket, std::size_t read_ahead, asio::ssl::context* tls_context,
+             const CoarseClock& clock)
       : buffer(read_ahead) {
     if (tls_context != nullptr) {
       tls.emplace(std::move(socket), *tls_context);
     } else {
       plain.emplace(std::move(socket));
+      boost::system::error_code ignored;
+      plain->non_blocking(true, ignored);  // serve() writes answers at once (write_now)
     }
+    deadline.clock = &clock;
   }
   void handling_started() override { handling = true; }
   void handling_finished() override;
   void start_watching() override;
-  tcp::socket& socket() { return tls ? beast::get_lowest_layer(*tls).socket() : plain->socket(); }
+  tcp::socket& socket() { return tls ? tls->next_layer() : *plain; }
 
-  std::optional<beast::tcp_stream> plain;                   // HTTP
-  std::optional<beast::ssl_stream<beast::tcp_stream>> tls;  // HTTPS (--tls-cert)
+  // A plain socket, not beast::tcp_stream: its timeouts are the shard's sweep.
+  std::optional<tcp::socket> plain;                   // HTTP
+  std::optional<beast::ssl_stream<tcp::socket>> tls;  // HTTPS (--tls-cert)
   beast::flat_buffer buffer;
   std::weak_ptr<Connection> self;
   bool handling = false;  // an event's handlers run
@@ -64,7 +70,7 @@ void watch_for_departure(const std::shared_ptr<Connection>& connection) {
 // The shard's list of connections, for the drain.
 struct Registration {
   Registration(Server::State& state, std::size_t shard, Connection* c)
-      : head(state.connections[shard]), open(state.open), connection(c) {
+      : list(*state.connections[shard]), head(list.head), open(state.open), connection(c) {
     c->next = head;
     if (head != nullptr) head->prev = c;
     head = c;
@@ -75,7 +81,10 @@ struct Registration {
     if (connection->next != nullptr) connection->next->prev = connection->prev;
     if (head == connection) head = connection->next;
     open.fetch_sub(1);
+    // The server stopped and this was the shard's last connection: no sweep needed.
+    if (list.server_stopped && head == nullptr) list.timer.cancel();
   }
+  ShardConnections& list;
   Connection*& head;
   std::atomic<std::size_t>& open;
   Connection* connection;
@@ -83,13 +92,30 @@ struct Registration {
 
 }  // namespace
 
-void close_idle_connections(Server::State& state, std::size_t shard) {
-  for (Connection* c = state.connections[shard]; c != nullptr; c = c->next) {
+void close_idle_connections(ShardConnections& connections) {
+  for (Connection* c = connections.head; c != nullptr; c = c->next) {
     if (c->idle) {
       boost::system::error_code ignored;
       c->socket().close(ignored);
     }
   }
+}
+
+void sweep_connections(const std::shared_ptr<ShardConnections>& connections) {
+  const SweepClock::time_point now = connections->clock.now = SweepClock::now();
+  for (Connection* c = connections->head; c != nullptr; c = c->next) {
+    if (c->deadline.at <= now) {
+      c->deadline.expired = true;
+      c->deadline.expires_never();
+      boost::system::error_code ignored;
+      c->socket().close(ignored);  // its pending operation ends with operation_aborted
+    }
+  }
+  if (connections->server_stopped && connections->head == nullptr) return;  // the shard may end
+  connections->timer.expires_at(now + kSweepTick);
+  connections->timer.async_wait([connections](boost::system::error_code ec) {
+    if (!ec) sweep_connections(connections);
+  });
 }
 
 void Connection::start_watching() {
@@ -109,7 +135,8 @@ void Connection::handling_finished() {
 asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::socket socket,
                                   runtime::Shard& shard) {
   auto connection = std::make_shared<Connection>(std::move(socket), state->options.read_ahead,
-                                                 state->tls ? &*state->tls : nullptr);
+                                                 state->tls ? &*state->tls : nullptr,
+                                                 state->connections[shard.index()]->clock);
   connection->self = connection;
   Registration registration(*state, shard.index(), connection.get());
   if (!connection->tls) {
@@ -118,7 +145,7 @@ asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::soc
   }
   // The handshake gets the header timeout: a client that stalls in it is a slow loris too.
   auto& tls = *connection->tls;
-  beast::get_lowest_layer(tls).expires_after(state->options.header_timeout);
+  connection->deadline.expires_after(state->options.header_timeout);
   connection->idle = true;
   auto [handshake_ec] = co_await tls.async_handshake(asio::ssl::stream_base::server,
                                                      asio::as_tuple(asio::use_awaitable));

@@ -1,8 +1,10 @@
-// The request loop of one connection, for any Beast stream: TCP in production, Beast's
-// in-memory test stream in the fuzzer. Reads a request into an event slot from the shard's
-// pool, routes it, answers, repeats while keep-alive; one request at a time.
+// The request loop of one connection, for any Beast stream: a plain TCP socket or TLS over
+// one in production, Beast's in-memory test stream in tests. Reads a request into an event slot
+// from the shard's pool, routes it, answers, repeats while keep-alive; one request at a time.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <chrono>
 #include <memory_resource>
 #include <optional>
@@ -15,15 +17,16 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/stream_traits.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
 
 #include <gbrt/runtime/log.hpp>
 
+#include "deadline.hpp"
 #include "header_text.hpp"
 #include "padded_body.hpp"
 #include "response.hpp"
@@ -41,6 +44,7 @@ using Request = boost::beast::http::request<PaddedBody, Fields>;
 // to watch for the client leaving (ClientWatch) once an event's handlers run a while.
 struct ConnectionEvents : runtime::ClientWatch {
   bool idle = false;  // waiting for a request (a drain closes such connections at once)
+  Deadline deadline;  // of the current phase; the shard's sweep closes the socket past it
   void start_watching() override {}
   // With ServerOptions::access_log: the event of the request being answered, copied.
   std::string event_id, event_type;
@@ -94,31 +98,72 @@ struct Busy {
   std::atomic<std::size_t>& count;
 };
 
-// Timeouts live on the lowest layer (the TCP stream, under TLS too); Beast's test stream
-// has none.
-template <class Stream>
-void expires_after(Stream& stream, std::chrono::seconds timeout) {
-  auto& lowest = boost::beast::get_lowest_layer(stream);
-  if constexpr (requires { lowest.expires_after(timeout); }) lowest.expires_after(timeout);
+// Feeds `parser` what `buffer` holds, up to the end of the header (header_only) or of the
+// message. need_more: it wants more bytes. Beast's parser, without Beast's composed read:
+// that one posts its completion when the bytes were already buffered (an operation per
+// request that, with many connections ready at once, overflows Asio's recycling cache).
+template <class Parser>
+boost::system::error_code parse_buffered(Parser& parser, boost::beast::flat_buffer& buffer,
+                                         bool header_only) {
+  boost::system::error_code ec;
+  parser.eager(!header_only);
+  while (!(header_only ? parser.is_header_done() : parser.is_done())) {
+    if (buffer.size() == 0) return boost::beast::http::error::need_more;
+    buffer.consume(parser.put(buffer.data(), ec));
+    if (ec) return ec;
+  }
+  return ec;
 }
 
+// Room for the next read, as Beast's own read gives it; 0 once the buffer is at its limit
+// (that read then gets nothing, and read_end says buffer_overflow).
+inline std::size_t read_room(const boost::beast::flat_buffer& buffer) {
+  return boost::beast::read_size(buffer, 65536);
+}
+
+// What a read of `n` bytes that ended with `ec` means for the message being parsed (as in
+// Beast's read): nothing to say (go on parsing), or the error that ends the message.
+template <class Parser>
+boost::system::error_code read_end(Parser& parser, boost::system::error_code ec, std::size_t n) {
+  if (!ec) return n == 0 ? boost::beast::http::error::buffer_overflow : ec;
+  if (ec != boost::asio::error::eof) return ec;
+  if (!parser.got_some()) return boost::beast::http::error::end_of_stream;
+  ec = {};
+  parser.put_eof(ec);  // a request cannot end at EOF: partial_message
+  return ec;
+}
+
+// Writes what a non-blocking socket takes at once (a small answer, whole) and returns the
+// buffers left: only those wait for the socket to be writable. Saves the scheduler round
+// trip and the operation state Asio's async_write costs even when the kernel takes it all.
 template <class Stream>
-void expires_never(Stream& stream) {
-  auto& lowest = boost::beast::get_lowest_layer(stream);
-  if constexpr (requires { lowest.expires_never(); }) lowest.expires_never();
+std::array<boost::asio::const_buffer, 2> write_now(Stream& stream,
+                                                   std::array<boost::asio::const_buffer, 2> buffers,
+                                                   boost::system::error_code& ec) {
+  if constexpr (requires { stream.non_blocking(); }) {
+    if (!stream.non_blocking()) return buffers;
+    std::size_t sent = stream.write_some(buffers, ec);
+    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) ec = {};
+    for (auto& buffer : buffers) {
+      const std::size_t taken = std::min(sent, buffer.size());
+      buffer += taken;
+      sent -= taken;
+    }
+  }
+  return buffers;
 }
 
 // Ends the sending side: TLS close_notify first when there is TLS, then TCP's FIN.
 template <class Stream>
-boost::asio::awaitable<void> shutdown_send(Stream& stream) {
+boost::asio::awaitable<void> shutdown_send(Stream& stream, Deadline& deadline) {
   boost::system::error_code ignored;
   if constexpr (requires { stream.async_shutdown(boost::asio::use_awaitable); }) {
-    expires_after(stream, std::chrono::seconds(2));
+    deadline.expires_after(std::chrono::seconds(2));
     co_await stream.async_shutdown(boost::asio::as_tuple(boost::asio::use_awaitable));
   }
   auto& lowest = boost::beast::get_lowest_layer(stream);
-  if constexpr (requires { lowest.socket().shutdown(boost::asio::socket_base::shutdown_send); }) {
-    lowest.socket().shutdown(boost::asio::socket_base::shutdown_send, ignored);
+  if constexpr (requires { lowest.shutdown(boost::asio::socket_base::shutdown_send); }) {
+    lowest.shutdown(boost::asio::socket_base::shutdown_send, ignored);
   } else {
     lowest.close();
   }
@@ -127,9 +172,9 @@ boost::asio::awaitable<void> shutdown_send(Stream& stream) {
 // After an error that leaves request bytes unread, closing at once would make the kernel
 // reset the connection, and the client could lose the answer: read and drop for a while.
 template <class Stream>
-boost::asio::awaitable<void> linger_close(Stream& stream) {
-  co_await shutdown_send(stream);
-  expires_after(stream, std::chrono::seconds(2));
+boost::asio::awaitable<void> linger_close(Stream& stream, Deadline& deadline) {
+  co_await shutdown_send(stream, deadline);
+  deadline.expires_after(std::chrono::seconds(2));
   char sink[4096];
   for (std::size_t total = 0; total < (8u << 20);) {
     auto [read_ec, n] = co_await stream.async_read_some(
@@ -156,7 +201,7 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     // An idle connection holds no event slot, only its read buffer.
     events.idle = buffer.size() == 0;  // no pipelined request waiting
     if (events.idle) {
-      detail::expires_after(stream, options.idle_timeout);
+      events.deadline.expires_after(options.idle_timeout);
       auto [idle_ec, first] = co_await stream.async_read_some(buffer.prepare(4096), await);
       buffer.commit(first);
       events.idle = false;
@@ -169,9 +214,15 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     parser.get().body() = {&slot->body, &state.body_memory, options.max_body};
     parser.header_limit(kHeaderLimit);
     parser.body_limit(options.max_body);
-    detail::expires_after(stream, options.header_timeout);
-    auto [read_ec, read_bytes] = co_await http::async_read_header(stream, buffer, parser, await);
-    if (read_ec == http::error::end_of_stream || read_ec == beast::error::timeout ||
+    events.deadline.expires_after(options.header_timeout);
+    boost::system::error_code read_ec;
+    while ((read_ec = detail::parse_buffered(parser, buffer, true)) == http::error::need_more) {
+      auto [ec, n] =
+          co_await stream.async_read_some(buffer.prepare(detail::read_room(buffer)), await);
+      buffer.commit(n);
+      if ((read_ec = detail::read_end(parser, ec, n))) break;
+    }
+    if (events.deadline.expired || read_ec == http::error::end_of_stream ||
         read_ec == asio::error::connection_reset || read_ec == asio::error::eof ||
         read_ec == asio::error::operation_aborted || read_ec == asio::error::bad_descriptor) {
       break;
@@ -189,9 +240,14 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
         auto [continue_ec, sent] = co_await http::async_write(stream, proceed, await);
         if (continue_ec) break;
       }
-      detail::expires_after(stream, options.body_timeout);
-      std::tie(read_ec, read_bytes) = co_await http::async_read(stream, buffer, parser, await);
-      if (read_ec == beast::error::timeout) break;  // too slow to answer it at all
+      events.deadline.expires_after(options.body_timeout);
+      while ((read_ec = detail::parse_buffered(parser, buffer, false)) == http::error::need_more) {
+        auto [ec, n] =
+            co_await stream.async_read_some(buffer.prepare(detail::read_room(buffer)), await);
+        buffer.commit(n);
+        if ((read_ec = detail::read_end(parser, ec, n))) break;
+      }
+      if (events.deadline.expired) break;  // too slow to answer it at all
     }
 
     runtime::Answer answer;
@@ -220,7 +276,7 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     } else if (read_ec) {
       answer = runtime::Answer::error(400, "Malformed HTTP request: " + read_ec.message());
     } else {
-      detail::expires_never(stream);  // handlers have their own deadline
+      events.deadline.expires_never();  // handlers have their own deadline
       answer = co_await handle_request(state, shard, parser.get(), slot, events, allow);
       close = !parser.get().keep_alive() || state.stopping;
       version = parser.get().version();
@@ -228,8 +284,12 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     const unsigned status = answer.status;
     response.format(std::move(answer), version, !close, allow,
                     !read_ec && parser.get().method() == http::verb::head);
-    detail::expires_after(stream, options.write_timeout);
-    auto [write_ec, written] = co_await asio::async_write(stream, response.buffers(), await);
+    events.deadline.expires_after(options.write_timeout);
+    boost::system::error_code write_ec;
+    const auto unsent = detail::write_now(stream, response.buffers(), write_ec);
+    if (!write_ec && asio::buffer_size(unsent) != 0) {
+      std::tie(write_ec, std::ignore) = co_await asio::async_write(stream, unsent, await);
+    }
     state.runtime.metrics().http_request(shard.index(), status);
     if (options.access_log) {
       detail::log_access(parser.get().method_string(), parser.get().target(), status,
@@ -240,11 +300,11 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     }
     if (write_ec) break;
     if (close) {
-      if (read_ec || refused) co_await detail::linger_close(stream);
+      if (read_ec || refused) co_await detail::linger_close(stream, events.deadline);
       break;
     }
   }
-  co_await detail::shutdown_send(stream);
+  co_await detail::shutdown_send(stream, events.deadline);
 }
 
 }  // namespace gbrt::net

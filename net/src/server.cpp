@@ -135,6 +135,10 @@ void Server::start() {
   acceptor.listen(asio::socket_base::max_listen_connections, ec);
   fail("listen on");
   state_->port = acceptor.local_endpoint().port();
+  for (std::size_t i = 0; i < state_->runtime.shard_count(); ++i) {
+    asio::post(state_->runtime.shard(i).executor(),
+               [connections = state_->connections[i]] { sweep_connections(connections); });
+  }
   asio::co_spawn(acceptor.get_executor(), accept_loop(state_), asio::detached);
 }
 
@@ -173,8 +177,12 @@ void Server::stop() {
     state->acceptor.close(ignored);
   });
   for (std::size_t i = 0; i < state_->runtime.shard_count(); ++i) {
-    asio::post(state_->runtime.shard(i).executor(),
-               [state = state_, i] { close_idle_connections(*state, i); });
+    asio::post(state_->runtime.shard(i).executor(), [connections = state_->connections[i]] {
+      connections->server_stopped = true;
+      close_idle_connections(*connections);
+      // No connection left to time out: the sweep's timer must not keep the shard up.
+      if (connections->head == nullptr) connections->timer.cancel();
+    });
   }
 }
 

@@ -8,11 +8,13 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <optional>
 
 #include <gbrt/net/server.hpp>
 #include <gbrt/net/signature.hpp>
 
+#include "deadline.hpp"
 #include "padded_body.hpp"
 
 namespace gbrt::net {
@@ -22,6 +24,18 @@ struct Connection;  // connection.cpp
 // TLS 1.2 or newer with the options' certificate chain and key; throws if they do not load.
 boost::asio::ssl::context make_tls_context(const ServerOptions& options);
 
+// One shard's connections: their list (for the drain and the sweep), and the timeout sweep's
+// timer and coarse clock. Touched by that shard only. Shared with the sweep's pending wait,
+// not the whole State: a wait still pending when the shard's io_context is destroyed then
+// releases only this.
+struct ShardConnections {
+  explicit ShardConnections(const boost::asio::any_io_executor& executor) : timer(executor) {}
+  Connection* head = nullptr;
+  bool server_stopped = false;  // the sweep ends once the list is empty too
+  boost::asio::steady_timer timer;
+  CoarseClock clock;
+};
+
 struct Server::State {
   State(runtime::Runtime& rt, ServerOptions opts)
       : runtime(rt),
@@ -29,7 +43,10 @@ struct Server::State {
         acceptor(rt.shard(0).executor()),
         verifiers(rt.shard_count(), std::make_shared<const SignatureVerifier>(
                                         options.secrets, options.signature_tolerance)),
-        connections(rt.shard_count(), nullptr) {
+        connections(rt.shard_count()) {
+    for (std::size_t i = 0; i < rt.shard_count(); ++i) {
+      connections[i] = std::make_shared<ShardConnections>(rt.shard(i).executor());
+    }
     body_memory.limit = options.max_body_memory;
     if (!options.tls_cert_file.empty()) tls.emplace(make_tls_context(options));
     if (!options.record.path.empty()) {
@@ -46,10 +63,10 @@ struct Server::State {
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open{0};
   std::atomic<std::size_t> busy{0};
-  BodyMemory body_memory;                        // of bodies being received, on every shard
-  std::vector<Connection*> connections;          // per shard: a list, touched by that shard only
-  std::optional<boost::asio::ssl::context> tls;  // with --tls-cert: HTTPS only
-  std::unique_ptr<Recorder> recorder;            // with --record
+  BodyMemory body_memory;  // of bodies being received, on every shard
+  std::vector<std::shared_ptr<ShardConnections>> connections;  // per shard
+  std::optional<boost::asio::ssl::context> tls;                // with --tls-cert: HTTPS only
+  std::unique_ptr<Recorder> recorder;                          // with --record
 };
 
 // With --record-required, while the record cannot be written: events get Recorder::refusal().
@@ -61,7 +78,10 @@ inline bool recording_refused(const Server::State& state) {
 boost::asio::awaitable<void> run_session(std::shared_ptr<Server::State> state,
                                          boost::asio::ip::tcp::socket socket,
                                          runtime::Shard& shard);
-// On `shard`'s thread: close the connections that wait for a request.
-void close_idle_connections(Server::State& state, std::size_t shard);
+// On the shard's thread: close the connections that wait for a request.
+void close_idle_connections(ShardConnections& connections);
+// On the shard's thread: close the connections past their deadline, then again every
+// kSweepTick until the server stops and the shard has no connection left.
+void sweep_connections(const std::shared_ptr<ShardConnections>& connections);
 
 }  // namespace gbrt::net
