@@ -16,6 +16,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <gbrt/runtime/log.hpp>
@@ -104,6 +105,10 @@ bool EventStore::ready() const noexcept {
 }
 
 asio::awaitable<Answer> EventStore::forward(const runtime::EventSlot& slot, runtime::Shard& shard) {
+  // Already cancelled: its wait below would throw with the entry still in the group.
+  if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
+    co_return Answer::unavailable("Shutting down", kRetryAfter);
+  }
   const std::size_t index = shard.index();
   Group& group = *groups_[index];
   if (!pool_.connection(index).connected()) {
@@ -142,9 +147,17 @@ asio::awaitable<Answer> EventStore::forward(const runtime::EventSlot& slot, runt
   }
   co_await entry.wake.async_wait(kAwait);
   if (!entry.done) {  // cancelled while its group was open (shutdown)
-    std::erase(group.open, &entry);
-    --group.waiting;
-    co_return Answer::unavailable("Shutting down", kRetryAfter);
+    if (std::erase(group.open, &entry) != 0) {
+      --group.waiting;
+      co_return Answer::unavailable("Shutting down", kRetryAfter);
+    }
+    // Sealed between the cancellation and now: the group holds this entry, so wait for its
+    // commit (no longer cancellable) rather than leave it a dangling pointer. This coroutine
+    // is cancelled now, so its co_awaits would throw: not this one.
+    const bool throws = co_await asio::this_coro::throw_if_cancelled();
+    co_await asio::this_coro::throw_if_cancelled(false);
+    co_await entry.wake.async_wait(kAwait);
+    co_await asio::this_coro::throw_if_cancelled(throws);
   }
   co_return std::move(entry.answer);
 }

@@ -7,6 +7,9 @@
 #include <set>
 
 #include <gtest/gtest.h>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/post.hpp>
 
 #include <gbrt/pg/schema.hpp>
 #include <gbrt/runtime/runtime.hpp>
@@ -109,6 +112,41 @@ TEST(PgEventStore, TheEventIsStoredAsReceived) {
   ASSERT_EQ(stored.send(json).status, 200u);
   EXPECT_EQ(cluster.psql("SELECT event_id, event->>'pageId' FROM " + stored.table),
             "quoted\"id\\|page \"quoted\" é\n");
+}
+
+// An event cancelled while its group is open leaves the group (503), but once the group is
+// sealed it waits for the commit: here the seal (posted when the event joined) runs before
+// the cancelled wait resumes, so the group holds the event and its answer is the commit's.
+TEST(PgEventStore, ACancelledEventWhoseGroupWasSealedMeanwhileGetsTheCommitsAnswer) {
+  PgCluster& cluster = gbrt::test::shared_cluster();
+  StoredRuntime stored(cluster, unique_table("cancel_sealed"), 1);
+  stored.runtime.start();
+  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  auto& shard = stored.runtime.shard(0);
+  struct Call {
+    gbrt::runtime::SlotPtr slot;
+    asio::cancellation_signal cancel;
+    std::promise<Answer> answer;
+  };
+  auto call = std::make_shared<Call>();
+  auto answered = call->answer.get_future();
+  asio::post(shard.executor(), [&stored, &shard, call] {
+    call->slot = shard.slots().acquire();
+    ASSERT_FALSE(call->slot->load(shard.parser(), site_view("cancelled-sealed")));
+    // Runs at once up to its wait (we are on the shard), then the cancellation.
+    asio::co_spawn(shard.executor(), stored.store.forward(*call->slot, shard),
+                   asio::bind_cancellation_slot(call->cancel.slot(),
+                                                [call](std::exception_ptr error, Answer answer) {
+                                                  if (error)
+                                                    answer = Answer::error(500, "forward threw");
+                                                  call->answer.set_value(std::move(answer));
+                                                }));
+    call->cancel.emit(asio::cancellation_type::terminal);
+  });
+  ASSERT_EQ(answered.wait_for(20s), std::future_status::ready);
+  const Answer answer = answered.get();
+  EXPECT_EQ(answer.status, 200u) << answer.body;
+  EXPECT_EQ(cluster.psql("SELECT count(*) FROM " + stored.table), "1\n");
 }
 
 TEST(PgEventStore, ARepeatedEventIdIsStoredOnceAndAnswered2xx) {
