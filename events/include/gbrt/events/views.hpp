@@ -283,11 +283,16 @@ using Event = std::variant<InstallationSetup, SpaceInstallationSetup, SiteInstal
                            Fetch, FetchPublishedScript, FetchVisitorAuthentication,
                            ContentComputeDocument, ContentComputeRevision, GenericEvent>;
 
+// The alternative of Event at a view's kType.
+template <class T>
+using EventAlternative = std::variant_alternative_t<std::size_t(T::kType), Event>;
+
 // A view type of this module: what `Runtime::on<View>` accepts.
 template <class T>
 concept EventView = std::derived_from<T, EventBase> && requires {
   { T::kType } -> std::convertible_to<EventType>;
-} && std::is_same_v<std::variant_alternative_t<static_cast<std::size_t>(T::kType), Event>, T>;
+  requires std::same_as<EventAlternative<T>, T>;
+};
 
 inline const EventBase& base(const Event& event) noexcept {
   return std::visit([](const EventBase& e) -> const EventBase& { return e; }, event);

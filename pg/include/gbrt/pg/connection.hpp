@@ -25,6 +25,11 @@ inline constexpr Deadline kNoDeadline = Deadline::max();
 
 // A statement parameter, sent as text; NULL when made from nullptr or an empty optional.
 // One made from a string_view or const char* borrows it: it must outlive the query.
+// An integer that is a number: not bool, not char (a Param of its own kinds).
+template <class T>
+concept IntegerNumber =
+    std::is_integral_v<T> && !std::is_same_v<T, bool> && !std::is_same_v<T, char>;
+
 class Param {
  public:
   Param(std::nullptr_t) noexcept : null_(true) {}
@@ -32,8 +37,7 @@ class Param {
   Param(const char* text) noexcept : view_(text) {}
   Param(std::string text) noexcept : owned_(std::move(text)), owns_(true) {}
   Param(bool value) noexcept : view_(value ? "t" : "f") {}
-  template <class Int>
-    requires(std::is_integral_v<Int> && !std::is_same_v<Int, bool> && !std::is_same_v<Int, char>)
+  template <IntegerNumber Int>
   Param(Int value) : owned_(std::to_string(value)), owns_(true) {}
   Param(double value);
   template <class T>

@@ -28,13 +28,15 @@ class Element {
   boost::json::object json_;
 };
 
+template <class E, class... Allowed>
+concept AnyOf = (std::same_as<E, Allowed> || ...);
+
 // One of the element types `Allowed`, for the places that take several kinds: a child, an
 // inline element, a form field, a root.
 template <class... Allowed>
 class OneOf {
  public:
-  template <class E>
-    requires(std::same_as<E, Allowed> || ...)
+  template <AnyOf<Allowed...> E>
   OneOf(const E& e) : json_(e.json()) {}
   const boost::json::object& json() const noexcept { return json_; }
 

@@ -21,20 +21,19 @@
 
 namespace gbrt::runtime {
 
+// What a handler called with (const View&, Context&) returns; no type when it cannot be
+// called so, which makes the concepts below false rather than an error.
 template <class F, class View>
-concept EventHandler =
-    std::invocable<F&, const View&, Context&> &&
-    std::same_as<std::invoke_result_t<F&, const View&, Context&>, boost::asio::awaitable<void>>;
-
-template <class F>
-concept ComponentHandler = std::invocable<F&, const events::UiRender&, Context&> &&
-                           std::same_as<std::invoke_result_t<F&, const events::UiRender&, Context&>,
-                                        boost::asio::awaitable<ComponentResponse>>;
+using HandlerResult = std::invoke_result_t<F&, const View&, Context&>;
 
 template <class F, class View, class Result>
-concept RespondingHandler =
-    std::invocable<F&, const View&, Context&> &&
-    std::same_as<std::invoke_result_t<F&, const View&, Context&>, boost::asio::awaitable<Result>>;
+concept RespondingHandler = std::same_as<HandlerResult<F, View>, boost::asio::awaitable<Result>>;
+
+template <class F, class View>
+concept EventHandler = RespondingHandler<F, View, void>;
+
+template <class F>
+concept ComponentHandler = RespondingHandler<F, events::UiRender, ComponentResponse>;
 
 // A registered handler, its view's type erased.
 using Handler = std::function<boost::asio::awaitable<void>(const events::Event&, Context&)>;
