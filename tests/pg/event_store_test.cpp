@@ -60,6 +60,12 @@ struct StoredRuntime {
     pool.close();
     runtime.shutdown(2s);
   }
+  // Starts the runtime (handlers registered by then) and waits for PostgreSQL: false if it
+  // does not connect.
+  [[nodiscard]] bool start() {
+    runtime.start();
+    return pool.wait_connected(20s);
+  }
   Answer send(std::string json, std::size_t shard = 0) {
     return run_on(runtime.shard(shard).executor(),
                   runtime.handle_on(std::move(json), std::nullopt, runtime.shard(shard)));
@@ -73,8 +79,7 @@ struct StoredRuntime {
 TEST(PgEventStore, ConcurrentEventsAreGroupedAndEachIsARowAfterItsAnswer) {
   PgCluster& cluster = gbrt::test::shared_cluster();
   StoredRuntime stored(cluster, unique_table("grouped"));
-  stored.runtime.start();
-  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  ASSERT_TRUE(stored.start());
   constexpr int kEvents = 3000;
   std::vector<std::future<Answer>> answers;
   for (int i = 0; i < kEvents; ++i) {
@@ -106,8 +111,7 @@ TEST(PgEventStore, ConcurrentEventsAreGroupedAndEachIsARowAfterItsAnswer) {
 TEST(PgEventStore, TheEventIsStoredAsReceived) {
   PgCluster& cluster = gbrt::test::shared_cluster();
   StoredRuntime stored(cluster, unique_table("as_received"), 1);
-  stored.runtime.start();
-  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  ASSERT_TRUE(stored.start());
   const std::string json = site_view("quoted\\\"id\\\\", "page \\\"quoted\\\" \\u00e9");
   ASSERT_EQ(stored.send(json).status, 200u);
   EXPECT_EQ(cluster.psql("SELECT event_id, event->>'pageId' FROM " + stored.table),
@@ -120,8 +124,7 @@ TEST(PgEventStore, TheEventIsStoredAsReceived) {
 TEST(PgEventStore, ACancelledEventWhoseGroupWasSealedMeanwhileGetsTheCommitsAnswer) {
   PgCluster& cluster = gbrt::test::shared_cluster();
   StoredRuntime stored(cluster, unique_table("cancel_sealed"), 1);
-  stored.runtime.start();
-  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  ASSERT_TRUE(stored.start());
   auto& shard = stored.runtime.shard(0);
   struct Call {
     gbrt::runtime::SlotPtr slot;
@@ -152,8 +155,7 @@ TEST(PgEventStore, ACancelledEventWhoseGroupWasSealedMeanwhileGetsTheCommitsAnsw
 TEST(PgEventStore, ARepeatedEventIdIsStoredOnceAndAnswered2xx) {
   PgCluster& cluster = gbrt::test::shared_cluster();
   StoredRuntime stored(cluster, unique_table("dups"));
-  stored.runtime.start();
-  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  ASSERT_TRUE(stored.start());
   Answer first = stored.send(site_view("same"));
   Answer again = stored.send(site_view("same"), 1);
   EXPECT_EQ(first.status, 200u);
@@ -183,8 +185,7 @@ TEST(PgEventStore, HandlersRunAfterTheCommitAndTheirFailureIsTheAnswer) {
         if (rows && rows.value().at(0, 0).as_int() == 1) ++seen_in_table;
         if (view.page_id == "fails") throw gbrt::ExposableError("no", 500);
       });
-  stored.runtime.start();
-  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  ASSERT_TRUE(stored.start());
   EXPECT_EQ(stored.send(site_view("h1")).status, 200u);
   EXPECT_EQ(seen_in_table.load(), 1);
   Answer failed = stored.send(site_view("h2", "fails"));
@@ -197,8 +198,7 @@ TEST(PgEventStore, HandlersRunAfterTheCommitAndTheirFailureIsTheAnswer) {
 TEST(PgEventStore, AnEventPostgresCannotStoreIsRefusedAloneWithoutItsGroup) {
   PgCluster& cluster = gbrt::test::shared_cluster();
   StoredRuntime stored(cluster, unique_table("poison"), 1);
-  stored.runtime.start();
-  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  ASSERT_TRUE(stored.start());
   auto& shard = stored.runtime.shard(0);
   std::vector<std::future<Answer>> answers;
   for (int i = 0; i < 5; ++i) {
@@ -222,8 +222,7 @@ TEST(PgEventStore, AnEventPostgresCannotStoreIsRefusedAloneWithoutItsGroup) {
 TEST(PgEventStore, AnEventIdTooLongForTheKeyIs413Alone) {
   PgCluster& cluster = gbrt::test::shared_cluster();
   StoredRuntime stored(cluster, unique_table("long_id"), 1);
-  stored.runtime.start();
-  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  ASSERT_TRUE(stored.start());
   auto& shard = stored.runtime.shard(0);
   // Random characters: PostgreSQL compresses a repetitive key below the index's limit.
   std::string long_id;
@@ -245,8 +244,7 @@ TEST(PgEventStore, AnEventIdTooLongForTheKeyIs413Alone) {
 TEST(PgEventStore, WhilePostgresIsDownEventsAre503AndThenStoredAgain) {
   PgCluster cluster;
   StoredRuntime stored(cluster, "gbrt_events", 1);
-  stored.runtime.start();
-  ASSERT_TRUE(stored.pool.wait_connected(20s));
+  ASSERT_TRUE(stored.start());
   EXPECT_EQ(stored.send(site_view("before")).status, 200u);
   EXPECT_TRUE(stored.runtime.forwarding_ready());
   cluster.stop();
