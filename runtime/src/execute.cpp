@@ -1,6 +1,6 @@
 // The life of an event: admission, the queue, handlers under a deadline, the answer.
 //
-//   execute ─► admission ─► supervise ──co_spawn──► run ─► run_handlers ─► handlers
+//   execute ─► admission ─► supervise ──launch──► run ─► run_handlers ─► handlers
 //           └► enqueue (202) ─► pump_queue ─► supervise …
 //
 // supervise() waits for run() on a Wakeup, no timer of its own: the shard's sweep, one
@@ -14,6 +14,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include "launch.hpp"
 #include "runtime_impl.hpp"
 
 namespace gbrt::runtime {
@@ -181,13 +182,14 @@ asio::awaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard
   waiter.client = client;
   s->waiter = &waiter;
   link(shard.running, s);
+  // run() starts at once, on its own coroutine thread: a handler that does not suspend has
+  // answered when launch() returns, with no wake-up, sweep or watch. The slot goes back to
+  // its pool when that thread has wound down (its cancellation handler is in the slot's
+  // signal until then).
+  detail::launch(shard.executor(), run(*s, shard), s->cancel.slot(), std::move(slot),
+                 [](std::exception_ptr error) { log_exception("event run failed", error); });
+  if (waiter.done) co_return std::move(waiter.answer);
   arm_sweep(shard);
-  // The slot goes back to its pool from co_spawn's completion handler, not from run(): the
-  // spawned thread keeps its cancellation handler in the slot's signal until it has wound
-  // down, and reusing the slot earlier would destroy that handler under it.
-  asio::co_spawn(shard.executor(), run(*s, shard),
-                 asio::bind_cancellation_slot(s->cancel.slot(),
-                                              [owned = std::move(slot)](std::exception_ptr) {}));
   asio::cancellation_slot client_gone = client ? client->gone.slot() : asio::cancellation_slot();
   if (client_gone.is_connected()) {
     client_gone.assign([&waiter, s](asio::cancellation_type) {

@@ -234,11 +234,11 @@ TEST_F(ManyConnections, ThousandKeepAliveConnectionsCostNoAllocation) {
                   << " connections; GBRT_ALLOC_TRACE=1 shows where";
 }
 
-// Events too. Disabled until the runtime runs an event without a co_spawn per event: its
-// frames (run, run_handlers, the handler's, co_spawn's entry point) and a dispatch, for up to
-// 128 events made ready by one epoll_wait, outrun Asio's 64-slot recycling cache: about 4
-// allocations per event here (GBRT_ALLOC_TRACE=100000 shows them all in runtime/src/execute.cpp).
-TEST_F(ManyConnections, DISABLED_ThousandKeepAliveConnectionsSendingEventsCostNoAllocation) {
+// Events too. An event's coroutine frames (route, execute, its run thread, the handler's)
+// come from Asio's per-thread recycling cache, first fit among 64 blocks: once in a few
+// hundred events here the largest frame finds no block big enough and one is allocated.
+// The bound is what that leaves; with a co_spawn per event it was about 4 per event.
+TEST_F(ManyConnections, ThousandKeepAliveConnectionsSendingEventsAllocateAlmostNever) {
   const std::string body = fixture("space_view-1.json");
   auto send = [&] {
     round(
@@ -249,8 +249,9 @@ TEST_F(ManyConnections, DISABLED_ThousandKeepAliveConnectionsSendingEventsCostNo
   };
   const int rounds = 20;
   long n = allocations_during(5, rounds, send);
-  EXPECT_EQ(n, 0) << n << " allocations on the shard for " << rounds * kConnections << " events on "
-                  << kConnections << " connections; GBRT_ALLOC_TRACE=1 shows where";
+  EXPECT_LE(n, rounds * kConnections / 100)
+      << n << " allocations on the shard for " << rounds * kConnections << " events on "
+      << kConnections << " connections; GBRT_ALLOC_TRACE=1 shows where";
 }
 
 }  // namespace
