@@ -1,8 +1,9 @@
-// gbrt-loadgen: an HTTP/1.1 keep-alive load generator for gbrt-server (and any HTTP server
-// that takes POSTs). Closed loop (--rate 0) or open loop (--rate R events/s on a fixed
-// schedule, latency from each request's intended send time: coordinated omission corrected).
-// Requests are precomputed byte strings; only the signature header is remade, at most once
-// a second per body. Human summary on stdout, then one JSON line (always the last line).
+// gbrt-loadgen: an HTTP/1.1 load generator for gbrt-server (and any HTTP server that takes
+// POSTs): keep-alive or a new connection per request, over TCP or TLS. Closed loop (--rate 0) or
+// open loop (--rate R events/s on a fixed schedule, latency from each request's intended send time:
+// coordinated omission corrected). Requests are precomputed byte strings; only the signature header
+// is remade, at most once a second per body. Human summary on stdout, then one JSON line (always
+// the last line).
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -42,6 +43,7 @@
 #include <gbrt/runtime/fixtures.hpp>
 
 #include "batch_answer.hpp"
+#include "client_stream.hpp"
 #include "corpus.hpp"
 #include "histogram.hpp"
 #include "url.hpp"
@@ -54,6 +56,7 @@ using asio::ip::tcp;
 using Clock = std::chrono::steady_clock;
 using namespace gbrt::client;
 using gbrt::loadgen::BatchLines;
+using gbrt::loadgen::ClientStream;
 using gbrt::loadgen::Histogram;
 using gbrt::loadgen::read_batch_answer;
 
@@ -80,6 +83,8 @@ struct Config {
   double hold = 10;
   std::string json_file;
   std::string environment_file;  // the multipart `environment` part; empty: beside the corpus
+  bool new_connection = false;   // connect, send, read the answer, close: for each request
+  gbrt::loadgen::TlsOptions tls;
 };
 
 // One run's shared, read-only plan.
@@ -89,12 +94,14 @@ struct Plan {
   Bodies bodies;
   std::string head_prefix;  // request line and the fixed headers
   Clock::time_point start, measure_from, end;
-  double request_rate = 0;  // requests per second overall (open loop)
+  double request_rate = 0;                  // requests per second overall (open loop)
+  std::unique_ptr<asio::ssl::context> tls;  // with --tls
 };
 
 struct Connection {
-  explicit Connection(asio::io_context& io) : socket(io) {}
-  tcp::socket socket;
+  Connection(asio::io_context& io, const Plan& plan)
+      : stream(io, plan.tls.get(), &plan.config->tls) {}
+  ClientStream stream;
   beast::flat_buffer buffer;
   Clock::time_point deadline = Clock::time_point::max();
   bool timed_out = false;
@@ -115,7 +122,9 @@ struct Worker {
   BatchLines lines;                             // ndjson: summed over the batch answers
   std::uint64_t lines_in_2xx_not_accepted = 0;  // shed or rejected inside a 2xx answer
   std::uint64_t err_connect = 0, err_reset = 0, err_timeout = 0, err_other = 0;
-  std::uint64_t connected = 0;  // successful connects
+  std::uint64_t connected = 0;  // successful connects (with TLS: handshakes)
+  std::uint64_t resumed = 0;    // TLS handshakes that resumed a session
+  std::string first_connect_error;
   // Live counters for the progress line (written by the worker only, read by main).
   std::atomic<std::uint64_t> p_sent{0}, p_answered{0}, p_errors{0};
   static void bump(std::atomic<std::uint64_t>& a) {
@@ -164,28 +173,32 @@ struct Worker {
   }
 };
 
-void close(Connection& c) {
-  boost::system::error_code ignored;
-  c.socket.shutdown(tcp::socket::shutdown_both, ignored);
-  c.socket.close(ignored);
+// `clean`: after a whole exchange (a TLS session may then be resumed).
+void close(Connection& c, bool clean = false) {
+  c.stream.close(clean);
   c.buffer.clear();
   c.timed_out = false;
   c.deadline = Clock::time_point::max();
 }
 
-// Connects `c`; false (counted) on failure or timeout.
+// Connects `c` (and shakes hands with TLS); false (counted) on failure or timeout.
 asio::awaitable<bool> connect(Worker& w, Connection& c) {
   c.deadline = Clock::now() + w.plan->config->timeout;
-  auto [ec] = co_await c.socket.async_connect(w.plan->endpoint, token);
+  const boost::system::error_code ec = co_await c.stream.open(w.plan->endpoint);
   c.deadline = Clock::time_point::max();
   if (ec) {
     ++w.err_connect;
     Worker::bump(w.p_errors);
+    if (w.first_connect_error.empty()) {
+      w.first_connect_error = c.timed_out ? "timed out" : ec.message();
+      std::cerr << "gbrt-loadgen: cannot connect" << (c.stream.is_tls() ? " over TLS" : "") << ": "
+                << w.first_connect_error << "\n";
+    }
     close(c);
     co_return false;
   }
   ++w.connected;
-  c.socket.set_option(tcp::no_delay(true));
+  if (c.stream.resumed()) ++w.resumed;
   co_return true;
 }
 
@@ -215,12 +228,12 @@ asio::awaitable<Reply> exchange(Worker& w, Connection& c, std::size_t b,
   std::array<asio::const_buffer, 2> buffers{asio::buffer(head), asio::buffer(body)};
   c.deadline = deadline;
   Worker::bump(w.p_sent);
-  auto [write_ec, written] = co_await asio::async_write(c.socket, buffers, token);
+  auto [write_ec, written] = co_await asio::async_write(c.stream, buffers, token);
   boost::system::error_code ec = write_ec;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
   if (!ec) {
-    auto [read_ec, read] = co_await http::async_read(c.socket, c.buffer, parser, token);
+    auto [read_ec, read] = co_await http::async_read(c.stream, c.buffer, parser, token);
     ec = read_ec;
   }
   c.deadline = Clock::time_point::max();
@@ -234,7 +247,7 @@ asio::awaitable<Reply> exchange(Worker& w, Connection& c, std::size_t b,
   if (w.plan->config->format == Format::ndjson && read_batch_answer(parser.get().body(), lines)) {
     reply.lines = lines;
   }
-  if (!parser.get().keep_alive()) close(c);
+  if (!parser.get().keep_alive() || w.plan->config->new_connection) close(c, true);
   co_return reply;
 }
 
@@ -250,7 +263,9 @@ asio::awaitable<void> run_connection(Worker& w, Connection& c, std::size_t index
   bool ever_connected = false;
   std::uint64_t k = 0;
   for (;;) {
-    if (!c.socket.is_open()) {
+    // Keep-alive: (re)connect before the request's time is taken, so the connect is not
+    // part of its latency; with a new connection per request, it is.
+    if (!config.new_connection && !c.stream.is_open()) {
       if (Clock::now() >= plan.end) break;
       if (!co_await connect(w, c)) {
         if (!ever_connected) break;  // never reached the server: give this connection up
@@ -273,6 +288,15 @@ asio::awaitable<void> run_connection(Worker& w, Connection& c, std::size_t index
     } else {
       intended = Clock::now();
       if (intended >= plan.end) break;
+    }
+    if (config.new_connection) {
+      if (!co_await connect(w, c)) {
+        if (!ever_connected) break;
+        timer.expires_after(std::chrono::milliseconds(10));
+        co_await timer.async_wait(token);
+        continue;
+      }
+      ever_connected = true;
     }
     const std::size_t b = w.next_body++ % n;
     const Reply reply = co_await exchange(w, c, b, Clock::now() + config.timeout);
@@ -319,10 +343,10 @@ asio::awaitable<void> watchdog(Worker& w) {
     co_await timer.async_wait(token);
     const auto now = Clock::now();
     for (auto& c : w.connections) {
-      if (c->deadline < now && c->socket.is_open()) {
+      if (c->deadline < now && c->stream.is_open()) {
         c->timed_out = true;
         boost::system::error_code ignored;
-        c->socket.close(ignored);
+        c->stream.socket().close(ignored);
       }
     }
   }
@@ -355,11 +379,22 @@ bool read_flags(int argc, char** argv, Config& config, int& status) {
   options.add_options()
       ("help,h", "print this help and exit")
       ("url", po::value<std::string>()->default_value("http://127.0.0.1:8080/v1"),
-       "http://HOST:PORT/PATH to POST to; without a path: /v1, or /v1/batch for ndjson")
+       "http://HOST:PORT/PATH to POST to; without a path: /v1, or /v1/batch for ndjson; "
+       "https://… is --tls (port 443 unless given)")
       ("format", po::value<std::string>()->default_value("json"),
        "json (Webhook: one event, application/json), multipart (GitBook's dispatcher: "
        "event + environment parts) or ndjson (--batch events a request, for /v1/batch)")
-      ("connections,c", po::value<std::size_t>()->default_value(64), "keep-alive connections")
+      ("connections,c", po::value<std::size_t>()->default_value(64),
+       "keep-alive connections (with --new-connection: clients, each one request at a time)")
+      ("new-connection", "a new connection per request: connect (and TLS handshake), send "
+       "with Connection: close, read the answer, close; its latency includes the connect")
+      ("tls", "HTTPS: TLS over each connection (TLS 1.2 or newer), the URL's host as SNI")
+      ("ca-file", po::value<std::string>(),
+       "with --tls: trust the CAs of this PEM file (default: the system's); the certificate "
+       "must name the URL's host")
+      ("insecure", "with --tls: do not check the server's certificate (a self-signed bench one)")
+      ("tls-resume", "with --tls: offer each connection's TLS session (ticket) on its next "
+       "connection, so a reconnect resumes instead of a full handshake")
       ("threads,t", po::value<std::size_t>()->default_value(1),
        "threads, each with its own io_context and a share of the connections")
       ("duration,d", po::value<double>()->default_value(10), "seconds measured")
@@ -398,9 +433,30 @@ bool read_flags(int argc, char** argv, Config& config, int& status) {
       return false;
     }
     config.url_text = vm["url"].as<std::string>();
-    auto url = parse_url(config.url_text);
-    if (!url) throw std::runtime_error("--url wants http://HOST:PORT/PATH, got " + config.url_text);
+    config.tls.enabled = vm.count("tls") > 0;
+    std::string http_url = config.url_text;
+    bool default_port = false;
+    if (const std::string https = "https://"; http_url.compare(0, https.size(), https) == 0) {
+      config.tls.enabled = true;
+      http_url = "http://" + http_url.substr(https.size());
+      const std::string rest = http_url.substr(7, http_url.find('/', 7) - 7);
+      default_port = rest.find(':', rest.rfind(']') == std::string::npos ? 0 : rest.rfind(']')) ==
+                     std::string::npos;
+    }
+    auto url = parse_url(http_url);
+    if (!url) {
+      throw std::runtime_error("--url wants http(s)://HOST:PORT/PATH, got " + config.url_text);
+    }
     config.url = *url;
+    if (default_port) config.url.port = "443";
+    config.new_connection = vm.count("new-connection") > 0;
+    config.tls.insecure = vm.count("insecure") > 0;
+    config.tls.resume = vm.count("tls-resume") > 0;
+    if (vm.count("ca-file")) config.tls.ca_file = vm["ca-file"].as<std::string>();
+    config.tls.server_name = config.url.host;
+    if (!config.tls.enabled && (config.tls.insecure || config.tls.resume || vm.count("ca-file"))) {
+      throw std::runtime_error("--ca-file, --insecure and --tls-resume need --tls");
+    }
     config.format_name = vm["format"].as<std::string>();
     if (config.format_name == "json") {
       config.format = Format::json;
@@ -472,12 +528,28 @@ std::optional<int> make_plan(const Config& config, Plan& plan) {
   plan.head_prefix = "POST " + config.path + " HTTP/1.1\r\nHost: " + host_header +
                      "\r\nUser-Agent: gbrt-loadgen\r\nContent-Type: " + plan.bodies.content_type +
                      "\r\n";
+  if (config.new_connection) plan.head_prefix += "Connection: close\r\n";
+  try {
+    if (config.tls.enabled) {
+      plan.tls = std::make_unique<asio::ssl::context>(gbrt::loadgen::make_tls_context(config.tls));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "gbrt-loadgen: " << e.what() << "\n";
+    return 2;
+  }
   try {
     asio::io_context io;
     tcp::resolver resolver(io);
     auto results = resolver.resolve(config.url.host, config.url.port);
     if (results.empty()) throw std::runtime_error("no address");
+    // IPv4 first ("localhost" may list ::1 first), as gbrt-server listens on a name.
     plan.endpoint = *results.begin();
+    for (const auto& entry : results) {
+      if (entry.endpoint().address().is_v4()) {
+        plan.endpoint = entry.endpoint();
+        break;
+      }
+    }
   } catch (const std::exception& e) {
     std::cerr << "gbrt-loadgen: cannot resolve " << config.url.host << ": " << e.what() << "\n";
     return 1;
@@ -502,7 +574,7 @@ std::vector<std::unique_ptr<Worker>> run(const Plan& plan) {
   }
   for (std::size_t i = 0; i < config.connections; ++i) {
     Worker& w = *workers[i % config.threads];
-    w.connections.push_back(std::make_unique<Connection>(w.io));
+    w.connections.push_back(std::make_unique<Connection>(w.io, plan));
     w.indexes.push_back(i);
   }
   for (auto& wp : workers) {
@@ -575,7 +647,7 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
   Histogram histogram;
   std::map<unsigned, std::uint64_t> statuses;
   std::uint64_t answered = 0, ok = 0, e_connect = 0, e_reset = 0, e_timeout = 0, e_other = 0,
-                connected = 0, lines_not_accepted = 0;
+                connected = 0, resumed = 0, lines_not_accepted = 0;
   BatchLines lines;
   for (auto& w : workers) {
     histogram.merge(w->histogram);
@@ -589,6 +661,7 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
     e_timeout += w->err_timeout;
     e_other += w->err_other;
     connected += w->connected;
+    resumed += w->resumed;
     lines.accepted += w->lines.accepted;
     lines.shed += w->lines.shed;
     lines.rejected += w->lines.rejected;
@@ -616,7 +689,8 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
           << ",\"errors_reset\":" << e_reset << ",\"errors_timeout\":" << e_timeout
           << ",\"errors_other\":" << e_other << ",\"lines_shed\":" << lines.shed
           << ",\"lines_rejected\":" << lines.rejected << ",\"connected\":" << connected
-          << ",\"rps\":" << fixed(rps) << ",\"eps\":" << fixed(eps) << ",\"duration_s\":" << seconds
+          << ",\"tls_resumed\":" << resumed << ",\"rps\":" << fixed(rps)
+          << ",\"eps\":" << fixed(eps) << ",\"duration_s\":" << seconds
           << ",\"mean_us\":" << fixed(histogram.mean())
           << ",\"p50_us\":" << histogram.percentile(50)
           << ",\"p90_us\":" << histogram.percentile(90)
@@ -635,7 +709,10 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
         << ",\"corpus\":\"" << json_escape(config.corpus)
         << "\",\"bodies\":" << plan.bodies.bodies.size()
         << ",\"signed\":" << (config.secret.empty() ? "false" : "true")
-        << ",\"idle_connections\":" << config.idle_connections << "}," << summary.str()
+        << ",\"idle_connections\":" << config.idle_connections
+        << ",\"new_connection\":" << (config.new_connection ? "true" : "false")
+        << ",\"tls\":" << (config.tls.enabled ? "true" : "false")
+        << ",\"tls_resume\":" << (config.tls.resume ? "true" : "false") << "}," << summary.str()
         << ",\"histogram\":[";
     bool first = true;
     for (auto [upper, count] : histogram.buckets()) {
@@ -646,8 +723,12 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
     if (!out) std::cerr << "gbrt-loadgen: cannot write " << config.json_file << "\n";
   }
 
-  std::cout << "gbrt-loadgen: " << config.format_name << " to http://" << host_header << config.path
-            << ", " << config.connections << " connections, " << config.threads << " threads, "
+  std::cout << "gbrt-loadgen: " << config.format_name << " to "
+            << (config.tls.enabled ? "https://" : "http://") << host_header << config.path << ", "
+            << config.connections
+            << (config.new_connection ? " clients, a new connection per request, "
+                                      : " connections, ")
+            << config.threads << " threads, "
             << (idle              ? "idle"
                 : config.rate > 0 ? "open loop at " + fixed(config.rate, 0) + " events/s"
                                   : std::string("closed loop"))
@@ -665,6 +746,9 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
   std::cout << "\n  errors " << errors << ": connect " << e_connect << ", reset " << e_reset
             << ", timeout " << e_timeout << ", other " << e_other << ", non-2xx " << non_2xx;
   if (batches) std::cout << ", batch lines not accepted in 2xx answers " << lines_not_accepted;
+  std::cout << "\n";
+  std::cout << "  connections " << connected;
+  if (config.tls.enabled) std::cout << " (TLS handshakes), resumed " << resumed;
   std::cout << "\n";
   if (batches) {
     std::cout << "  batch lines: accepted " << lines.accepted << ", shed (503) " << lines.shed

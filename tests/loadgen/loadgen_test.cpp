@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 #include <simdjson.h>
@@ -13,6 +14,7 @@
 #include "histogram.hpp"
 #include "support/fixtures.hpp"
 #include "support/server_process.hpp"
+#include "support/test_ca.hpp"
 
 namespace {
 
@@ -147,10 +149,80 @@ TEST(Loadgen, OpenLoopSendsAboutRateTimesDuration) {
   EXPECT_LE(run.get("requests"), 420u);
 }
 
+TEST(Loadgen, ANewConnectionPerRequest) {
+  ServerProcess server;
+  LoadgenRun run;
+  run_loadgen(run, "--url http://127.0.0.1:" + std::to_string(server.port()) +
+                       "/v1 --new-connection -c 2 -d 1 --corpus " + corpus());
+  EXPECT_EQ(run.exit_status, 0);
+  EXPECT_GT(run.get("requests"), 20u) << run.output;
+  EXPECT_EQ(run.get("errors"), 0u) << run.output;
+  EXPECT_EQ(run.get("connected"), run.get("requests")) << run.output;
+}
+
+// HTTPS against a certificate for `localhost` signed by a CA made for the test.
+class LoadgenTls : public ::testing::Test {
+ protected:
+  void SetUp() override { ca_ = gbrt::test::make_test_ca(); }
+  void TearDown() override { gbrt::test::remove_test_ca(ca_); }
+  std::vector<std::string> server_flags() const {
+    return {"--tls-cert", ca_.server_cert, "--tls-key", ca_.server_key};
+  }
+  gbrt::test::TestCa ca_;
+};
+
+TEST_F(LoadgenTls, KeepAliveChecksTheCertificate) {
+  ServerProcess server(server_flags());
+  const std::string port = std::to_string(server.port());
+  LoadgenRun run;
+  run_loadgen(run, "--url https://localhost:" + port + "/v1 --ca-file " + ca_.ca_file +
+                       " -c 2 -d 1 --corpus " + corpus());
+  EXPECT_EQ(run.exit_status, 0);
+  EXPECT_GT(run.get("requests"), 20u) << run.output;
+  EXPECT_EQ(run.get("errors"), 0u) << run.output;
+  EXPECT_EQ(run.get("connected"), 2u) << run.output;
+
+  // The certificate names localhost only: 127.0.0.1 fails the check, unless --insecure.
+  LoadgenRun wrong_name;
+  run_loadgen(wrong_name, "--url https://127.0.0.1:" + port + "/v1 --ca-file " + ca_.ca_file +
+                              " -c 2 -d 1 --corpus " + corpus());
+  EXPECT_EQ(WEXITSTATUS(wrong_name.exit_status), 1) << wrong_name.output;
+  EXPECT_EQ(wrong_name.get("connected"), 0u);
+  EXPECT_GT(wrong_name.get("errors_connect"), 0u);
+  LoadgenRun insecure;
+  run_loadgen(insecure,
+              "--url https://127.0.0.1:" + port + "/v1 --insecure -c 2 -d 1 --corpus " + corpus());
+  EXPECT_EQ(insecure.get("errors"), 0u) << insecure.output;
+  EXPECT_GT(insecure.get("requests"), 20u);
+}
+
+// gbrt-server issues session tickets: with --tls-resume every handshake but each client's
+// first is abbreviated; without it, none is.
+TEST_F(LoadgenTls, ANewConnectionPerRequestResumesTheSession) {
+  ServerProcess server(server_flags());
+  const std::string url = "https://localhost:" + std::to_string(server.port()) + "/v1 --ca-file " +
+                          ca_.ca_file + " --new-connection -c 2 -d 1 --corpus " + corpus();
+  LoadgenRun resumed;
+  run_loadgen(resumed, "--url " + url + " --tls-resume");
+  EXPECT_EQ(resumed.get("errors"), 0u) << resumed.output;
+  EXPECT_GT(resumed.get("requests"), 10u) << resumed.output;
+  EXPECT_EQ(resumed.get("connected"), resumed.get("requests"));
+  EXPECT_EQ(resumed.get("tls_resumed"), resumed.get("connected") - 2) << resumed.output;
+
+  LoadgenRun full;
+  run_loadgen(full, "--url " + url);
+  EXPECT_EQ(full.get("errors"), 0u) << full.output;
+  EXPECT_GT(full.get("requests"), 10u);
+  EXPECT_EQ(full.get("tls_resumed"), 0u);
+}
+
 TEST(Loadgen, BadFlagsExitWith2) {
   LoadgenRun run;
   std::string command = std::string(GBRT_LOADGEN_PATH) + " --format yaml >/dev/null 2>&1";
   int status = std::system(command.c_str());
+  EXPECT_EQ(WEXITSTATUS(status), 2);
+  command = std::string(GBRT_LOADGEN_PATH) + " --tls-resume >/dev/null 2>&1";  // needs --tls
+  status = std::system(command.c_str());
   EXPECT_EQ(WEXITSTATUS(status), 2);
 }
 
