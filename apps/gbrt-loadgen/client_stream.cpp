@@ -38,8 +38,7 @@ void ClientStream::SessionFree::operator()(SSL_SESSION* session) const {
   SSL_SESSION_free(session);
 }
 
-ClientStream::ClientStream(asio::io_context& io, asio::ssl::context* tls,
-                           const TlsOptions* options)
+ClientStream::ClientStream(asio::io_context& io, asio::ssl::context* tls, const TlsOptions* options)
     : io_(io), tls_context_(tls), options_(options), plain_(io) {}
 
 ClientStream::~ClientStream() = default;

@@ -1,0 +1,169 @@
+// gbrt-beast-floor: the least a Beast HTTP/1.1 server on this machine costs per request, as
+// the floor gbrt's figures are read against (issue 18). One thread, an io_context with
+// concurrency hint 1, sockets on io_context::executor_type (no any_io_executor), one
+// callback chain per connection: read_some into a flat buffer, Beast's request_parser (body
+// limit, keep-alive), then the bytes gbrt-server writes for a handled event. With --parse,
+// simdjson's DOM parse of each body too. Nothing else: no timeouts, routing or signature.
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <simdjson.h>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using Executor = asio::io_context::executor_type;
+using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
+using Acceptor = asio::basic_socket_acceptor<asio::ip::tcp, Executor>;
+
+// What gbrt-server answers to a handled event (200 "OK"), byte for byte.
+constexpr std::string_view kAnswer =
+    "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK";
+constexpr std::string_view kBadRequest =
+    "HTTP/1.1 400 Bad Request\r\nServer: gbrt\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+constexpr std::size_t kBodyLimit = 1 << 20;
+
+struct Options {
+  bool parse = false;
+  std::uint64_t parsed = 0, invalid = 0;  // with --parse
+};
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(Socket socket, Options& options) : socket_(std::move(socket)), options_(options) {}
+
+  void start() { next_request(); }
+
+ private:
+  void next_request() {
+    parser_.emplace();
+    parser_->body_limit(kBodyLimit);
+    parse_buffered();
+  }
+
+  // Feeds what the buffer holds to the parser; reads more while the request is incomplete.
+  void parse_buffered() {
+    boost::system::error_code ec;
+    while (buffer_.size() > 0 && !parser_->is_done()) {
+      const std::size_t used = parser_->put(buffer_.data(), ec);
+      buffer_.consume(used);
+      if (ec == http::error::need_more) break;
+      if (ec) return refuse();
+      if (used == 0) break;
+    }
+    if (parser_->is_done()) return answer();
+    socket_.async_read_some(
+        buffer_.prepare(16 * 1024),
+        [self = shared_from_this()](boost::system::error_code read_ec, std::size_t n) {
+          if (read_ec) return;  // EOF or reset: the session ends
+          self->buffer_.commit(n);
+          self->parse_buffered();
+        });
+  }
+
+  void answer() {
+    if (options_.parse) {
+      const std::string& body = parser_->get().body();
+      simdjson::dom::element document;
+      if (json_.parse(body).get(document) == simdjson::SUCCESS) {
+        ++options_.parsed;
+      } else {
+        ++options_.invalid;
+      }
+    }
+    const bool keep_alive = parser_->get().keep_alive();
+    asio::async_write(
+        socket_, asio::buffer(kAnswer),
+        [self = shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t) {
+          if (ec) return;
+          if (!keep_alive) return self->close();
+          self->next_request();
+        });
+  }
+
+  void refuse() {
+    asio::async_write(
+        socket_, asio::buffer(kBadRequest),
+        [self = shared_from_this()](boost::system::error_code, std::size_t) { self->close(); });
+  }
+
+  void close() {
+    boost::system::error_code ignored;
+    socket_.shutdown(Socket::shutdown_send, ignored);
+    socket_.close(ignored);
+  }
+
+  Socket socket_;
+  Options& options_;
+  boost::beast::flat_buffer buffer_;
+  std::optional<http::request_parser<http::string_body>> parser_;
+  simdjson::dom::parser json_;  // per connection, as gbrt keeps a parser per shard
+};
+
+void accept(Acceptor& acceptor, Options& options) {
+  acceptor.async_accept([&acceptor, &options](boost::system::error_code ec, Socket socket) {
+    if (!ec) {
+      socket.set_option(asio::ip::tcp::no_delay(true), ec);
+      std::make_shared<Session>(std::move(socket), options)->start();
+    }
+    accept(acceptor, options);
+  });
+}
+
+int usage() {
+  std::cerr << "usage: gbrt-beast-floor [--listen HOST:PORT] [--parse]\n"
+               "  --listen  where to listen (default 127.0.0.1:8080)\n"
+               "  --parse   also run simdjson's DOM parse over each body\n";
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string listen = "127.0.0.1:8080";
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view arg = argv[i];
+    if (arg == "--listen" && i + 1 < argc) {
+      listen = argv[++i];
+    } else if (arg == "--parse") {
+      options.parse = true;
+    } else {
+      return usage();
+    }
+  }
+  const auto colon = listen.rfind(':');
+  if (colon == std::string::npos) return usage();
+  asio::io_context io(1);
+  Acceptor acceptor(io.get_executor());
+  try {
+    const asio::ip::tcp::endpoint endpoint(
+        asio::ip::make_address(listen.substr(0, colon)),
+        static_cast<unsigned short>(std::stoul(listen.substr(colon + 1))));
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(Acceptor::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(asio::socket_base::max_listen_connections);
+  } catch (const std::exception& e) {
+    std::cerr << "gbrt-beast-floor: cannot listen on " << listen << ": " << e.what() << "\n";
+    return 1;
+  }
+  std::cout << "gbrt-beast-floor: listening on " << listen << (options.parse ? ", parsing" : "")
+            << std::endl;
+  accept(acceptor, options);
+  io.run();
+  return 0;
+}
