@@ -1,12 +1,12 @@
 // The life of an event: admission, the queue, handlers under a deadline, the answer.
 //
-//   execute ─► admission ─► supervise ──launch──► run ─► run_handlers ─► handlers
+//   execute ─► admission ─► supervise ──launch──► run_handlers ─► handlers ─► finish
 //           └► enqueue (202) ─► pump_queue ─► supervise …
 //
-// supervise() waits for run() on a Wakeup, no timer of its own: the shard's sweep, one
+// supervise() waits for finish() on a Wakeup, no timer of its own: the shard's sweep, one
 // timer ticking every 5 ms while events run, cancels the handlers at the deadline (their
 // co_awaits see operation_aborted), and if they ignore that answers 504 anyway after
-// cancel_grace, leaving run() the sole owner of the event's slot.
+// cancel_grace, leaving the handlers' thread the sole owner of the event's slot.
 #include <gbrt/runtime/runtime.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -182,12 +182,16 @@ asio::awaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard
   waiter.client = client;
   s->waiter = &waiter;
   link(shard.running, s);
-  // run() starts at once, on its own coroutine thread: a handler that does not suspend has
-  // answered when launch() returns, with no wake-up, sweep or watch. The slot goes back to
-  // its pool when that thread has wound down (its cancellation handler is in the slot's
-  // signal until then).
-  detail::launch(shard.executor(), run(*s, shard), s->cancel.slot(), std::move(slot),
-                 [](std::exception_ptr error) { log_exception("event run failed", error); });
+  // The handlers start at once, on their own coroutine thread: a handler that does not
+  // suspend has answered when launch() returns, with no wake-up, sweep or watch. The slot
+  // goes back to its pool when that thread has wound down (its cancellation handler is in
+  // the slot's signal until then).
+  const events::Environment* environment = s->environment ? &*s->environment : nullptr;
+  detail::launch(
+      shard.executor(), run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason),
+      s->cancel.slot(), std::move(slot),
+      [this, s, &shard](Answer answer) { finish(*s, shard, std::move(answer)); },
+      [](std::exception_ptr error) { log_exception("event run failed", error); });
   if (waiter.done) co_return std::move(waiter.answer);
   arm_sweep(shard);
   asio::cancellation_slot client_gone = client ? client->gone.slot() : asio::cancellation_slot();
@@ -239,17 +243,15 @@ void Runtime::Impl::check(SlotState& slot, Waiter& waiter, steady_clock::time_po
     waiter.deadline = now + options_.cancel_grace;
     return;
   }
-  // They ignore cancellation: answer now; run() keeps the slot until they finish.
+  // They ignore cancellation: answer now; their thread keeps the slot until they finish.
   waiter.answer = stopped_answer(slot.stop_reason, types_[slot.type_id]->deadline);
   waiter.done = true;
   slot.waiter = nullptr;
   waiter.wake.fire();
 }
 
-asio::awaitable<void> Runtime::Impl::run(SlotState& slot, ShardState& shard) {
+void Runtime::Impl::finish(SlotState& slot, ShardState& shard, Answer answer) {
   SlotState* const s = &slot;
-  const events::Environment* environment = s->environment ? &*s->environment : nullptr;
-  Answer answer = co_await run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason);
   if (dedup_ && answer.status < 300) {
     const std::string_view event_id = events::base(*s->event).event_id;
     if (!event_id.empty()) dedup_->mark(event_id, steady_clock::now());

@@ -1,4 +1,4 @@
-// launch(): starts an event's run() as its own Asio coroutine thread, as co_spawn does, but
+// launch(): starts an event's handlers as their own Asio coroutine thread, as co_spawn does, but
 // without co_spawn's scheduler turns. co_spawn posts its completion when the coroutine
 // finished without suspending (and the waiter then needs a wake-up post too); a handler
 // that does not suspend now runs and ends inside launch(), with no post at all. Its own
@@ -24,11 +24,11 @@ namespace gbrt::runtime::detail {
 #if BOOST_VERSION == 108100
 // The thread's bottom frame. `owned` is a parameter so that it is released after the
 // frame's cancellation state, i.e. once the thread has wound down.
-template <class Executor, class Owned, class OnError>
+template <class T, class Executor, class Owned, class OnDone, class OnError>
 boost::asio::awaitable<boost::asio::detail::awaitable_thread_entry_point, Executor> entry_point(
-    boost::asio::awaitable<void, Executor> body, Owned owned, OnError on_error) {
+    boost::asio::awaitable<T, Executor> body, Owned owned, OnDone on_done, OnError on_error) {
   try {
-    co_await std::move(body);
+    on_done(co_await std::move(body));
   } catch (...) {
     on_error(std::current_exception());
   }
@@ -36,23 +36,28 @@ boost::asio::awaitable<boost::asio::detail::awaitable_thread_entry_point, Execut
 #endif
 
 // Runs `body` on `executor` (whose thread this must be) as a new coroutine thread, now,
-// cancelled through `cancel`; `owned` lives until the thread has ended; an exception
-// escaping `body` goes to on_error.
-template <class Executor, class Owned, class OnError>
-void launch(const Executor& executor, boost::asio::awaitable<void, Executor> body,
-            boost::asio::cancellation_slot cancel, Owned owned, OnError on_error) {
+// cancelled through `cancel`; its result goes to on_done, still on that thread; `owned`
+// lives until the thread has ended; an exception escaping either goes to on_error.
+template <class T, class Executor, class Owned, class OnDone, class OnError>
+void launch(const Executor& executor, boost::asio::awaitable<T, Executor> body,
+            boost::asio::cancellation_slot cancel, Owned owned, OnDone on_done, OnError on_error) {
 #if BOOST_VERSION == 108100
   boost::asio::detail::awaitable_handler<Executor, void>(
-      entry_point(std::move(body), std::move(owned), std::move(on_error)), executor, cancel,
-      boost::asio::cancellation_state(cancel))
+      entry_point(std::move(body), std::move(owned), std::move(on_done), std::move(on_error)),
+      executor, cancel, boost::asio::cancellation_state(cancel))
       .launch();
 #else
-  boost::asio::co_spawn(
-      executor, std::move(body),
-      boost::asio::bind_cancellation_slot(
-          cancel, [owned = std::move(owned), on_error = std::move(on_error)](std::exception_ptr e) {
-            if (e) on_error(e);
-          }));
+  boost::asio::co_spawn(executor, std::move(body),
+                        boost::asio::bind_cancellation_slot(
+                            cancel, [owned = std::move(owned), on_done = std::move(on_done),
+                                     on_error = std::move(on_error)](std::exception_ptr e, T t) {
+                              if (e) return on_error(e);
+                              try {
+                                on_done(std::move(t));
+                              } catch (...) {
+                                on_error(std::current_exception());
+                              }
+                            }));
 #endif
 }
 

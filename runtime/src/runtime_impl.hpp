@@ -36,14 +36,14 @@ struct TypeState {
   std::atomic<std::size_t> running{0};
 };
 
-// Where run() leaves the answer for supervise(), in supervise()'s frame, and what the
+// Where finish() leaves the answer for supervise(), in supervise()'s frame, and what the
 // shard's sweep checks while the handlers run.
 struct Waiter {
   Waiter(WakeupService& service, const boost::asio::any_io_executor& executor)
       : wake(service, executor) {
     wake.set_cancellable(false);  // supervise() always has an answer to give
   }
-  Wakeup wake;  // fired once `done`: by run(), or by the sweep giving up on the handlers
+  Wakeup wake;  // fired once `done`: by finish(), or by the sweep giving up on the handlers
   bool done = false;
   Answer answer;
   ClientWatch* client = nullptr;  // to be asked to watch at watch_at; null once asked
@@ -104,7 +104,8 @@ struct Runtime::Impl {
   void arm_sweep(ShardState& shard);
   void sweep(ShardState& shard);
   void check(SlotState& slot, Waiter& waiter, std::chrono::steady_clock::time_point now);
-  boost::asio::awaitable<void> run(SlotState& slot, ShardState& shard);
+  // After the handlers: the answer to its waiter, the event's counts, the queue's next.
+  void finish(SlotState& slot, ShardState& shard, Answer answer);
   boost::asio::awaitable<Answer> run_handlers(const events::Event& event,
                                               const events::Environment* environment,
                                               ShardState& shard, std::size_t type,
