@@ -2,8 +2,10 @@
 // the floor gbrt's figures are read against (issue 18). One thread, an io_context with
 // concurrency hint 1, sockets on io_context::executor_type (no any_io_executor), one
 // callback chain per connection: read_some into a flat buffer, Beast's request_parser (body
-// limit, keep-alive), then the bytes gbrt-server writes for a handled event. With --parse,
-// simdjson's DOM parse of each body too. Nothing else: no timeouts, routing or signature.
+// limit, keep-alive), then the bytes gbrt-server writes for a handled event. With --verify,
+// GitBook's signature checked by gbrt's own SignatureVerifier (401 on a bad one); with
+// --parse, simdjson's DOM parse of each body too. Nothing else: no timeouts or routing.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -21,6 +23,8 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <gbrt/net/signature.hpp>
+
 namespace {
 
 namespace asio = boost::asio;
@@ -34,12 +38,22 @@ constexpr std::string_view kAnswer =
     "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK";
 constexpr std::string_view kBadRequest =
     "HTTP/1.1 400 Bad Request\r\nServer: gbrt\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+constexpr std::string_view kUnauthorized =
+    "HTTP/1.1 401 Unauthorized\r\nServer: gbrt\r\nContent-Length: 0\r\n\r\n";
 constexpr std::size_t kBodyLimit = 1 << 20;
 
 struct Options {
   bool parse = false;
   std::uint64_t parsed = 0, invalid = 0;  // with --parse
+  gbrt::net::SignatureVerifier verifier;  // with --verify: enabled()
 };
+
+// Unix seconds, read per request as gbrt's router does.
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 class Session : public std::enable_shared_from_this<Session> {
  public:
@@ -75,8 +89,14 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void answer() {
+    const std::string& body = parser_->get().body();
+    // The same call gbrt's router makes: two SHA-256 runs from the key's precomputed states.
+    if (options_.verifier.enabled() &&
+        options_.verifier.verify(parser_->get()["X-GitBook-Signature"], body, unix_now()) !=
+            gbrt::net::SignatureStatus::valid) {
+      return reply(kUnauthorized);
+    }
     if (options_.parse) {
-      const std::string& body = parser_->get().body();
       simdjson::dom::element document;
       if (json_.parse(body).get(document) == simdjson::SUCCESS) {
         ++options_.parsed;
@@ -84,9 +104,13 @@ class Session : public std::enable_shared_from_this<Session> {
         ++options_.invalid;
       }
     }
+    reply(kAnswer);
+  }
+
+  void reply(std::string_view bytes) {
     const bool keep_alive = parser_->get().keep_alive();
     asio::async_write(
-        socket_, asio::buffer(kAnswer),
+        socket_, asio::buffer(bytes),
         [self = shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t) {
           if (ec) return;
           if (!keep_alive) return self->close();
@@ -124,8 +148,10 @@ void accept(Acceptor& acceptor, Options& options) {
 }
 
 int usage() {
-  std::cerr << "usage: gbrt-beast-floor [--listen HOST:PORT] [--parse]\n"
+  std::cerr << "usage: gbrt-beast-floor [--listen HOST:PORT] [--verify SECRET] [--parse]\n"
                "  --listen  where to listen (default 127.0.0.1:8080)\n"
+               "  --verify  check X-GitBook-Signature against SECRET (401 when it does not\n"
+               "            sign the body), as gbrt-server does with GBRT_SECRET\n"
                "  --parse   also run simdjson's DOM parse over each body\n";
   return 2;
 }
@@ -141,6 +167,8 @@ int main(int argc, char** argv) {
       listen = argv[++i];
     } else if (arg == "--parse") {
       options.parse = true;
+    } else if (arg == "--verify" && i + 1 < argc) {
+      options.verifier = gbrt::net::SignatureVerifier({std::string(argv[++i])});
     } else {
       return usage();
     }
@@ -161,8 +189,9 @@ int main(int argc, char** argv) {
     std::cerr << "gbrt-beast-floor: cannot listen on " << listen << ": " << e.what() << "\n";
     return 1;
   }
-  std::cout << "gbrt-beast-floor: listening on " << listen << (options.parse ? ", parsing" : "")
-            << std::endl;
+  std::cout << "gbrt-beast-floor: listening on " << listen
+            << (options.verifier.enabled() ? ", verifying" : "")
+            << (options.parse ? ", parsing" : "") << std::endl;
   accept(acceptor, options);
   io.run();
   return 0;
