@@ -49,6 +49,7 @@ SlotPtr SlotPool::acquire() {
   if (free_.empty()) return SlotPtr(new SlotState, SlotReturn{this});
   EventSlot* slot = free_.back();
   free_.pop_back();
+  if (slot->body.capacity() > kKeepBytes) kept_large_ -= slot->body.capacity();
   return SlotPtr(slot, SlotReturn{this});
 }
 
@@ -57,7 +58,13 @@ void SlotPool::release(EventSlot* slot) noexcept {
     delete &state_of(*slot);
     return;
   }
-  state_of(*slot).reset(kKeepBytes);
+  std::size_t keep = kKeepBytes;
+  const std::size_t capacity = slot->body.capacity();
+  if (capacity > kKeepBytes && kept_large_ + capacity <= kKeepLargeBytes) {
+    keep = capacity;
+    kept_large_ += capacity;
+  }
+  state_of(*slot).reset(keep);
   free_.push_back(slot);
 }
 

@@ -1,7 +1,9 @@
 // Event slots (event_slot.hpp): loaded in place, recycled by their shard's pool.
 #include <gbrt/runtime/event_slot.hpp>
 
+#include <string>
 #include <type_traits>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -54,6 +56,32 @@ TEST(SlotPool, AReleasedSlotIsReusedWithoutItsLastEvent) {
   EXPECT_FALSE(again->event);
   EXPECT_TRUE(again->event_json.empty());
   EXPECT_EQ(pool.free_count(), 0u);
+}
+
+TEST(SlotPool, LargeBodiesAreKeptUpToABudget) {
+  SlotPool pool;
+  const std::string large(100 * 1024, ' ');
+  std::vector<SlotPtr> slots;
+  const std::size_t fit = SlotPool::kKeepLargeBytes / (128 * 1024);
+  for (std::size_t i = 0; i < fit + 10; ++i) {
+    slots.push_back(pool.acquire());
+    slots.back()->body.append(large);
+  }
+  const std::size_t capacity = slots.front()->body.capacity();
+  ASSERT_GT(capacity, SlotPool::kKeepBytes);
+  slots.clear();
+  EXPECT_LE(pool.kept_large_bytes(), SlotPool::kKeepLargeBytes);
+  EXPECT_EQ(pool.kept_large_bytes() / capacity, SlotPool::kKeepLargeBytes / capacity);
+  // The last slot released is the first reused: it kept its buffer; past the budget, the
+  // others came back with none.
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < fit + 10; ++i) {
+    slots.push_back(pool.acquire());
+    if (slots.back()->body.capacity() == capacity) ++kept;
+    EXPECT_EQ(slots.back()->body.size(), 0u);
+  }
+  EXPECT_EQ(kept, SlotPool::kKeepLargeBytes / capacity);
+  EXPECT_EQ(pool.kept_large_bytes(), 0u);
 }
 
 }  // namespace

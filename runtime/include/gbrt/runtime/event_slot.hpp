@@ -61,7 +61,10 @@ using SlotPtr = std::unique_ptr<EventSlot, SlotReturn>;
 class SlotPool {
  public:
   static constexpr std::size_t kMaxFree = 1024;         // slots kept for reuse
-  static constexpr std::size_t kKeepBytes = 64 * 1024;  // larger bodies are not kept
+  static constexpr std::size_t kKeepBytes = 64 * 1024;  // bodies up to this are kept
+  // Larger ones (a batch of a hundred events, say) are kept while the free slots' larger
+  // bodies add up to no more than this, so that the next one does not allocate again.
+  static constexpr std::size_t kKeepLargeBytes = 8 * 1024 * 1024;
 
   SlotPool() = default;
   SlotPool(const SlotPool&) = delete;
@@ -71,9 +74,11 @@ class SlotPool {
   SlotPtr acquire();
   void release(EventSlot* slot) noexcept;
   std::size_t free_count() const noexcept { return free_.size(); }
+  std::size_t kept_large_bytes() const noexcept { return kept_large_; }
 
  private:
   std::vector<EventSlot*> free_;
+  std::size_t kept_large_ = 0;  // capacity of the free slots' bodies over kKeepBytes
 };
 
 }  // namespace gbrt::runtime
