@@ -3,6 +3,9 @@
 // flush_out() (while libpq has unsent bytes), and each query() awaiting its answer.
 // Every statement is followed by a sync, so each is its own implicit transaction and one
 // failing never aborts the next; answers come back in the order sent (pending_).
+// copy_in() leaves pipeline mode for one COPY (libpq allows none in it): it is the only
+// entry in pending while it runs, read_answers() and flush_out() wake it instead of
+// answering, and statements submitted meanwhile wait for copy_over.
 #include <gbrt/pg/connection.hpp>
 
 #include <libpq-fe.h>
@@ -10,6 +13,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <cstdlib>
 #include <deque>
 #include <unordered_set>
 
@@ -19,6 +23,7 @@
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <gbrt/runtime/log.hpp>
@@ -84,7 +89,8 @@ struct Connection::State : std::enable_shared_from_this<State> {
         url(std::move(url)),
         options(options),
         socket(executor),
-        backoff(executor) {}
+        backoff(executor),
+        copy_over(executor, Deadline::max()) {}
   ~State() { drop_connection(); }
 
   asio::awaitable<void> maintain();
@@ -94,6 +100,15 @@ struct Connection::State : std::enable_shared_from_this<State> {
   asio::awaitable<void> cancel_running(std::shared_ptr<Pending> pending);
   asio::awaitable<Result<Rows>> submit(const Statement* statement, std::string_view sql,
                                        std::vector<Param> params, Deadline deadline);
+  asio::awaitable<Result<std::uint64_t>> copy(std::string sql, std::string data, Deadline deadline);
+  asio::awaitable<Result<std::uint64_t>> run_copy(std::shared_ptr<Pending> p,
+                                                  const std::string& sql, const std::string& data,
+                                                  Deadline deadline);
+  asio::awaitable<bool> copy_wait(std::shared_ptr<Pending> p, Deadline deadline, bool output);
+  asio::awaitable<Result<std::uint64_t>> copy_results(std::shared_ptr<Pending> p, Deadline deadline,
+                                                      std::optional<Error> first);
+  Error abandon_copy(const Pending& p, Deadline deadline);
+  void wake_copy();
   std::shared_ptr<Pending> push(bool internal);
   void flush();
   void take_answers();
@@ -107,9 +122,11 @@ struct Connection::State : std::enable_shared_from_this<State> {
   ConnectionOptions options;
   asio::posix::stream_descriptor socket;
   asio::steady_timer backoff;
+  asio::steady_timer copy_over;  // cancelled when a COPY ends: statements waiting go on
   PGconn* conn = nullptr;
   std::uint64_t generation = 0;  // a new one for every connection made
   bool ready = false, closed = false, started = false, flushing = false, logged_down = false;
+  bool copying = false;  // a COPY runs, out of pipeline mode
   std::atomic<bool> is_connected{false};
   std::atomic<std::size_t> in_flight{0};
   std::deque<std::shared_ptr<Pending>> pending;
@@ -135,6 +152,10 @@ void Connection::State::lost(const std::string& reason) {
   ++generation;
   drop_connection();
   prepared.clear();
+  if (copying) {
+    copying = false;
+    copy_over.cancel();
+  }
   auto failed_ones = std::move(pending);
   pending.clear();
   in_flight = 0;
@@ -237,6 +258,10 @@ asio::awaitable<void> Connection::State::read_answers(std::uint64_t current) {
 // In pipeline mode a statement's answer is its result(s), a null, then the sync's result;
 // a second null in a row means nothing more has arrived.
 void Connection::State::take_answers() {
+  if (copying) {  // the COPY reads its own results
+    wake_copy();
+    return;
+  }
   int nulls = 0;
   while (!pending.empty() && conn != nullptr && PQisBusy(conn) == 0) {
     PGresult* result = PQgetResult(conn);
@@ -318,6 +343,7 @@ asio::awaitable<void> Connection::State::flush_out(std::uint64_t current) {
     }
     if (rc == 0) {
       flushing = false;
+      if (copying) wake_copy();
       co_return;
     }
   }
@@ -336,8 +362,12 @@ asio::awaitable<Result<Rows>> Connection::State::submit(const Statement* stateme
                                                         std::vector<Param> params,
                                                         Deadline deadline) {
   auto self = shared_from_this();
+  while (copying) co_await copy_over.async_wait(kAwait);
   if (!ready) {
     co_return Error{std::string(sqlstate::kConnectionFailure), "not connected to PostgreSQL"};
+  }
+  if (std::chrono::steady_clock::now() >= deadline) {
+    co_return Error{std::string(sqlstate::kQueryCanceled), "query deadline passed"};
   }
   std::vector<const char*> values(params.size());
   std::vector<int> lengths(params.size());
@@ -384,6 +414,157 @@ asio::awaitable<Result<Rows>> Connection::State::submit(const Statement* stateme
                   expired ? "query deadline passed" : "query cancelled"};
 }
 
+void Connection::State::wake_copy() {
+  if (!pending.empty()) pending.front()->wake.cancel();
+}
+
+asio::awaitable<Result<std::uint64_t>> Connection::State::copy(std::string sql, std::string data,
+                                                               Deadline deadline) {
+  auto self = shared_from_this();
+  if (!ready) {
+    co_return Error{std::string(sqlstate::kConnectionFailure), "not connected to PostgreSQL"};
+  }
+  if (copying || !pending.empty()) {
+    co_return Error{"55000", "COPY needs a connection with nothing in flight"};
+  }
+  if (PQexitPipelineMode(conn) != 1) {
+    co_return Error{"55000",
+                    "cannot leave pipeline mode for COPY: " + one_line(PQerrorMessage(conn))};
+  }
+  copying = true;
+  std::shared_ptr<Pending> p = push(false);
+  const std::uint64_t current = generation;
+  Result<std::uint64_t> outcome = co_await run_copy(p, sql, data, deadline);
+  if (current == generation) {  // the same connection: back to pipelining
+    pending.pop_front();
+    --in_flight;
+    copying = false;
+    copy_over.cancel();
+    if (PQenterPipelineMode(conn) != 1) lost("cannot re-enter pipeline mode after COPY");
+  }
+  co_return outcome;
+}
+
+// Query → CopyInResponse → the data and CopyDone → the command's result, ReadyForQuery.
+asio::awaitable<Result<std::uint64_t>> Connection::State::run_copy(std::shared_ptr<Pending> p,
+                                                                   const std::string& sql,
+                                                                   const std::string& data,
+                                                                   Deadline deadline) {
+  constexpr std::size_t kChunk = 64 * 1024;  // libpq's buffer grows to what it is given
+  bool waited = false;
+  if (PQsendQuery(conn, sql.c_str()) == 0) {
+    lost(one_line(PQerrorMessage(conn)));
+    co_return abandon_copy(*p, deadline);
+  }
+  flush();
+  waited = co_await copy_wait(p, deadline, false);
+  if (!waited) {
+    co_return abandon_copy(*p, deadline);
+  }
+  std::optional<Error> refused;  // before any data: no such table, say
+  if (PGresult* started = PQgetResult(conn); PQresultStatus(started) != PGRES_COPY_IN) {
+    refused = started != nullptr ? error_of(started) : Error{"XX000", "PostgreSQL sent no result"};
+    PQclear(started);
+  } else {
+    PQclear(started);
+  }
+  if (refused) co_return co_await copy_results(p, deadline, std::move(refused));
+  bool ended = false;  // the server refused the data: its error is among the results
+  for (std::size_t at = 0; at < data.size() && !ended;) {
+    const std::size_t n = std::min(kChunk, data.size() - at);
+    const int rc = PQputCopyData(conn, data.data() + at, int(n));
+    if (rc < 0) {
+      ended = true;
+      break;
+    }
+    if (rc == 1) at += n;
+    flush();
+    waited = co_await copy_wait(p, deadline, true);
+    if (!waited) {
+      co_return abandon_copy(*p, deadline);
+    }
+  }
+  while (!ended) {
+    const int rc = PQputCopyEnd(conn, nullptr);
+    if (rc < 0) break;
+    flush();
+    waited = co_await copy_wait(p, deadline, true);
+    if (!waited) {
+      co_return abandon_copy(*p, deadline);
+    }
+    if (rc == 1) break;
+  }
+  if (PQstatus(conn) == CONNECTION_BAD) {
+    lost(one_line(PQerrorMessage(conn)));
+    co_return abandon_copy(*p, deadline);
+  }
+  co_return co_await copy_results(p, deadline, std::nullopt);
+}
+
+// Reads the COPY's results up to the end of the command: the first error, or the count.
+asio::awaitable<Result<std::uint64_t>> Connection::State::copy_results(std::shared_ptr<Pending> p,
+                                                                       Deadline deadline,
+                                                                       std::optional<Error> first) {
+  std::uint64_t rows = 0;
+  bool waited = false;
+  while (true) {
+    waited = co_await copy_wait(p, deadline, false);
+    if (!waited) {
+      co_return abandon_copy(*p, deadline);
+    }
+    PGresult* result = PQgetResult(conn);
+    if (result == nullptr) break;
+    const auto status = PQresultStatus(result);
+    if (status == PGRES_COMMAND_OK) {
+      rows = std::strtoull(PQcmdTuples(result), nullptr, 10);
+    } else if (status == PGRES_COPY_IN) {
+      PQputCopyEnd(conn, "no data sent");  // refused before the data went: end it
+      flush();
+    } else if (!first) {
+      first = error_of(result);
+    }
+    PQclear(result);
+  }
+  if (first) co_return std::move(*first);
+  co_return rows;
+}
+
+// Waits, woken by read_answers() and flush_out(), until libpq holds a whole result (or,
+// with `output`, has sent all it holds). False when the connection was lost, the deadline
+// passed or the awaiting coroutine was cancelled.
+asio::awaitable<bool> Connection::State::copy_wait(std::shared_ptr<Pending> p, Deadline deadline,
+                                                   bool output) {
+  const asio::cancellation_state cancellation = co_await asio::this_coro::cancellation_state;
+  while (true) {
+    if (p->done) co_return false;
+    if (output ? !flushing : PQisBusy(conn) == 0) co_return true;
+    if (std::chrono::steady_clock::now() >= deadline) co_return false;
+    p->wake.expires_at(deadline);
+    co_await p->wake.async_wait(kAwait);
+    if (cancellation.cancelled() != asio::cancellation_type::none) co_return false;
+  }
+}
+
+// A COPY cannot be left half-way and the connection used again: past its deadline (or
+// cancelled) it is cancelled on the server and the connection is made anew.
+Error Connection::State::abandon_copy(const Pending& p, Deadline deadline) {
+  if (p.done && p.outcome && !p.outcome->has_value()) return p.outcome->error();
+  if (conn != nullptr) {
+    if (PGcancel* cancel = PQgetCancel(conn)) {
+      asio::post(blocking, [cancel] {
+        char error[256];
+        PQcancel(cancel, error, sizeof error);
+        PQfreeCancel(cancel);
+      });
+    }
+  }
+  const bool expired = std::chrono::steady_clock::now() >= deadline;
+  if (ready) lost(expired ? "COPY past its deadline" : "COPY cancelled");
+  return Error{std::string(sqlstate::kQueryCanceled),
+               expired ? "COPY deadline passed; its outcome is unknown"
+                       : "COPY cancelled; its outcome is unknown"};
+}
+
 Connection::Connection(asio::any_io_executor executor, asio::any_io_executor blocking,
                        std::string url, ConnectionOptions options)
     : state_(std::make_shared<State>(std::move(executor), std::move(blocking), std::move(url),
@@ -426,6 +607,11 @@ asio::awaitable<Result<Rows>> Connection::query(std::string_view sql, std::vecto
 asio::awaitable<Result<Rows>> Connection::execute(const Statement& statement,
                                                   std::vector<Param> params, Deadline deadline) {
   return state_->submit(&statement, {}, std::move(params), deadline);
+}
+
+asio::awaitable<Result<std::uint64_t>> Connection::copy_in(std::string_view copy_sql,
+                                                           std::string data, Deadline deadline) {
+  return state_->copy(std::string(copy_sql), std::move(data), deadline);
 }
 
 }  // namespace gbrt::pg

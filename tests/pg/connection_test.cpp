@@ -197,4 +197,120 @@ TEST(PgConnect, AnUnreachableServerIsRetriedAndNeverConnects) {
   call_on(shard.executor(), [&] { connection.close(); });
 }
 
+namespace copying {
+
+// A table for COPY tests, and a second session that can lock it (a COPY then waits).
+struct PgCopy : gbrt::test::ConnectedTest {
+  void SetUp() override {
+    ConnectedTest::SetUp();
+    other.start();
+    ASSERT_TRUE(wait_for([&] { return other.connected(); }));
+    ASSERT_TRUE(query("DROP TABLE IF EXISTS " + table));
+    ASSERT_TRUE(query("CREATE TABLE " + table + " (id text PRIMARY KEY)"));
+  }
+  void TearDown() override {
+    call_on(shard.executor(), [this] { other.close(); });
+    ConnectedTest::TearDown();
+  }
+  std::string copy_sql() const { return "COPY " + table + " FROM STDIN"; }
+  void lock_table() {
+    ASSERT_TRUE(run_on(shard.executor(), other.query("BEGIN")));
+    ASSERT_TRUE(run_on(shard.executor(), other.query("LOCK TABLE " + table)));
+  }
+  void unlock_table() { ASSERT_TRUE(run_on(shard.executor(), other.query("ROLLBACK"))); }
+  std::string count() {
+    auto rows = run_on(shard.executor(), other.query("SELECT count(*) FROM " + table));
+    return rows ? std::string(rows.value().at(0, 0).text()) : rows.error().message;
+  }
+  std::string table = gbrt::test::unique_table("copy_target");
+  Connection other{shard.executor(), shard.blocking.get_executor(), shared_cluster().url()};
+};
+
+TEST_F(PgCopy, CopiesTheRowsAndCountsThem) {
+  auto copied = run_on(shard.executor(), connection.copy_in(copy_sql(), "a\nb\nc\n"));
+  ASSERT_TRUE(copied) << copied.error().message;
+  EXPECT_EQ(copied.value(), 3u);
+  EXPECT_EQ(count(), "3");
+  auto after = query("SELECT 'pipelined again'");  // back in pipeline mode
+  ASSERT_TRUE(after) << after.error().message;
+}
+
+TEST_F(PgCopy, ARefusedCopyIsTheServersErrorAndTheConnectionGoesOn) {
+  auto twice = run_on(shard.executor(), connection.copy_in(copy_sql(), "a\na\n"));
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().sqlstate, "23505");
+  auto missing = run_on(shard.executor(), connection.copy_in("COPY no_such_table FROM STDIN", ""));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().sqlstate, "42P01");
+  EXPECT_EQ(count(), "0");
+  EXPECT_TRUE(query("SELECT 1"));
+}
+
+TEST_F(PgCopy, ACopyIsRefusedWhileAStatementIsInFlight) {
+  auto slow = start_on(shard.executor(), connection.query("SELECT pg_sleep(1)"));
+  ASSERT_TRUE(wait_for([&] { return connection.in_flight() == 1; }));
+  auto refused = run_on(shard.executor(), connection.copy_in(copy_sql(), "a\n"));
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().sqlstate, "55000");
+  EXPECT_NE(slow.wait_for(0s), std::future_status::ready) << "not refused at once";
+  ASSERT_EQ(slow.wait_for(30s), std::future_status::ready);
+  EXPECT_TRUE(slow.get());
+}
+
+TEST_F(PgCopy, StatementsSentDuringACopyRunAfterIt) {
+  lock_table();
+  auto copy = start_on(shard.executor(), connection.copy_in(copy_sql(), "a\n"));
+  ASSERT_TRUE(wait_for([&] { return connection.in_flight() == 1; }));
+  auto behind = start_on(shard.executor(), connection.query("SELECT 'after'"));
+  EXPECT_NE(behind.wait_for(1s), std::future_status::ready) << "ran during the COPY";
+  unlock_table();
+  ASSERT_EQ(copy.wait_for(30s), std::future_status::ready);
+  auto copied = copy.get();
+  ASSERT_TRUE(copied) << copied.error().message;
+  ASSERT_EQ(behind.wait_for(30s), std::future_status::ready);
+  auto after = behind.get();
+  ASSERT_TRUE(after) << after.error().message;
+  EXPECT_EQ(after.value().at(0, 0).text(), "after");
+}
+
+TEST_F(PgCopy, ACopyPastItsDeadlineIsCancelledOnTheServerAndTheConnectionMadeAgain) {
+  lock_table();
+  auto copied =
+      run_on(shard.executor(), connection.copy_in(copy_sql(), "a\n", steady_clock::now() + 300ms));
+  ASSERT_FALSE(copied);
+  EXPECT_EQ(copied.error().sqlstate, "57014");
+  // Asked from a session of its own: `other` is in a transaction, whose view of
+  // pg_stat_activity is a snapshot taken at its first look.
+  auto copying = [&] {
+    return shared_cluster().psql(
+               "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
+               "'COPY copy_target%' AND state = 'active'") == "0\n";
+  };
+  EXPECT_TRUE(wait_for(copying)) << "the COPY still runs on the server";
+  unlock_table();
+  ASSERT_TRUE(wait_for([&] { return connection.connected(); }));
+  EXPECT_TRUE(run_on(shard.executor(), connection.copy_in(copy_sql(), "b\n")));
+  EXPECT_EQ(count(), "1");
+}
+
+TEST_F(PgCopy, AConnectionLostMidCopyIs08006AndIsMadeAgain) {
+  lock_table();
+  auto copy = start_on(shard.executor(), connection.copy_in(copy_sql(), "a\n"));
+  ASSERT_TRUE(wait_for([&] { return connection.in_flight() == 1; }));
+  auto killed =
+      run_on(shard.executor(), other.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                           "WHERE query LIKE 'COPY copy_target%'"));
+  ASSERT_TRUE(killed) << killed.error().message;
+  ASSERT_EQ(copy.wait_for(30s), std::future_status::ready);
+  auto lost = copy.get();
+  ASSERT_FALSE(lost);
+  EXPECT_EQ(lost.error().sqlstate, "08006") << lost.error().message;
+  unlock_table();
+  ASSERT_TRUE(wait_for([&] { return connection.connected(); }));
+  EXPECT_TRUE(run_on(shard.executor(), connection.copy_in(copy_sql(), "b\n")));
+  EXPECT_EQ(count(), "1");
+}
+
+}  // namespace copying
+
 }  // namespace

@@ -107,6 +107,17 @@ class Connection {
                                                std::vector<Param> params = {},
                                                Deadline deadline = kNoDeadline);
 
+  // Runs one `COPY … FROM STDIN` (`copy_sql`, a simple query) and feeds it `data`, already
+  // in that COPY's format; completes with the rows copied or the server's error. libpq
+  // allows no COPY in pipeline mode: it runs only when nothing is in flight on the
+  // connection (else 55000 at once), and statements sent while it runs wait for its end.
+  // Outside a transaction block the COPY commits on its own: success means committed.
+  // Past `deadline`, or when the awaiting coroutine is cancelled, it completes with 57014,
+  // the COPY is cancelled on the server and the connection is made again (the protocol
+  // cannot be resumed half-way): the outcome is unknown. A lost connection: 08006.
+  boost::asio::awaitable<Result<std::uint64_t>> copy_in(std::string_view copy_sql, std::string data,
+                                                        Deadline deadline = kNoDeadline);
+
  private:
   struct State;
   std::shared_ptr<State> state_;
