@@ -1,6 +1,7 @@
 #include "options.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -217,6 +218,9 @@ po::options_description store_table() {
       ("store-commit-timeout", duration(storing.commit_timeout),
        "duration (bare number: ms): a commit not confirmed within this is answered 503 (the "
        "retry is stored once)")
+      ("store-write", po::value<std::string>()->default_value("copy"),
+       "copy|insert: how a group is written: one binary COPY (a group with a repeated eventId "
+       "is written again with the INSERT), or INSERT … ON CONFLICT DO NOTHING")
       ("store-connections", with_default(pooling.connections_per_shard),
        "PostgreSQL connections per shard")
       ("store-startup-timeout", duration(kStoreStartupTimeout),
@@ -349,6 +353,11 @@ pg::EventStoreOptions event_store_options(const po::variables_map& vm) {
   o.group_wait = ms(vm, "store-group-ms");
   o.max_waiting = get<std::size_t>(vm, "store-max-waiting");
   o.commit_timeout = ms(vm, "store-commit-timeout");
+  const auto write = get<std::string>(vm, "store-write");
+  if (write != "copy" && write != "insert") {
+    throw std::runtime_error("--store-write: want copy or insert, got \"" + write + "\"");
+  }
+  o.write = write == "copy" ? pg::StoreWrite::copy : pg::StoreWrite::insert;
   return o;
 }
 

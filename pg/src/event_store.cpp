@@ -6,6 +6,9 @@
 // all are committing it grows until one is free, it is full, or its time is up: groups grow
 // with the load by themselves, and each WAL flush carries as many events as arrived during
 // the one before. The arrays go in PostgreSQL's binary format: no escaping on either side.
+// By default a group goes as one binary COPY instead (about half PostgreSQL's CPU per row):
+// it fails whole on a repeated eventId (23505), and then that group is written with the
+// INSERT, which stores each eventId once and says which were there already.
 #include <gbrt/pg/event_store.hpp>
 
 #include <algorithm>
@@ -24,6 +27,7 @@
 #include <gbrt/runtime/wakeup.hpp>
 
 #include <gbrt/pg/binary_array.hpp>
+#include <gbrt/pg/binary_copy.hpp>
 
 #include "identifier.hpp"
 
@@ -87,6 +91,8 @@ EventStore::EventStore(Pool& pool, runtime::Metrics& metrics, EventStoreOptions 
           " (event_id, type, received_at, event, environment) SELECT id, type, now(), event, "
           "environment FROM unnest($1::text[], $2::text[], $3::jsonb[], $4::jsonb[]) AS "
           "e(id, type, event, environment) ON CONFLICT (event_id) DO NOTHING RETURNING event_id"};
+  copy_sql_ = "COPY " + table +
+              " (event_id, type, received_at, event, environment) FROM STDIN (FORMAT binary)";
   connections_per_shard_ = std::max<std::size_t>(1, pool_.size() / pool_.shard_count());
   for (std::size_t i = 0; i < pool_.shard_count(); ++i) {
     groups_.push_back(std::make_unique<Group>(pool_.connection(i).executor()));
@@ -187,7 +193,52 @@ void EventStore::answer(std::size_t shard, Entry& entry, Answer answer) {
   --groups_[shard]->waiting;
 }
 
+asio::awaitable<bool> EventStore::copy(std::size_t shard, const std::vector<Entry*>& batch) {
+  Connection& connection = pool_.connection(shard);
+  if (connection.in_flight() != 0) co_return false;  // a handler's query, or a split insert
+  std::size_t bytes = 0;
+  for (const Entry* entry : batch) {
+    bytes += entry->event_id.size() + entry->type.size() + entry->event_json.size() +
+             entry->environment_json.size() + 40;
+  }
+  // One received_at for the group, as now() is one for the INSERT's transaction.
+  const auto received_at = std::chrono::system_clock::now();
+  BinaryCopy data(bytes);
+  for (const Entry* entry : batch) {
+    data.start_row(5);
+    data.push(entry->event_id);
+    data.push(entry->type);
+    data.push_timestamptz(received_at);
+    data.push_jsonb(entry->event_json);
+    if (entry->environment_json.empty()) {
+      data.push_null();
+    } else {
+      data.push_jsonb(entry->environment_json);
+    }
+  }
+  const auto started = std::chrono::steady_clock::now();
+  Result<std::uint64_t> copied = co_await connection.copy_in(copy_sql_, std::move(data).finish(),
+                                                             started + options_.commit_timeout);
+  if (copied) {
+    commit_latency_.record(shard, std::chrono::steady_clock::now() - started);
+    groups_committed_.inc(shard);
+    stored_.inc(shard, batch.size());
+    for (Entry* entry : batch) answer(shard, *entry, Answer::json(200, R"({"status":"stored"})"));
+    co_return true;
+  }
+  const Error& error = copied.error();
+  if (error.sqlstate == sqlstate::kUniqueViolation) co_return false;
+  // Refused data goes to the INSERT, which finds the event(s) at fault.
+  if (error.sqlstate.starts_with("22") || error.sqlstate.starts_with("54")) co_return false;
+  fail(shard, batch, error);
+  co_return true;
+}
+
 asio::awaitable<void> EventStore::write(std::size_t shard, std::vector<Entry*> batch) {
+  if (options_.write == StoreWrite::copy) {
+    const bool settled = co_await copy(shard, batch);
+    if (settled) co_return;
+  }
   std::size_t bytes = 0;
   for (const Entry* entry : batch) bytes += entry->event_json.size() + 4;
   BinaryArray ids(kTextOid, batch.size() * 40), types(kTextOid, batch.size() * 20),
@@ -242,6 +293,11 @@ asio::awaitable<void> EventStore::write(std::size_t shard, std::vector<Entry*> b
     }
     co_return;
   }
+  fail(shard, batch, error);
+}
+
+// A fault of ours or PostgreSQL's, not the events': 503, the retry is safe.
+void EventStore::fail(std::size_t shard, const std::vector<Entry*>& batch, const Error& error) {
   errors_.inc(shard);
   log_failure(error);
   std::string why = error.canceled()          ? "commit not confirmed in time, retry"

@@ -47,11 +47,12 @@ std::string site_view(const std::string& id, const std::string& page = "p1") {
 
 // A runtime whose site_view events are stored in `table` of `cluster`.
 struct StoredRuntime {
-  StoredRuntime(PgCluster& cluster, std::string table, std::size_t threads = 2)
+  StoredRuntime(PgCluster& cluster, std::string table, std::size_t threads = 2,
+                gbrt::pg::StoreWrite write = gbrt::pg::StoreWrite::copy)
       : table(std::move(table)),
         runtime({.threads = threads, .ack_per_type = {{"site_view", AckMode::stored}}}),
         pool(runtime, cluster.url(), {.connection = {.min_backoff = 20ms, .max_backoff = 200ms}}),
-        store(pool, runtime.metrics(), {.table = this->table}) {
+        store(pool, runtime.metrics(), {.table = this->table, .write = write}) {
     gbrt::pg::migrate(cluster.url(), this->table);
     runtime.store_to(store);
     runtime.provide(pool);
@@ -170,6 +171,74 @@ TEST(PgEventStore, ARepeatedEventIdIsStoredOnceAndAnswered2xx) {
   }
   for (auto& answer : together) EXPECT_EQ(answer.get().status, 200u);
   EXPECT_EQ(cluster.psql("SELECT count(*) FROM " + stored.table), "2\n");
+}
+
+// The INSERT shape (--store-write insert) stores and flags duplicates the same way.
+TEST(PgEventStore, WrittenWithTheInsertRepeatedEventIdsAreStoredOnce) {
+  PgCluster& cluster = gbrt::test::shared_cluster();
+  StoredRuntime stored(cluster, unique_table("dups_insert"), 1, gbrt::pg::StoreWrite::insert);
+  ASSERT_TRUE(stored.start());
+  EXPECT_EQ(stored.send(site_view("once")).status, 200u);
+  EXPECT_EQ(stored.send(site_view("once")).body, R"({"status":"stored","duplicate":true})");
+  EXPECT_EQ(stored.send(site_view("other")).body, R"({"status":"stored"})");
+  EXPECT_EQ(cluster.psql("SELECT count(*) FROM " + stored.table), "2\n");
+}
+
+// The COPY of a group whose eventId is in the table already fails whole (23505): the group
+// is written again with the INSERT, the others stored, the repeat flagged.
+TEST(PgEventStore, AGroupWithAKnownEventIdFallsBackToTheInsert) {
+  PgCluster& cluster = gbrt::test::shared_cluster();
+  StoredRuntime stored(cluster, unique_table("copy_fallback"), 1);
+  ASSERT_TRUE(stored.start());
+  EXPECT_EQ(stored.send(site_view("known")).body, R"({"status":"stored"})");
+  auto& shard = stored.runtime.shard(0);
+  std::vector<std::future<Answer>> group;
+  for (const char* id : {"new1", "known", "new2", "new2"}) {
+    group.push_back(asio::co_spawn(
+        shard.executor(), stored.runtime.handle_on(site_view(id), {}, shard), asio::use_future));
+  }
+  std::vector<Answer> answers;
+  for (auto& answer : group) answers.push_back(answer.get());
+  EXPECT_EQ(answers[0].body, R"({"status":"stored"})");
+  EXPECT_EQ(answers[1].body, R"({"status":"stored","duplicate":true})");
+  EXPECT_EQ(answers[2].status, 200u);
+  EXPECT_EQ(answers[3].status, 200u);
+  EXPECT_EQ(cluster.psql("SELECT string_agg(event_id, ',' ORDER BY event_id) FROM " + stored.table),
+            "known,new1,new2\n");
+}
+
+// The COPY's session is killed while it waits for a lock: 503 with Retry-After, then the
+// store recovers on a new connection without a restart.
+TEST(PgEventStore, AConnectionLostMidCopyIs503AndTheStoreRecovers) {
+  PgCluster& cluster = gbrt::test::shared_cluster();
+  StoredRuntime stored(cluster, unique_table("copy_lost"), 1);
+  ASSERT_TRUE(stored.start());
+  gbrt::test::TestShard side;
+  gbrt::pg::Connection locker(side.executor(), side.blocking.get_executor(), cluster.url());
+  locker.start();
+  ASSERT_TRUE(wait_for([&] { return locker.connected(); }));
+  ASSERT_TRUE(run_on(side.executor(), locker.query("BEGIN")));
+  ASSERT_TRUE(run_on(side.executor(), locker.query("LOCK TABLE " + stored.table)));
+  auto& shard = stored.runtime.shard(0);
+  auto waiting = asio::co_spawn(
+      shard.executor(), stored.runtime.handle_on(site_view("lost"), {}, shard), asio::use_future);
+  ASSERT_TRUE(wait_for([&] {
+    return cluster.psql("SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %" +
+                        stored.table + "%'") == "1\n";
+  }));
+  cluster.psql(
+      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
+      "'COPY %" +
+      stored.table + "%'");
+  ASSERT_EQ(waiting.wait_for(30s), std::future_status::ready);
+  Answer lost = waiting.get();
+  EXPECT_EQ(lost.status, 503u) << lost.body;
+  EXPECT_TRUE(lost.retry_after.has_value());
+  ASSERT_TRUE(run_on(side.executor(), locker.query("ROLLBACK")));
+  gbrt::test::call_on(side.executor(), [&] { locker.close(); });
+  ASSERT_TRUE(wait_for([&] { return stored.runtime.forwarding_ready(); }, 30s));
+  EXPECT_EQ(stored.send(site_view("lost")).status, 200u);
+  EXPECT_EQ(cluster.psql("SELECT count(*) FROM " + stored.table), "1\n");
 }
 
 TEST(PgEventStore, HandlersRunAfterTheCommitAndTheirFailureIsTheAnswer) {

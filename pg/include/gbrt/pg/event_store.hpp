@@ -19,6 +19,15 @@
 
 namespace gbrt::pg {
 
+// How a group is written (--store-write).
+enum class StoreWrite {
+  // One COPY … FROM STDIN (FORMAT binary); a group with an eventId already in the table (or
+  // twice in it) fails with 23505 and is written again with `insert`.
+  copy,
+  // INSERT … SELECT FROM unnest(arrays) ON CONFLICT (event_id) DO NOTHING RETURNING.
+  insert,
+};
+
 struct EventStoreOptions {
   // The table (created by gbrt-server --store-migrate; see schema.hpp) (--store-table).
   std::string table = "gbrt_events";
@@ -32,6 +41,7 @@ struct EventStoreOptions {
   std::size_t max_waiting = 10000;
   // A commit not confirmed within this: 503, its outcome unknown (--store-commit-timeout).
   std::chrono::milliseconds commit_timeout{5000};
+  StoreWrite write = StoreWrite::copy;
 };
 
 class EventStore final : public runtime::Forwarder {
@@ -55,12 +65,17 @@ class EventStore final : public runtime::Forwarder {
   struct Group;
   void seal(std::size_t shard);
   boost::asio::awaitable<void> write(std::size_t shard, std::vector<Entry*> batch);
+  // True when the group was settled (committed, or a fault answered); false: write it again
+  // with the INSERT (an eventId repeated, or no idle connection for COPY).
+  boost::asio::awaitable<bool> copy(std::size_t shard, const std::vector<Entry*>& batch);
+  void fail(std::size_t shard, const std::vector<Entry*>& batch, const Error& error);
   void answer(std::size_t shard, Entry& entry, runtime::Answer answer);
   void log_failure(const Error& error);
 
   Pool& pool_;
   EventStoreOptions options_;
   Statement insert_;
+  std::string copy_sql_;
   std::size_t connections_per_shard_ = 1;       // groups committing at once per shard
   std::vector<std::unique_ptr<Group>> groups_;  // by shard
   std::atomic<std::int64_t> next_log_at_{0};    // failures are logged at most once a second
