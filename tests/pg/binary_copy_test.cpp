@@ -20,8 +20,8 @@ TEST_F(PgBinaryCopy, EveryFieldKindIsCopiedAsSent) {
                     " (id text PRIMARY KEY, at timestamptz, doc jsonb, env jsonb)"));
   BinaryCopy data;
   // 2026-12-01 12:34:56.789012 UTC
-  const auto at = std::chrono::system_clock::time_point(std::chrono::microseconds(
-      1'796'128'496'789'012));
+  const auto at =
+      std::chrono::system_clock::time_point(std::chrono::microseconds(1'796'128'496'789'012));
   data.start_row(4);
   data.push("é \"quoted\"");
   data.push_timestamptz(at);
@@ -33,14 +33,15 @@ TEST_F(PgBinaryCopy, EveryFieldKindIsCopiedAsSent) {
   data.push_jsonb("[]");
   data.push_jsonb(R"({"environment":"prod"})");
   EXPECT_EQ(data.rows(), 2u);
-  auto copied = run_on(shard.executor(),
-                       connection.copy_in("COPY " + table + " FROM STDIN (FORMAT binary)",
-                                          std::move(data).finish()));
+  auto copied =
+      run_on(shard.executor(), connection.copy_in("COPY " + table + " FROM STDIN (FORMAT binary)",
+                                                  std::move(data).finish()));
   ASSERT_TRUE(copied) << copied.error().message;
   EXPECT_EQ(copied.value(), 2u);
-  auto rows = query("SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), "
-                    "doc->>'page', env IS NULL, env->>'environment' FROM " +
-                    table + " ORDER BY id = 'second'");
+  auto rows = query(
+      "SELECT id, to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US'), "
+      "doc->>'page', env IS NULL, env->>'environment' FROM " +
+      table + " ORDER BY id = 'second'");
   ASSERT_TRUE(rows) << rows.error().message;
   ASSERT_EQ(rows.value().size(), 2u);
   EXPECT_EQ(rows.value().at(0, 0).text(), "é \"quoted\"");
