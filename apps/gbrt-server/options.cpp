@@ -218,9 +218,10 @@ po::options_description store_table() {
       ("store-commit-timeout", duration(storing.commit_timeout),
        "duration (bare number: ms): a commit not confirmed within this is answered 503 (the "
        "retry is stored once)")
-      ("store-write", po::value<std::string>()->default_value("copy"),
-       "copy|insert: how a group is written: one binary COPY (a group with a repeated eventId "
-       "is written again with the INSERT), or INSERT … ON CONFLICT DO NOTHING")
+      ("store-write", po::value<std::string>()->default_value("insert"),
+       "insert|copy: how a group is written: INSERT … ON CONFLICT DO NOTHING, or one binary "
+       "COPY (less CPU for PostgreSQL; a group with a repeated eventId is written again with "
+       "the INSERT)")
       ("store-connections", with_default(pooling.connections_per_shard),
        "PostgreSQL connections per shard")
       ("store-startup-timeout", duration(kStoreStartupTimeout),

@@ -107,9 +107,9 @@ TEST(ParseDuration, UnitsAndBaseUnit) {
 }  // namespace
 
 TEST(GbrtServerOptions, StoreWriteIsCopyOrInsert) {
-  EXPECT_EQ(gbrt::app::event_store_options(parse({})).write, gbrt::pg::StoreWrite::copy);
-  EXPECT_EQ(gbrt::app::event_store_options(parse({"--store-write", "insert"})).write,
-            gbrt::pg::StoreWrite::insert);
+  EXPECT_EQ(gbrt::app::event_store_options(parse({})).write, gbrt::pg::StoreWrite::insert);
+  EXPECT_EQ(gbrt::app::event_store_options(parse({"--store-write", "copy"})).write,
+            gbrt::pg::StoreWrite::copy);
   EXPECT_THROW(gbrt::app::event_store_options(parse({"--store-write", "upsert"})),
                std::runtime_error);
 }

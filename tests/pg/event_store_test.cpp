@@ -45,7 +45,8 @@ std::string site_view(const std::string& id, const std::string& page = "p1") {
          R"("userAgent":"ua","ip":"192.0.2.1"},"url":"https://x/","referrer":""})";
 }
 
-// A runtime whose site_view events are stored in `table` of `cluster`.
+// A runtime whose site_view events are stored in `table` of `cluster`; with COPY unless
+// told otherwise, so that these tests cover the COPY path and its fallback to the INSERT.
 struct StoredRuntime {
   StoredRuntime(PgCluster& cluster, std::string table, std::size_t threads = 2,
                 gbrt::pg::StoreWrite write = gbrt::pg::StoreWrite::copy)
