@@ -164,6 +164,10 @@ class Checker {
   }
 
   void check_store() {
+    const auto write = vm_["store-write"].as<std::string>();
+    if (write != "copy" && write != "insert") {
+      add("store-write", write, quoted(write) + " is not a way to write: want copy or insert");
+    }
     if (vm_.count("store")) return;
     if (vm_.count("store-migrate")) add("store-migrate", "", "--store-migrate needs --store URL");
     for (const auto& item : items(vm_, "ack")) {

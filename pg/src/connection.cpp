@@ -5,7 +5,7 @@
 // failing never aborts the next; answers come back in the order sent (pending_).
 // copy_in() leaves pipeline mode for one COPY (libpq allows none in it): it is the only
 // entry in pending while it runs, read_answers() and flush_out() wake it instead of
-// answering, and statements submitted meanwhile wait for copy_over.
+// answering, and statements submitted meanwhile wait for it (within their deadline).
 #include <gbrt/pg/connection.hpp>
 
 #include <libpq-fe.h>
@@ -89,8 +89,7 @@ struct Connection::State : std::enable_shared_from_this<State> {
         url(std::move(url)),
         options(options),
         socket(executor),
-        backoff(executor),
-        copy_over(executor, Deadline::max()) {}
+        backoff(executor) {}
   ~State() { drop_connection(); }
 
   asio::awaitable<void> maintain();
@@ -122,7 +121,9 @@ struct Connection::State : std::enable_shared_from_this<State> {
   ConnectionOptions options;
   asio::posix::stream_descriptor socket;
   asio::steady_timer backoff;
-  asio::steady_timer copy_over;  // cancelled when a COPY ends: statements waiting go on
+  // Statements waiting for a COPY to end, each on a timer at its deadline: cancelled early
+  // when the COPY ends.
+  std::vector<asio::steady_timer*> behind_copy;
   PGconn* conn = nullptr;
   std::uint64_t generation = 0;  // a new one for every connection made
   bool ready = false, closed = false, started = false, flushing = false, logged_down = false;
@@ -154,7 +155,7 @@ void Connection::State::lost(const std::string& reason) {
   prepared.clear();
   if (copying) {
     copying = false;
-    copy_over.cancel();
+    for (asio::steady_timer* waiting : behind_copy) waiting->cancel();
   }
   auto failed_ones = std::move(pending);
   pending.clear();
@@ -362,7 +363,17 @@ asio::awaitable<Result<Rows>> Connection::State::submit(const Statement* stateme
                                                         std::vector<Param> params,
                                                         Deadline deadline) {
   auto self = shared_from_this();
-  while (copying) co_await copy_over.async_wait(kAwait);
+  while (copying) {
+    asio::steady_timer wait(executor, deadline);
+    behind_copy.push_back(&wait);
+    co_await wait.async_wait(kAwait);
+    std::erase(behind_copy, &wait);
+    if ((co_await asio::this_coro::cancellation_state).cancelled() !=
+        asio::cancellation_type::none) {
+      co_return Error{std::string(sqlstate::kQueryCanceled), "query cancelled"};
+    }
+    if (copying && std::chrono::steady_clock::now() >= deadline) break;
+  }
   if (!ready) {
     co_return Error{std::string(sqlstate::kConnectionFailure), "not connected to PostgreSQL"};
   }
@@ -439,7 +450,7 @@ asio::awaitable<Result<std::uint64_t>> Connection::State::copy(std::string sql, 
     pending.pop_front();
     --in_flight;
     copying = false;
-    copy_over.cancel();
+    for (asio::steady_timer* waiting : behind_copy) waiting->cancel();
     if (PQenterPipelineMode(conn) != 1) lost("cannot re-enter pipeline mode after COPY");
   }
   co_return outcome;

@@ -193,7 +193,8 @@ void EventStore::answer(std::size_t shard, Entry& entry, Answer answer) {
   --groups_[shard]->waiting;
 }
 
-asio::awaitable<bool> EventStore::copy(std::size_t shard, const std::vector<Entry*>& batch) {
+asio::awaitable<bool> EventStore::copy(std::size_t shard, const std::vector<Entry*>& batch,
+                                       std::chrono::steady_clock::time_point started) {
   Connection& connection = pool_.connection(shard);
   if (connection.in_flight() != 0) co_return false;  // a handler's query, or a split insert
   std::size_t bytes = 0;
@@ -216,7 +217,6 @@ asio::awaitable<bool> EventStore::copy(std::size_t shard, const std::vector<Entr
       data.push_jsonb(entry->environment_json);
     }
   }
-  const auto started = std::chrono::steady_clock::now();
   Result<std::uint64_t> copied = co_await connection.copy_in(copy_sql_, std::move(data).finish(),
                                                              started + options_.commit_timeout);
   if (copied) {
@@ -227,16 +227,23 @@ asio::awaitable<bool> EventStore::copy(std::size_t shard, const std::vector<Entr
     co_return true;
   }
   const Error& error = copied.error();
-  if (error.sqlstate == sqlstate::kUniqueViolation) co_return false;
-  // Refused data goes to the INSERT, which finds the event(s) at fault.
-  if (error.sqlstate.starts_with("22") || error.sqlstate.starts_with("54")) co_return false;
+  // A connection that could not take the COPY (55000), an eventId there already: the INSERT.
+  if (error.sqlstate == sqlstate::kUniqueViolation || error.sqlstate == "55000") co_return false;
+  // Refused data goes to the INSERT, which finds the event(s) at fault; but data the server
+  // cannot read as binary COPY (22P03, 22P04) is our fault, not the events': a 503, logged.
+  const bool ours = error.sqlstate == "22P03" || error.sqlstate == "22P04";
+  if (!ours && (error.sqlstate.starts_with("22") || error.sqlstate.starts_with("54"))) {
+    co_return false;
+  }
   fail(shard, batch, error);
   co_return true;
 }
 
 asio::awaitable<void> EventStore::write(std::size_t shard, std::vector<Entry*> batch) {
+  // One commit_timeout for the group, whether it goes as a COPY, an INSERT, or both.
+  const auto started = std::chrono::steady_clock::now();
   if (options_.write == StoreWrite::copy) {
-    const bool settled = co_await copy(shard, batch);
+    const bool settled = co_await copy(shard, batch, started);
     if (settled) co_return;
   }
   std::size_t bytes = 0;
@@ -253,7 +260,6 @@ asio::awaitable<void> EventStore::write(std::size_t shard, std::vector<Entry*> b
       environments.push_jsonb(entry->environment_json);
     }
   }
-  const auto started = std::chrono::steady_clock::now();
   std::vector<Param> params;
   params.reserve(4);
   for (BinaryArray* array : {&ids, &types, &events, &environments}) {

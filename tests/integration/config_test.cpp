@@ -265,6 +265,10 @@ TEST(CheckConfig, StoringOrMigratingWithoutAStoreIsAProblem) {
   auto [migrate_status, migrate_out] = run_server_command({"--store-migrate"});
   EXPECT_EQ(migrate_status, 2) << migrate_out;
   EXPECT_TRUE(has(migrate_out, "--store-migrate needs --store URL")) << migrate_out;
+  auto [write_status, write_out] =
+      run_server_command({"--check-config", "--store-write", "upsert"});
+  EXPECT_EQ(write_status, 2) << write_out;
+  EXPECT_TRUE(has(write_out, "--store-write: \"upsert\" is not a way to write")) << write_out;
 }
 
 TEST(CheckConfig, TheSameProblemsStopANormalStartAndPrintConfig) {

@@ -273,6 +273,21 @@ TEST_F(PgCopy, StatementsSentDuringACopyRunAfterIt) {
   EXPECT_EQ(after.value().at(0, 0).text(), "after");
 }
 
+TEST_F(PgCopy, AStatementWaitingBehindACopyKeepsItsDeadline) {
+  lock_table();
+  auto copy = start_on(shard.executor(), connection.copy_in(copy_sql(), "a\n"));
+  ASSERT_TRUE(wait_for([&] { return connection.in_flight() == 1; }));
+  auto behind = start_on(shard.executor(),
+                         connection.query("SELECT 'late'", {}, steady_clock::now() + 200ms));
+  ASSERT_EQ(behind.wait_for(10s), std::future_status::ready) << "waited past its deadline";
+  auto late = behind.get();
+  ASSERT_FALSE(late);
+  EXPECT_EQ(late.error().sqlstate, "57014");
+  unlock_table();
+  ASSERT_EQ(copy.wait_for(30s), std::future_status::ready);
+  EXPECT_TRUE(copy.get());
+}
+
 TEST_F(PgCopy, ACopyPastItsDeadlineIsCancelledOnTheServerAndTheConnectionMadeAgain) {
   lock_table();
   auto copied =
@@ -296,11 +311,16 @@ TEST_F(PgCopy, ACopyPastItsDeadlineIsCancelledOnTheServerAndTheConnectionMadeAga
 TEST_F(PgCopy, AConnectionLostMidCopyIs08006AndIsMadeAgain) {
   lock_table();
   auto copy = start_on(shard.executor(), connection.copy_in(copy_sql(), "a\n"));
-  ASSERT_TRUE(wait_for([&] { return connection.in_flight() == 1; }));
-  auto killed =
-      run_on(shard.executor(), other.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                                           "WHERE query LIKE 'COPY copy_target%'"));
-  ASSERT_TRUE(killed) << killed.error().message;
+  // Killed once the server runs it (waiting for the lock), not before it got there; from a
+  // session of its own, as `other`'s transaction sees a snapshot of pg_stat_activity.
+  ASSERT_TRUE(wait_for([&] {
+    return shared_cluster().psql(
+               "SELECT count(*) FROM pg_stat_activity WHERE query LIKE "
+               "'COPY copy_target%' AND state = 'active'") == "1\n";
+  }));
+  EXPECT_EQ(shared_cluster().psql("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                                  "WHERE query LIKE 'COPY copy_target%'"),
+            "1\n");
   ASSERT_EQ(copy.wait_for(30s), std::future_status::ready);
   auto lost = copy.get();
   ASSERT_FALSE(lost);

@@ -69,7 +69,8 @@ class EventStore final : public runtime::Forwarder {
   boost::asio::awaitable<void> write(std::size_t shard, std::vector<Entry*> batch);
   // True when the group was settled (committed, or a fault answered); false: write it again
   // with the INSERT (an eventId repeated, or no idle connection for COPY).
-  boost::asio::awaitable<bool> copy(std::size_t shard, const std::vector<Entry*>& batch);
+  boost::asio::awaitable<bool> copy(std::size_t shard, const std::vector<Entry*>& batch,
+                                    std::chrono::steady_clock::time_point started);
   void fail(std::size_t shard, const std::vector<Entry*>& batch, const Error& error);
   void answer(std::size_t shard, Entry& entry, runtime::Answer answer);
   void log_failure(const Error& error);
