@@ -1,5 +1,7 @@
 #include <gbrt/pg/binary_array.hpp>
 
+#include "binary_field.hpp"
+
 namespace gbrt::pg {
 
 namespace {
@@ -23,26 +25,19 @@ BinaryArray::BinaryArray(std::uint32_t element_oid, std::size_t reserve_bytes) {
   put_u32(bytes_.data() + 16, 1);  // lower bound, as PostgreSQL's arrays start at 1
 }
 
-void BinaryArray::put_length(std::int32_t length) {
-  char prefix[4];
-  put_u32(prefix, std::uint32_t(length));
-  bytes_.append(prefix, 4);
+void BinaryArray::push(std::string_view element) {
+  detail::put_field(bytes_, element);
   ++count_;
 }
 
-void BinaryArray::push(std::string_view element) {
-  put_length(std::int32_t(element.size()));
-  bytes_.append(element);
-}
-
 void BinaryArray::push_jsonb(std::string_view json) {
-  put_length(std::int32_t(json.size() + 1));
-  bytes_ += '\x01';
-  bytes_.append(json);
+  detail::put_jsonb_field(bytes_, json);
+  ++count_;
 }
 
 void BinaryArray::push_null() {
-  put_length(-1);
+  detail::put_null_field(bytes_);
+  ++count_;
   has_null_ = true;
 }
 

@@ -97,6 +97,7 @@ struct Connection::State : std::enable_shared_from_this<State> {
   asio::awaitable<void> read_answers(std::uint64_t generation);
   asio::awaitable<void> flush_out(std::uint64_t generation);
   asio::awaitable<void> cancel_running(std::shared_ptr<Pending> pending);
+  void request_cancel();
   asio::awaitable<Result<Rows>> submit(const Statement* statement, std::string_view sql,
                                        std::vector<Param> params, Deadline deadline);
   asio::awaitable<Result<std::uint64_t>> copy(std::string sql, std::string data, Deadline deadline);
@@ -303,19 +304,25 @@ void Connection::State::finish_front() {
   }
 }
 
-// PQcancel connects to the server and waits: it runs on the blocking pool.
+// Asks the server to cancel what runs on this connection. PQcancel connects to the server
+// and waits: it runs on the blocking pool.
+void Connection::State::request_cancel() {
+  if (conn == nullptr) return;
+  if (PGcancel* cancel = PQgetCancel(conn)) {
+    asio::post(blocking, [cancel] {
+      char error[256];
+      PQcancel(cancel, error, sizeof error);
+      PQfreeCancel(cancel);
+    });
+  }
+}
+
 asio::awaitable<void> Connection::State::cancel_running(std::shared_ptr<Pending> target) {
   auto self = shared_from_this();
   const std::uint64_t current = generation;
   asio::steady_timer again(executor);
   while (current == generation && !pending.empty() && pending.front() == target) {
-    if (PGcancel* cancel = PQgetCancel(conn)) {
-      asio::post(blocking, [cancel] {
-        char error[256];
-        PQcancel(cancel, error, sizeof error);
-        PQfreeCancel(cancel);
-      });
-    }
+    request_cancel();
     again.expires_after(kCancelRepeat);
     co_await again.async_wait(kAwait);
   }
@@ -462,26 +469,21 @@ asio::awaitable<Result<std::uint64_t>> Connection::State::run_copy(std::shared_p
                                                                    const std::string& data,
                                                                    Deadline deadline) {
   constexpr std::size_t kChunk = 64 * 1024;  // libpq's buffer grows to what it is given
-  bool waited = false;
   if (PQsendQuery(conn, sql.c_str()) == 0) {
     lost(one_line(PQerrorMessage(conn)));
     co_return abandon_copy(*p, deadline);
   }
   flush();
-  waited = co_await copy_wait(p, deadline, false);
-  if (!waited) {
-    co_return abandon_copy(*p, deadline);
-  }
+  if (!co_await copy_wait(p, deadline, false)) co_return abandon_copy(*p, deadline);
   std::optional<Error> refused;  // before any data: no such table, say
-  if (PGresult* started = PQgetResult(conn); PQresultStatus(started) != PGRES_COPY_IN) {
+  PGresult* started = PQgetResult(conn);
+  if (PQresultStatus(started) != PGRES_COPY_IN) {
     refused = started != nullptr ? error_of(started) : Error{"XX000", "PostgreSQL sent no result"};
-    PQclear(started);
-  } else {
-    PQclear(started);
   }
+  PQclear(started);
   if (refused) co_return co_await copy_results(p, deadline, std::move(refused));
   bool ended = false;  // the server refused the data: its error is among the results
-  for (std::size_t at = 0; at < data.size() && !ended;) {
+  for (std::size_t at = 0; at < data.size();) {
     const std::size_t n = std::min(kChunk, data.size() - at);
     const int rc = PQputCopyData(conn, data.data() + at, int(n));
     if (rc < 0) {
@@ -490,19 +492,13 @@ asio::awaitable<Result<std::uint64_t>> Connection::State::run_copy(std::shared_p
     }
     if (rc == 1) at += n;
     flush();
-    waited = co_await copy_wait(p, deadline, true);
-    if (!waited) {
-      co_return abandon_copy(*p, deadline);
-    }
+    if (!co_await copy_wait(p, deadline, true)) co_return abandon_copy(*p, deadline);
   }
   while (!ended) {
     const int rc = PQputCopyEnd(conn, nullptr);
     if (rc < 0) break;
     flush();
-    waited = co_await copy_wait(p, deadline, true);
-    if (!waited) {
-      co_return abandon_copy(*p, deadline);
-    }
+    if (!co_await copy_wait(p, deadline, true)) co_return abandon_copy(*p, deadline);
     if (rc == 1) break;
   }
   if (PQstatus(conn) == CONNECTION_BAD) {
@@ -517,12 +513,8 @@ asio::awaitable<Result<std::uint64_t>> Connection::State::copy_results(std::shar
                                                                        Deadline deadline,
                                                                        std::optional<Error> first) {
   std::uint64_t rows = 0;
-  bool waited = false;
   while (true) {
-    waited = co_await copy_wait(p, deadline, false);
-    if (!waited) {
-      co_return abandon_copy(*p, deadline);
-    }
+    if (!co_await copy_wait(p, deadline, false)) co_return abandon_copy(*p, deadline);
     PGresult* result = PQgetResult(conn);
     if (result == nullptr) break;
     const auto status = PQresultStatus(result);
@@ -560,15 +552,7 @@ asio::awaitable<bool> Connection::State::copy_wait(std::shared_ptr<Pending> p, D
 // cancelled) it is cancelled on the server and the connection is made anew.
 Error Connection::State::abandon_copy(const Pending& p, Deadline deadline) {
   if (p.done && p.outcome && !p.outcome->has_value()) return p.outcome->error();
-  if (conn != nullptr) {
-    if (PGcancel* cancel = PQgetCancel(conn)) {
-      asio::post(blocking, [cancel] {
-        char error[256];
-        PQcancel(cancel, error, sizeof error);
-        PQfreeCancel(cancel);
-      });
-    }
-  }
+  request_cancel();
   const bool expired = std::chrono::steady_clock::now() >= deadline;
   if (ready) lost(expired ? "COPY past its deadline" : "COPY cancelled");
   return Error{std::string(sqlstate::kQueryCanceled),

@@ -27,7 +27,6 @@ class BinaryArray {
   Param param() &&;
 
  private:
-  void put_length(std::int32_t length);
   std::string bytes_;
   std::uint32_t count_ = 0;
   bool has_null_ = false;

@@ -25,7 +25,6 @@ class BinaryCopy {
   std::string finish() &&;
 
  private:
-  void put_length(std::int32_t length);
   std::string bytes_;
   std::size_t rows_ = 0;
 };
