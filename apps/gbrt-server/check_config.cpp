@@ -165,7 +165,7 @@ class Checker {
 
   void check_store() {
     const auto write = vm_["store-write"].as<std::string>();
-    if (write != "copy" && write != "insert") {
+    if (!parse_store_write(write)) {
       add("store-write", write, quoted(write) + " is not a way to write: want copy or insert");
     }
     if (vm_.count("store")) return;

@@ -355,10 +355,10 @@ pg::EventStoreOptions event_store_options(const po::variables_map& vm) {
   o.max_waiting = get<std::size_t>(vm, "store-max-waiting");
   o.commit_timeout = ms(vm, "store-commit-timeout");
   const auto write = get<std::string>(vm, "store-write");
-  if (write != "copy" && write != "insert") {
+  const auto parsed = parse_store_write(write);
+  if (!parsed)
     throw std::runtime_error("--store-write: want copy or insert, got \"" + write + "\"");
-  }
-  o.write = write == "copy" ? pg::StoreWrite::copy : pg::StoreWrite::insert;
+  o.write = *parsed;
   return o;
 }
 

@@ -68,6 +68,12 @@ std::optional<runtime::AckMode> parse_ack_mode(const std::string& text) {
   return std::nullopt;
 }
 
+std::optional<pg::StoreWrite> parse_store_write(const std::string& text) {
+  if (text == "insert") return pg::StoreWrite::insert;
+  if (text == "copy") return pg::StoreWrite::copy;
+  return std::nullopt;
+}
+
 std::vector<std::string> items(const boost::program_options::variables_map& vm, const char* name) {
   return vm.count(name) ? vm[name].as<std::vector<std::string>>() : std::vector<std::string>{};
 }

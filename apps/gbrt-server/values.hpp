@@ -1,6 +1,6 @@
 // gbrt-server's option values that are more than a number: HOST:PORT, TYPE=VALUE, whole
-// numbers in text, durations, ack modes. Each parser returns the value, or nothing when
-// malformed.
+// numbers in text, durations, ack modes, store writes. Each parser returns the value, or nothing
+// when malformed.
 #pragma once
 
 #include <chrono>
@@ -16,6 +16,7 @@
 #include <boost/program_options/value_semantic.hpp>
 #include <boost/program_options/variables_map.hpp>
 
+#include <gbrt/pg/event_store.hpp>
 #include <gbrt/runtime/options.hpp>
 
 namespace gbrt::app {
@@ -66,6 +67,8 @@ void validate(boost::any& out, const std::vector<std::string>& values, Duration<
 
 // "handled", "queued", "forwarded" or "stored".
 std::optional<runtime::AckMode> parse_ack_mode(const std::string& text);
+// "insert" or "copy" (--store-write).
+std::optional<pg::StoreWrite> parse_store_write(const std::string& text);
 // A repeatable option's items from every source; none when unset.
 std::vector<std::string> items(const boost::program_options::variables_map& vm, const char* name);
 
