@@ -72,6 +72,18 @@ struct StoredRuntime {
     return run_on(runtime.shard(shard).executor(),
                   runtime.handle_on(std::move(json), std::nullopt, runtime.shard(shard)));
   }
+  // All started on shard 0 before any is answered: they go in one group.
+  std::vector<Answer> send_together(const std::vector<std::string>& jsons) {
+    auto& shard = runtime.shard(0);
+    std::vector<std::future<Answer>> started;
+    for (const std::string& json : jsons) {
+      started.push_back(
+          asio::co_spawn(shard.executor(), runtime.handle_on(json, {}, shard), asio::use_future));
+    }
+    std::vector<Answer> answers;
+    for (auto& answer : started) answers.push_back(answer.get());
+    return answers;
+  }
   std::string table;
   Runtime runtime;
   Pool pool;
@@ -163,14 +175,9 @@ TEST(PgEventStore, ARepeatedEventIdIsStoredOnceAndAnswered2xx) {
   EXPECT_EQ(first.status, 200u);
   EXPECT_EQ(again.status, 200u);
   EXPECT_EQ(again.body, R"({"status":"stored","duplicate":true})");
-  std::vector<std::future<Answer>> together;  // in one group
-  for (int i = 0; i < 10; ++i) {
-    auto& shard = stored.runtime.shard(0);
-    together.push_back(asio::co_spawn(shard.executor(),
-                                      stored.runtime.handle_on(site_view("twin"), {}, shard),
-                                      asio::use_future));
+  for (const Answer& answer : stored.send_together(std::vector(10, site_view("twin")))) {
+    EXPECT_EQ(answer.status, 200u);
   }
-  for (auto& answer : together) EXPECT_EQ(answer.get().status, 200u);
   EXPECT_EQ(cluster.psql("SELECT count(*) FROM " + stored.table), "2\n");
 }
 
@@ -192,14 +199,8 @@ TEST(PgEventStore, AGroupWithAKnownEventIdFallsBackToTheInsert) {
   StoredRuntime stored(cluster, unique_table("copy_fallback"), 1);
   ASSERT_TRUE(stored.start());
   EXPECT_EQ(stored.send(site_view("known")).body, R"({"status":"stored"})");
-  auto& shard = stored.runtime.shard(0);
-  std::vector<std::future<Answer>> group;
-  for (const char* id : {"new1", "known", "new2", "new2"}) {
-    group.push_back(asio::co_spawn(
-        shard.executor(), stored.runtime.handle_on(site_view(id), {}, shard), asio::use_future));
-  }
-  std::vector<Answer> answers;
-  for (auto& answer : group) answers.push_back(answer.get());
+  const std::vector<Answer> answers = stored.send_together(
+      {site_view("new1"), site_view("known"), site_view("new2"), site_view("new2")});
   EXPECT_EQ(answers[0].body, R"({"status":"stored"})");
   EXPECT_EQ(answers[1].body, R"({"status":"stored","duplicate":true})");
   EXPECT_EQ(answers[2].status, 200u);
