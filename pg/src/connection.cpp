@@ -452,7 +452,14 @@ asio::awaitable<Result<std::uint64_t>> Connection::State::copy(std::string sql, 
   copying = true;
   std::shared_ptr<Pending> p = push(false);
   const std::uint64_t current = generation;
-  Result<std::uint64_t> outcome = co_await run_copy(p, sql, data, deadline);
+  std::optional<Result<std::uint64_t>> outcome;
+  try {
+    outcome.emplace(co_await run_copy(p, sql, data, deadline));
+  } catch (...) {
+    // Half a COPY cannot be resumed: the connection is made anew (which ends `copying`).
+    if (current == generation) lost("COPY failed: an exception in gbrt");
+    throw;
+  }
   if (current == generation) {  // the same connection: back to pipelining
     pending.pop_front();
     --in_flight;
@@ -460,7 +467,7 @@ asio::awaitable<Result<std::uint64_t>> Connection::State::copy(std::string sql, 
     for (asio::steady_timer* waiting : behind_copy) waiting->cancel();
     if (PQenterPipelineMode(conn) != 1) lost("cannot re-enter pipeline mode after COPY");
   }
-  co_return outcome;
+  co_return std::move(*outcome);
 }
 
 // Query → CopyInResponse → the data and CopyDone → the command's result, ReadyForQuery.

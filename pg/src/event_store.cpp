@@ -82,6 +82,10 @@ EventStore::EventStore(Pool& pool, runtime::Metrics& metrics, EventStoreOptions 
       errors_(metrics.counter("gbrt_store_errors_total",
                               "groups not committed: PostgreSQL down, a failed or timed-out "
                               "commit (their events answered 503)")),
+      copy_fallbacks_(metrics.counter(
+          "gbrt_store_copy_fallbacks_total",
+          "COPY groups written again with the INSERT (an eventId stored already or repeated, "
+          "data PostgreSQL refused, no idle connection)")),
       commit_latency_(metrics.histogram("gbrt_store_commit_seconds",
                                         "from sending a group to PostgreSQL's COMMIT")) {
   const std::string table = quote_identifier(options_.table);
@@ -245,6 +249,7 @@ asio::awaitable<void> EventStore::write(std::size_t shard, std::vector<Entry*> b
   if (options_.write == StoreWrite::copy) {
     const bool settled = co_await copy(shard, batch, started);
     if (settled) co_return;
+    copy_fallbacks_.inc(shard);
   }
   std::size_t bytes = 0;
   for (const Entry* entry : batch) bytes += entry->event_json.size() + 4;

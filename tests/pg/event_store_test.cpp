@@ -207,6 +207,7 @@ TEST(PgEventStore, AGroupWithAKnownEventIdFallsBackToTheInsert) {
   EXPECT_EQ(answers[3].status, 200u);
   EXPECT_EQ(cluster.psql("SELECT string_agg(event_id, ',' ORDER BY event_id) FROM " + stored.table),
             "known,new1,new2\n");
+  EXPECT_EQ(metric_value(stored.runtime.metrics().render(), "gbrt_store_copy_fallbacks_total"), 1);
 }
 
 // The COPY's session is killed while it waits for a lock: 503 with Retry-After, then the

@@ -86,6 +86,7 @@ class EventStore final : public runtime::Forwarder {
   runtime::Counter& duplicates_;
   runtime::Counter& groups_committed_;
   runtime::Counter& errors_;
+  runtime::Counter& copy_fallbacks_;
   runtime::Histogram& commit_latency_;
 };
 
