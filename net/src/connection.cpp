@@ -6,9 +6,7 @@
 #include <cerrno>
 #include <optional>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "serve.hpp"
@@ -147,8 +145,8 @@ asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::soc
   auto& tls = *connection->tls;
   connection->deadline.expires_after(state->options.header_timeout);
   connection->idle = true;
-  auto [handshake_ec] = co_await tls.async_handshake(asio::ssl::stream_base::server,
-                                                     asio::as_tuple(asio::use_awaitable));
+  auto [handshake_ec] =
+      co_await tls.async_handshake(asio::ssl::stream_base::server, await_op<decltype(tls)>);
   connection->idle = false;
   if (handshake_ec) co_return;
   co_await serve(*state, shard, tls, connection->buffer, *connection);

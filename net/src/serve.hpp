@@ -13,8 +13,8 @@
 #include <tuple>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
@@ -26,6 +26,7 @@
 
 #include <gbrt/runtime/log.hpp>
 
+#include "await_op.hpp"
 #include "deadline.hpp"
 #include "header_text.hpp"
 #include "padded_body.hpp"
@@ -159,7 +160,7 @@ boost::asio::awaitable<void> shutdown_send(Stream& stream, Deadline& deadline) {
   boost::system::error_code ignored;
   if constexpr (requires { stream.async_shutdown(boost::asio::use_awaitable); }) {
     deadline.expires_after(std::chrono::seconds(2));
-    co_await stream.async_shutdown(boost::asio::as_tuple(boost::asio::use_awaitable));
+    co_await stream.async_shutdown(await_op<Stream>);
   }
   auto& lowest = boost::beast::get_lowest_layer(stream);
   if constexpr (requires { lowest.shutdown(boost::asio::socket_base::shutdown_send); }) {
@@ -177,8 +178,8 @@ boost::asio::awaitable<void> linger_close(Stream& stream, Deadline& deadline) {
   deadline.expires_after(std::chrono::seconds(2));
   char sink[4096];
   for (std::size_t total = 0; total < (8u << 20);) {
-    auto [read_ec, n] = co_await stream.async_read_some(
-        boost::asio::buffer(sink), boost::asio::as_tuple(boost::asio::use_awaitable));
+    auto [read_ec, n] =
+        co_await stream.async_read_some(boost::asio::buffer(sink), await_op<Stream>);
     if (read_ec) break;
     total += n;
   }
@@ -192,7 +193,6 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
   namespace asio = boost::asio;
   namespace beast = boost::beast;
   namespace http = beast::http;
-  constexpr auto await = asio::as_tuple(asio::use_awaitable);
   const ServerOptions& options = state.options;
   ResponseWriter response;  // reused: its buffers keep their memory across requests
   while (!state.stopping) {
@@ -202,7 +202,8 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     events.idle = buffer.size() == 0;  // no pipelined request waiting
     if (events.idle) {
       events.deadline.expires_after(options.idle_timeout);
-      auto [idle_ec, first] = co_await stream.async_read_some(buffer.prepare(4096), await);
+      auto [idle_ec, first] =
+          co_await stream.async_read_some(buffer.prepare(4096), await_op<Stream>);
       buffer.commit(first);
       events.idle = false;
       if (idle_ec) break;  // the client left, was idle too long, or the server is stopping
@@ -217,8 +218,8 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     events.deadline.expires_after(options.header_timeout);
     boost::system::error_code read_ec;
     while ((read_ec = detail::parse_buffered(parser, buffer, true)) == http::error::need_more) {
-      auto [ec, n] =
-          co_await stream.async_read_some(buffer.prepare(detail::read_room(buffer)), await);
+      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(detail::read_room(buffer)),
+                                                     await_op<Stream>);
       buffer.commit(n);
       if ((read_ec = detail::read_end(parser, ec, n))) break;
     }
@@ -237,13 +238,13 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
       // curl and others wait for "100 Continue" before sending a large body.
       if (ascii_iequals(parser.get()[http::field::expect], "100-continue")) {
         http::response<http::empty_body> proceed(http::status::continue_, parser.get().version());
-        auto [continue_ec, sent] = co_await http::async_write(stream, proceed, await);
+        auto [continue_ec, sent] = co_await http::async_write(stream, proceed, await_op<Stream>);
         if (continue_ec) break;
       }
       events.deadline.expires_after(options.body_timeout);
       while ((read_ec = detail::parse_buffered(parser, buffer, false)) == http::error::need_more) {
-        auto [ec, n] =
-            co_await stream.async_read_some(buffer.prepare(detail::read_room(buffer)), await);
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(detail::read_room(buffer)),
+                                                       await_op<Stream>);
         buffer.commit(n);
         if ((read_ec = detail::read_end(parser, ec, n))) break;
       }
@@ -288,7 +289,8 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
     boost::system::error_code write_ec;
     const auto unsent = detail::write_now(stream, response.buffers(), write_ec);
     if (!write_ec && asio::buffer_size(unsent) != 0) {
-      std::tie(write_ec, std::ignore) = co_await asio::async_write(stream, unsent, await);
+      std::tie(write_ec, std::ignore) =
+          co_await asio::async_write(stream, unsent, await_op<Stream>);
     }
     state.runtime.metrics().http_request(shard.index(), status);
     if (options.access_log) {

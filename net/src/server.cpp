@@ -5,15 +5,14 @@
 #include <string>
 #include <string_view>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "await_op.hpp"
 #include "server_state.hpp"
 
 namespace gbrt::net {
@@ -30,7 +29,7 @@ asio::awaitable<void> refuse(tcp::socket socket) {
       "HTTP/1.1 503 Service Unavailable\r\nServer: gbrt\r\nContent-Type: application/json\r\n"
       "Retry-After: 1\r\nConnection: close\r\nContent-Length: " +
       std::to_string(kBody.size()) + "\r\n\r\n" + std::string(kBody);
-  co_await asio::async_write(socket, asio::buffer(kAnswer), asio::as_tuple(asio::use_awaitable));
+  co_await asio::async_write(socket, asio::buffer(kAnswer), kAwaitOp);
   boost::system::error_code ignored;
   socket.shutdown(tcp::socket::shutdown_send, ignored);
   socket.close(ignored);
@@ -40,13 +39,12 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
   std::size_t next = 0;
   for (;;) {
     runtime::Shard& shard = state->runtime.shard(next++ % state->runtime.shard_count());
-    auto [ec, socket] = co_await state->acceptor.async_accept(shard.executor(),
-                                                              asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await state->acceptor.async_accept(shard.executor(), kAwaitOp);
     if (ec == asio::error::operation_aborted || !state->acceptor.is_open()) co_return;
     if (ec) {
       // Out of descriptors or a connection reset while queued: wait a little, go on.
       asio::steady_timer pause(state->acceptor.get_executor(), std::chrono::milliseconds(10));
-      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
+      co_await pause.async_wait(kAwaitOp);
       continue;
     }
     boost::system::error_code ignored;

@@ -1,0 +1,33 @@
+// How the connection's code awaits an Asio operation: `co_await op(…, await_op<Stream>)` gives
+// (error_code, results…) as a tuple, like as_tuple(use_awaitable), without its coroutine frame.
+#pragma once
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/buffer.hpp>
+#include <boost/asio/deferred.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace gbrt::net {
+
+// use_awaitable wraps each operation in a coroutine frame of its own (about 230 bytes from
+// Asio's per-thread recycling cache, held while the operation waits): every idle connection
+// held one, and as it took the first cached block big enough, 1,024 idle connections parked
+// the blocks an event's larger frames needed, which then went to malloc. A deferred
+// operation is awaited directly: its completion handler resumes the coroutine, no frame.
+inline constexpr auto kAwaitOp = boost::asio::as_tuple(boost::asio::deferred);
+
+// The token for `Stream`'s operations: kAwaitOp where the stream takes it; Beast's ssl_stream
+// (Boost 1.81) does not (it asks the token for a return_type deferred has not), so TLS
+// connections keep use_awaitable's frame.
+template <class Stream>
+inline constexpr auto await_op = [] {
+  if constexpr (requires(Stream& stream, boost::asio::mutable_buffer buffer) {
+                  stream.async_read_some(buffer, kAwaitOp);
+                }) {
+    return kAwaitOp;
+  } else {
+    return boost::asio::as_tuple(boost::asio::use_awaitable);
+  }
+}();
+
+}  // namespace gbrt::net
