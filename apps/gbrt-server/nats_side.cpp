@@ -22,8 +22,8 @@ void start_nats_side(const boost::program_options::variables_map& vm, Runtime& r
   forward::JetStreamOptions js = jetstream_options(vm);
   if (js.servers.empty()) throw std::runtime_error("--nats holds no URL");
   side.jetstream = std::make_unique<forward::JetStream>(js);
-  side.publisher = std::make_unique<forward::Publisher>(*side.jetstream, runtime.metrics(),
-                                                        publisher_options(vm));
+  side.publisher =
+      std::make_unique<forward::Publisher>(*side.jetstream, runtime, publisher_options(vm));
   runtime.forward_to(*side.publisher);
   if (consume) {
     side.consumer = std::make_unique<forward::Consumer>(*side.jetstream, runtime, *side.publisher,

@@ -12,6 +12,8 @@
 
 #include <gbrt/runtime/log.hpp>
 
+#include "connection_options.hpp"
+
 namespace gbrt::forward {
 
 namespace {
@@ -44,18 +46,11 @@ std::string nats_error(int status) {
 
 JetStream::JetStream(JetStreamOptions options) : options_(std::move(options)) {
   natsOptions* opts = nullptr;
-  std::vector<const char*> servers;
-  for (const auto& s : options_.servers) servers.push_back(s.c_str());
   natsStatus s = natsOptions_Create(&opts);
-  if (s == NATS_OK) s = natsOptions_SetServers(opts, servers.data(), int(servers.size()));
-  if (s == NATS_OK) s = natsOptions_SetName(opts, "gbrt");
-  // Reconnect forever, quickly: while disconnected, publishes time out into 503s.
-  if (s == NATS_OK) s = natsOptions_SetMaxReconnect(opts, -1);
-  if (s == NATS_OK) s = natsOptions_SetReconnectWait(opts, 250);
-  if (s == NATS_OK) s = natsOptions_SetTimeout(opts, 2000);
-  // A shard writing to a full socket buffer waits at most this long (then: reconnect).
+  if (s == NATS_OK) s = set_connection_options(opts, options_, "gbrt");
+  // The caller thread writing to a full socket buffer waits at most this long (then:
+  // reconnect).
   if (s == NATS_OK) s = natsOptions_SetWriteDeadline(opts, 1000);
-  if (s == NATS_OK) s = natsOptions_SetIOBufSize(opts, 1 << 20);
   // With a callback, Connect returns at once when no server answers and keeps trying in
   // the background; ensure_stream's deadline then applies. (Without one it blocks.)
   if (s == NATS_OK) {

@@ -47,9 +47,9 @@ class JetStream {
   JetStream& operator=(const JetStream&) = delete;
 
   const JetStreamOptions& options() const noexcept { return options_; }
-  // The thread that makes the libnats calls which take the connection's lock (publish, ack,
-  // nak, term): shards only post to it, so a NATS server that stops reading never holds a
-  // shard. Calls run in the order posted.
+  // The thread that makes the libnats calls which take this connection's lock (the
+  // consumer's ack, nak, term; publishes have connections of their own): shards only post to it, so
+  // a NATS server that stops reading never holds a shard. Calls run in the order posted.
   boost::asio::io_context::executor_type caller() noexcept { return calls_.get_executor(); }
   // Waits until everything posted to caller() so far has run (not from a shard, nor from
   // the caller thread itself).
@@ -62,10 +62,6 @@ class JetStream {
   bool connected() const noexcept { return connected_.load(std::memory_order_relaxed); }
   std::int64_t max_payload() const noexcept { return max_payload_.load(std::memory_order_relaxed); }
   static constexpr std::chrono::milliseconds kStatusPoll{250};
-  // Keeps `state` alive until the connection is destroyed (libnats callbacks use it).
-  void keep_until_closed(std::shared_ptr<void> state) {
-    callback_state_.push_back(std::move(state));
-  }
 
  private:
   friend struct NatsHandles;  // forward/src/nats_handles.hpp: the libnats handles, typed
@@ -74,7 +70,6 @@ class JetStream {
   JetStreamOptions options_;
   void* connection_ = nullptr;  // natsConnection*, untyped to keep nats.h out of this header
   void* context_ = nullptr;     // jsCtx*
-  std::vector<std::shared_ptr<void>> callback_state_;
   boost::asio::io_context calls_{1};
   std::atomic<bool> connected_{true};  // ensure_stream() succeeds only when connected
   std::atomic<std::int64_t> max_payload_{0};

@@ -1,6 +1,7 @@
 // The ingest side: events of types acknowledged `forwarded` are published to JetStream
-// asynchronously (many in flight per shard) and answered 202 once JetStream has stored
-// them, 503 with Retry-After when it has not within the timeout.
+// asynchronously (many in flight per shard, each shard on its own connection, driven by the
+// shard's thread) and answered 202 once JetStream has stored them, 503 with Retry-After
+// when it has not within the timeout.
 //
 // What a 202 promises with Debian 12's nats-server 2.9: the event is in memory on the
 // stream's replicas, flushed to disk on a timer, so with 3 replicas it survives the crash
@@ -11,10 +12,8 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -23,6 +22,7 @@
 #include <gbrt/forward/jetstream.hpp>
 #include <gbrt/runtime/forwarder.hpp>
 #include <gbrt/runtime/metrics.hpp>
+#include <gbrt/runtime/runtime.hpp>
 
 namespace gbrt::forward {
 
@@ -41,11 +41,16 @@ struct Published {
   std::string error;  // when not stored
 };
 
+class PublishLane;
+
 class Publisher final : public runtime::Forwarder {
  public:
-  // Registers its series in `metrics` (the runtime's).
-  Publisher(JetStream& jetstream, runtime::Metrics& metrics, PublisherOptions options = {});
-  ~Publisher() override;  // waits up to the timeout for publishes still in flight
+  // One publishing connection per shard of `runtime` (made here), its series in the
+  // runtime's metrics.
+  Publisher(JetStream& jetstream, runtime::Runtime& runtime, PublisherOptions options = {});
+  // After the runtime's shards have stopped (their publishes are answered by then: the
+  // runtime drains before it stops).
+  ~Publisher() override;
 
   boost::asio::awaitable<runtime::Answer> forward(const runtime::EventSlot& slot,
                                                   runtime::Shard& shard) override;
@@ -53,8 +58,9 @@ class Publisher final : public runtime::Forwarder {
 
   using Headers = std::vector<std::pair<std::string_view, std::string_view>>;
   // Publishes `data` to `subject`; completes on `shard` with JetStream's answer, or an error
-  // after the timeout. `message_id` (Nats-Msg-Id) may be empty. A header value is one line:
-  // line breaks become spaces (JSON keeps its value: inside its strings they are escaped).
+  // after the timeout or when the connection drops. `message_id` (Nats-Msg-Id) may be
+  // empty. A header value is one line: line breaks become spaces (JSON keeps its value:
+  // inside its strings they are escaped).
   boost::asio::awaitable<Published> publish(std::string subject, std::string_view data,
                                             std::string message_id, const Headers& headers,
                                             runtime::Shard& shard);
@@ -62,39 +68,10 @@ class Publisher final : public runtime::Forwarder {
   std::size_t in_flight() const noexcept { return in_flight_.load(); }
 
  private:
-  struct Pending;
-  struct Outgoing;
-  struct Outbox;
-  struct Inbox;
-  // What libnats' acknowledgement handler uses: kept alive by the JetStream connection, so
-  // an acknowledgement arriving while or after this Publisher is destroyed finds it closed.
-  struct Waiters {
-    std::mutex mutex;
-    std::unordered_map<void*, std::shared_ptr<Pending>> pending;  // by natsMsg*
-    // Messages inside js_PublishMsgAsync now: libnats may answer one (a timeout, the
-    // connection closing) before that call has finished reading it, so the message is
-    // destroyed by whichever of the two finishes last.
-    std::unordered_map<void*, bool> in_call;  // natsMsg* -> answered during the call
-    bool closed = false;
-    // By shard, made at its first publish (on that shard, before any result can come).
-    std::vector<std::unique_ptr<Inbox>> inboxes;
-    Waiters();
-    ~Waiters();
-  };
-  static void on_ack(void* msg, void* ack, void* error, void* closure);
-  // Hands `result` to the shard coroutine waiting in `pending` (from any thread).
-  static void complete(Waiters& waiters, std::shared_ptr<Pending> pending, Published result);
-  // On the caller thread: the libnats call itself.
-  void send(void* msg, std::shared_ptr<Pending> pending, std::string message_id);
-  void forget(void* key, const std::shared_ptr<Pending>& pending);
-  // On a shard, at the end of its turn: the outbox's messages to the caller thread at once.
-  void flush(Outbox& outbox);
   JetStream& jetstream_;
   PublisherOptions options_;
-  void* context_ = nullptr;  // jsCtx* with this publisher's acknowledgement handler
-  std::shared_ptr<Waiters> waiters_ = std::make_shared<Waiters>();
   std::atomic<std::size_t> in_flight_{0};
-  std::vector<std::unique_ptr<Outbox>> outboxes_;  // by shard
+  std::vector<std::unique_ptr<PublishLane>> lanes_;  // by shard
   // Failures are logged at most once a second (an outage fails every request).
   std::atomic<std::int64_t> next_log_at_{0};
   std::atomic<std::uint64_t> unlogged_failures_{0};
