@@ -25,8 +25,7 @@ natsStatus NatsEventLoop::install(natsOptions* options) {
   return natsOptions_SetEventLoop(options, this, on_attach, on_read, on_write, on_detach);
 }
 
-natsStatus NatsEventLoop::on_attach(void** user, void* loop, natsConnection* nc,
-                                    natsSock socket) {
+natsStatus NatsEventLoop::on_attach(void** user, void* loop, natsConnection* nc, natsSock socket) {
   auto* self = static_cast<NatsEventLoop*>(loop);
   *user = self;
   // Duplicated now, on libnats' thread: it may close its descriptor (and the number be

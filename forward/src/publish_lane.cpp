@@ -117,7 +117,8 @@ bool PublishLane::publish(const std::string& subject, std::string_view data,
   natsMsg* msg = nullptr;
   natsStatus s =
       natsMsg_Create(&msg, subject.c_str(), reply_.c_str(), data.data(), int(data.size()));
-  if (s == NATS_OK && !message_id.empty()) s = natsMsgHeader_Set(msg, "Nats-Msg-Id", message_id.c_str());
+  if (s == NATS_OK && !message_id.empty())
+    s = natsMsgHeader_Set(msg, "Nats-Msg-Id", message_id.c_str());
   for (const auto& [name, value] : headers) {
     if (s == NATS_OK)
       s = natsMsgHeader_Set(msg, std::string(name).c_str(), one_line(value).c_str());
@@ -160,14 +161,32 @@ void PublishLane::drain_acknowledgements() {
   if (natsSubscription_GetPending(acknowledgements_, &count, nullptr) != NATS_OK) return;
   for (; count > 0; --count) {
     natsMsg* ack = nullptr;
-    if (natsSubscription_NextMsg(&ack, acknowledgements_, 0) != NATS_OK) break;
+    const natsStatus s = natsSubscription_NextMsg(&ack, acknowledgements_, 0);
+    if (s == NATS_NO_RESPONDERS) {
+      no_responders();
+      continue;
+    }
+    if (s != NATS_OK) break;
     answer(ack);
     destroy_now(ack);
   }
 }
 
+// NATS answered a publish "no responders": no stream takes its subject (it was deleted, or
+// JetStream is not there). NextMsg swallows that message, and with it which publish it
+// answers; the oldest waiting one is failed. If that was not the one, nothing wrong is
+// promised: the one answered 503 is retried (its Nats-Msg-Id deduplicates), and the other
+// is answered by its own "no responders" or its timeout. Without a stream, all get one.
+void PublishLane::no_responders() {
+  if (waiting_.empty()) return;
+  Waiter* oldest = take(base_);
+  Published failed;
+  failed.error = "no responders: no JetStream stream takes this subject";
+  if (oldest != nullptr) finish(*oldest, std::move(failed));
+}
+
 // JetStream's PubAck: {"stream":"S","seq":N[,"duplicate":true]} or {"error":{"code":C,
-// "description":"…"}}; a "no responders" status when no stream takes the subject.
+// "description":"…"}}.
 void PublishLane::answer(natsMsg* ack) {
   const std::string_view subject = natsMsg_GetSubject(ack);
   std::uint64_t sequence = 0;
@@ -178,11 +197,6 @@ void PublishLane::answer(natsMsg* ack) {
   Waiter* waiter = take(sequence);
   if (waiter == nullptr) return;  // it timed out or was cancelled already
   Published result;
-  if (natsMsg_IsNoResponders(ack)) {
-    result.error = "no responders: no JetStream stream takes this subject";
-    finish(*waiter, std::move(result));
-    return;
-  }
   simdjson::dom::element doc;
   if (parser_.parse(natsMsg_GetData(ack), std::size_t(natsMsg_GetDataLength(ack))).get(doc)) {
     result.error = "unreadable JetStream acknowledgement";

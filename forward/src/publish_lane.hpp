@@ -13,9 +13,9 @@
 #include <string>
 #include <string_view>
 
+#include <simdjson.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <simdjson.h>
 
 #include <gbrt/forward/jetstream.hpp>
 #include <gbrt/forward/publisher.hpp>
@@ -65,6 +65,7 @@ class PublishLane {
   static void on_closed(natsConnection*, void* closure);
   void drain_acknowledgements();
   void answer(natsMsg* ack);
+  void no_responders();
   Waiter* take(std::uint64_t sequence) noexcept;
   void finish(Waiter& waiter, Published result);
   void fail_all(const std::string& error);

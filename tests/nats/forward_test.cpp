@@ -167,6 +167,45 @@ TEST(Forward, UnreachableJetStreamAnswers503WithRetryAfterAndRecovers) {
   EXPECT_EQ(ingest.stop(SIGTERM), 0) << ingest.stderr_text();
 }
 
+// Without the stream no one takes the subject: NATS says so at once ("no responders"),
+// answered 503 well before the publish timeout (2 s by default).
+TEST(Forward, AMissingStreamAnswers503AtOnce) {
+  NatsCluster nats(1);
+  ServerProcess ingest(ingest_args(nats));
+  HttpClient client(ingest.port());
+  ASSERT_EQ(client.post_json("/v1", site_view("evt_gone_0")).status, 202u);
+  ASSERT_TRUE(delete_stream(nats.url(0), "GBRT_EVENTS"));
+
+  for (int i = 1; i <= 3; ++i) {
+    const auto start = std::chrono::steady_clock::now();
+    auto answer = client.post_json("/v1", site_view("evt_gone_" + std::to_string(i)));
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+    EXPECT_EQ(answer.status, 503u);
+    EXPECT_EQ(answer.header("retry-after"), "1");
+    EXPECT_NE(answer.body.find("responders"), std::string::npos) << answer.body;
+    EXPECT_TRUE(is_valid_json(answer.body));
+  }
+  EXPECT_EQ(metric(ingest.port(), "gbrt_forward_publish_failures_total"), 3);
+  EXPECT_EQ(ingest.stop(SIGTERM), 0) << ingest.stderr_text();
+}
+
+// JetStream refusing a message (here: a full stream that discards new ones) is a 503 that
+// names JetStream's reason; nothing else is stored.
+TEST(Forward, AMessageJetStreamRefusesIs503WithItsReason) {
+  NatsCluster nats(1);
+  ASSERT_TRUE(create_small_stream(nats.url(0), "GBRT_EVENTS", 1));
+  ServerProcess ingest(ingest_args(nats));
+  HttpClient client(ingest.port());
+  ASSERT_EQ(client.post_json("/v1", site_view("evt_full_stream_0")).status, 202u);
+  auto answer = client.post_json("/v1", site_view("evt_full_stream_1"));
+  EXPECT_EQ(answer.status, 503u);
+  EXPECT_EQ(answer.header("retry-after"), "1");
+  EXPECT_NE(answer.body.find("maximum messages exceeded"), std::string::npos) << answer.body;
+  EXPECT_TRUE(is_valid_json(answer.body));
+  EXPECT_EQ(read_stream(nats.url(0), "GBRT_EVENTS").size(), 1u);
+  EXPECT_EQ(ingest.stop(SIGTERM), 0) << ingest.stderr_text();
+}
+
 // JetStream stores no message whose header block is over 65,535 bytes, and the eventId is
 // a header (Nats-Msg-Id): a longer one is the sender's to fix, so 413 in our words, every
 // time, and nothing is published. The block: "NATS/1.0\r\n" "Nats-Msg-Id: ID\r\n" "\r\n".

@@ -82,4 +82,40 @@ inline std::vector<StoredMessage> read_stream(const std::string& url, const std:
   return out;
 }
 
+// Creates gbrt's stream holding at most `max_messages`, refusing more (before gbrt-server
+// starts: it keeps an existing stream's configuration); true if created.
+inline bool create_small_stream(const std::string& url, const std::string& stream,
+                                std::int64_t max_messages) {
+  natsConnection* nc = nullptr;
+  jsCtx* js = nullptr;
+  jsStreamConfig config;
+  jsStreamConfig_Init(&config);
+  const char* subjects[] = {"gbrt.events.>", "gbrt.dead.>"};
+  config.Name = stream.c_str();
+  config.Subjects = subjects;
+  config.SubjectsLen = 2;
+  config.MaxMsgs = max_messages;
+  config.Discard = js_DiscardNew;
+  bool created = natsConnection_ConnectTo(&nc, url.c_str()) == NATS_OK &&
+                 natsConnection_JetStream(&js, nc, nullptr) == NATS_OK;
+  jsStreamInfo* info = nullptr;
+  created = created && js_AddStream(&info, js, &config, nullptr, nullptr) == NATS_OK;
+  jsStreamInfo_Destroy(info);
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(nc);
+  return created;
+}
+
+// Deletes `stream` (and what it stored); true if it was there.
+inline bool delete_stream(const std::string& url, const std::string& stream) {
+  natsConnection* nc = nullptr;
+  jsCtx* js = nullptr;
+  bool deleted = natsConnection_ConnectTo(&nc, url.c_str()) == NATS_OK &&
+                 natsConnection_JetStream(&js, nc, nullptr) == NATS_OK &&
+                 js_DeleteStream(js, stream.c_str(), nullptr, nullptr) == NATS_OK;
+  jsCtx_Destroy(js);
+  natsConnection_Destroy(nc);
+  return deleted;
+}
+
 }  // namespace gbrt::test
