@@ -1,7 +1,7 @@
 #include "nats_event_loop.hpp"
 
 #include <fcntl.h>
-#include <sys/ioctl.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include <utility>
@@ -156,9 +156,12 @@ void NatsEventLoop::read_if_pending() {
   if (socket_ && has_unread_bytes()) read_now();
 }
 
+// Bytes to read, or the peer's end of the stream (FIONREAD says 0 then, and the edge that
+// announced it may be gone): either way libnats must read, or a closed connection goes
+// unnoticed until a write or a ping fails.
 bool NatsEventLoop::has_unread_bytes() {
-  int bytes = 0;
-  return ::ioctl(socket_->native_handle(), FIONREAD, &bytes) == 0 && bytes > 0;
+  pollfd ready{.fd = socket_->native_handle(), .events = POLLIN | POLLRDHUP, .revents = 0};
+  return ::poll(&ready, 1, 0) == 1 && (ready.revents & (POLLIN | POLLRDHUP | POLLHUP | POLLERR));
 }
 
 }  // namespace gbrt::forward

@@ -68,7 +68,7 @@ PublishLane::PublishLane(const JetStreamOptions& options, asio::any_io_executor 
     natsSubscription_Destroy(acknowledgements_);
     if (connection_ != nullptr) {
       natsConnection_Close(connection_);
-      closed_.get_future().wait_for(std::chrono::seconds(5));
+      closed_.get_future().wait();
       natsConnection_Destroy(connection_);
     }
     throw std::runtime_error("NATS: no publishing connection: " + error);
@@ -78,8 +78,9 @@ PublishLane::PublishLane(const JetStreamOptions& options, asio::any_io_executor 
 PublishLane::~PublishLane() {
   natsSubscription_Destroy(acknowledgements_);
   natsConnection_Close(connection_);
-  // Its callbacks use this lane: wait for the last one (they run on libnats' own thread).
-  closed_.get_future().wait_for(std::chrono::seconds(5));
+  // Its callbacks use this lane: wait for the last one (they run on libnats' own thread),
+  // however late: libnats always delivers the closed callback after a close.
+  closed_.get_future().wait();
   natsConnection_Destroy(connection_);
 }
 
