@@ -199,16 +199,11 @@ TEST(NatsCluster, EveryAcceptedEventIsHandledDespiteAWorkerAndANodeKilled) {
   for (const auto& [id, n] : copies) stored_twice += n != 1;
   EXPECT_EQ(stored_twice, 0u);
 
-  // The survivor got what the killed worker held and never acknowledged: the events it
-  // handled before it died count as handled above, so their redelivery may still be coming.
-  double redelivered = 0;
-  EXPECT_TRUE(wait_until(
-      [&] {
-        redelivered = metric_value(HttpClient(worker_b.port()).get("/metrics").body,
-                                   "gbrt_consume_redelivered_total");
-        return redelivered > 0;
-      },
-      60s));
+  // What the killed worker held unacknowledged went to the survivor (checked above: every
+  // accepted event was handled). Not asserted: with the consumer's leader on the node killed,
+  // its successor may redeliver them as first deliveries, which the counter does not see.
+  const double redelivered = metric_value(HttpClient(worker_b.port()).get("/metrics").body,
+                                          "gbrt_consume_redelivered_total");
   std::printf(
       "cluster: %zu events (+%zu resent) in %.1f s through 2 ingest nodes, %zu retries "
       "(503 or broken connection) around the kills; %zu handler runs for %zu events; "
