@@ -16,14 +16,18 @@ namespace gbrt::net {
 // operation is awaited directly: its completion handler resumes the coroutine, no frame.
 inline constexpr auto kAwaitOp = boost::asio::as_tuple(boost::asio::deferred);
 
-// The token for `Stream`'s operations: kAwaitOp where the stream takes it; Beast's ssl_stream
-// (Boost 1.81) does not (it asks the token for a return_type deferred has not), so TLS
-// connections keep use_awaitable's frame.
+// Whether `Stream`'s operations take kAwaitOp. Beast's ssl_stream (Boost 1.81) does not (it
+// asks the token for a return_type deferred has not), so TLS connections keep
+// use_awaitable's frame.
+template <class Stream>
+concept TakesAwaitOp = requires(Stream& stream, boost::asio::mutable_buffer buffer) {
+  stream.async_read_some(buffer, kAwaitOp);
+};
+
+// The token for `Stream`'s operations.
 template <class Stream>
 inline constexpr auto await_op = [] {
-  if constexpr (requires(Stream& stream, boost::asio::mutable_buffer buffer) {
-                  stream.async_read_some(buffer, kAwaitOp);
-                }) {
+  if constexpr (TakesAwaitOp<Stream>) {
     return kAwaitOp;
   } else {
     return boost::asio::as_tuple(boost::asio::use_awaitable);
