@@ -42,18 +42,17 @@ natsStatus NatsEventLoop::on_attach(void** user, void* loop, natsConnection* nc,
 }
 
 natsStatus NatsEventLoop::on_read(void* user, bool add) {
-  auto* self = static_cast<NatsEventLoop*>(user);
-  std::lock_guard lock(self->mutex_);
-  self->want_read_ = add;
-  self->changed();
-  return NATS_OK;
+  return static_cast<NatsEventLoop*>(user)->want(&NatsEventLoop::want_read_, add);
 }
 
 natsStatus NatsEventLoop::on_write(void* user, bool add) {
-  auto* self = static_cast<NatsEventLoop*>(user);
-  std::lock_guard lock(self->mutex_);
-  self->want_write_ = add;
-  self->changed();
+  return static_cast<NatsEventLoop*>(user)->want(&NatsEventLoop::want_write_, add);
+}
+
+natsStatus NatsEventLoop::want(bool NatsEventLoop::*interest, bool add) {
+  std::lock_guard lock(mutex_);
+  this->*interest = add;
+  changed();
   return NATS_OK;
 }
 

@@ -40,6 +40,8 @@ class NatsEventLoop {
   static natsStatus on_write(void* user, bool add);
   static natsStatus on_detach(void* user);
   // From any thread, with the state's mutex held: apply() will see the change.
+  // Polling for reads or writes started or stopped, as libnats asks (on any thread).
+  natsStatus want(bool NatsEventLoop::*interest, bool add);
   void changed();
   // On the executor: brings the socket and its waits in line with what libnats asked.
   void apply();
