@@ -157,6 +157,12 @@ void PublishLane::finish(Waiter& waiter, Published result) {
   waiter.wake.fire();
 }
 
+void PublishLane::fail(Waiter& waiter, std::string error) {
+  Published failed;
+  failed.error = std::move(error);
+  finish(waiter, std::move(failed));
+}
+
 void PublishLane::drain_acknowledgements() {
   int count = 0;
   if (natsSubscription_GetPending(acknowledgements_, &count, nullptr) != NATS_OK) return;
@@ -181,9 +187,7 @@ void PublishLane::drain_acknowledgements() {
 void PublishLane::no_responders() {
   if (waiting_.empty()) return;
   Waiter* oldest = take(base_);
-  Published failed;
-  failed.error = "no responders: no JetStream stream takes this subject";
-  if (oldest != nullptr) finish(*oldest, std::move(failed));
+  if (oldest != nullptr) fail(*oldest, "no responders: no JetStream stream takes this subject");
 }
 
 // JetStream's PubAck: {"stream":"S","seq":N[,"duplicate":true]} or {"error":{"code":C,
@@ -224,10 +228,7 @@ void PublishLane::fail_all(const std::string& error) {
   waiting.swap(waiting_);
   base_ += waiting.size();
   for (Waiter* waiter : waiting) {
-    if (waiter == nullptr) continue;
-    Published failed;
-    failed.error = error;
-    finish(*waiter, std::move(failed));
+    if (waiter != nullptr) fail(*waiter, error);
   }
 }
 
@@ -249,10 +250,7 @@ void PublishLane::sweep() {
     if (waiter != nullptr && waiter->deadline > now) break;
     waiting_.pop_front();
     ++base_;
-    if (waiter == nullptr) continue;
-    Published failed;
-    failed.error = "no acknowledgement within --forward-timeout";
-    finish(*waiter, std::move(failed));
+    if (waiter != nullptr) fail(*waiter, "no acknowledgement within --forward-timeout");
   }
   arm_sweep();
 }

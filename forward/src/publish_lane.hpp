@@ -68,6 +68,7 @@ class PublishLane {
   void no_responders();
   Waiter* take(std::uint64_t sequence) noexcept;
   void finish(Waiter& waiter, Published result);
+  void fail(Waiter& waiter, std::string error);  // finish() with an error
   void fail_all(const std::string& error);
   void arm_sweep();
   void sweep();
