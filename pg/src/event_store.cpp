@@ -38,6 +38,9 @@ using runtime::Answer;
 
 namespace {
 
+constexpr char kStored[] = R"({"status":"stored"})";
+constexpr char kStoredDuplicate[] = R"({"status":"stored","duplicate":true})";
+
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 constexpr std::chrono::seconds kRetryAfter{1};
 
@@ -224,10 +227,8 @@ asio::awaitable<bool> EventStore::copy(std::size_t shard, const std::vector<Entr
   Result<std::uint64_t> copied = co_await connection.copy_in(copy_sql_, std::move(data).finish(),
                                                              started + options_.commit_timeout);
   if (copied) {
-    commit_latency_.record(shard, std::chrono::steady_clock::now() - started);
-    groups_committed_.inc(shard);
-    stored_.inc(shard, batch.size());
-    for (Entry* entry : batch) answer(shard, *entry, Answer::json(200, R"({"status":"stored"})"));
+    committed(shard, started, batch.size());
+    for (Entry* entry : batch) answer(shard, *entry, Answer::json(200, kStored));
     co_return true;
   }
   const Error& error = copied.error();
@@ -273,18 +274,14 @@ asio::awaitable<void> EventStore::write(std::size_t shard, std::vector<Entry*> b
   Result<Rows> result = co_await pool_.connection(shard).execute(insert_, std::move(params),
                                                                  started + options_.commit_timeout);
   if (result) {
-    commit_latency_.record(shard, std::chrono::steady_clock::now() - started);
-    groups_committed_.inc(shard);
     const Rows& rows = result.value();
+    committed(shard, started, rows.size());
     std::unordered_set<std::string_view> fresh;
     for (std::size_t i = 0; i < rows.size(); ++i) fresh.insert(rows.at(i, 0).text());
-    stored_.inc(shard, rows.size());
     duplicates_.inc(shard, batch.size() - std::min(batch.size(), rows.size()));
     for (Entry* entry : batch) {
       answer(shard, *entry,
-             Answer::json(200, fresh.contains(entry->event_id)
-                                   ? R"({"status":"stored"})"
-                                   : R"({"status":"stored","duplicate":true})"));
+             Answer::json(200, fresh.contains(entry->event_id) ? kStored : kStoredDuplicate));
     }
     co_return;
   }
@@ -305,6 +302,13 @@ asio::awaitable<void> EventStore::write(std::size_t shard, std::vector<Entry*> b
     co_return;
   }
   fail(shard, batch, error);
+}
+
+void EventStore::committed(std::size_t shard, std::chrono::steady_clock::time_point started,
+                           std::size_t new_rows) {
+  commit_latency_.record(shard, std::chrono::steady_clock::now() - started);
+  groups_committed_.inc(shard);
+  stored_.inc(shard, new_rows);
 }
 
 // A fault of ours or PostgreSQL's, not the events': 503, the retry is safe.

@@ -71,6 +71,9 @@ class EventStore final : public runtime::Forwarder {
   // with the INSERT (an eventId repeated, or no idle connection for COPY).
   boost::asio::awaitable<bool> copy(std::size_t shard, const std::vector<Entry*>& batch,
                                     std::chrono::steady_clock::time_point started);
+  // A group's transaction committed: its metrics (its answers are the caller's).
+  void committed(std::size_t shard, std::chrono::steady_clock::time_point started,
+                 std::size_t new_rows);
   void fail(std::size_t shard, const std::vector<Entry*>& batch, const Error& error);
   void answer(std::size_t shard, Entry& entry, runtime::Answer answer);
   void log_failure(const Error& error);
