@@ -17,8 +17,7 @@ namespace gbrt::net {
 inline constexpr auto kAwaitOp = boost::asio::as_tuple(boost::asio::deferred);
 
 // Whether `Stream`'s operations take kAwaitOp. Beast's ssl_stream (Boost 1.81) does not (it
-// asks the token for a return_type deferred has not), so TLS connections keep
-// use_awaitable's frame.
+// asks the token for a return_type deferred has not); gbrt's TlsSocket and Asio's sockets do.
 template <class Stream>
 concept TakesAwaitOp = requires(Stream& stream, boost::asio::mutable_buffer buffer) {
   stream.async_read_some(buffer, kAwaitOp);

@@ -7,9 +7,9 @@
 #include <optional>
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "serve.hpp"
+#include "tls_socket.hpp"
 
 namespace gbrt::net {
 
@@ -17,13 +17,15 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using asio::ip::tcp;
 
+static_assert(TakesAwaitOp<TlsSocket<tcp::socket>>, "HTTPS connections await without frames");
+
 // A TCP connection's state, shared with the callback that watches for the client leaving.
 struct Connection : ConnectionEvents {
   Connection(tcp::socket socket, std::size_t read_ahead, asio::ssl::context* tls_context,
              const CoarseClock& clock)
       : buffer(read_ahead) {
     if (tls_context != nullptr) {
-      tls.emplace(std::move(socket), *tls_context);
+      tls.emplace(std::move(socket), tls_context->native_handle());
     } else {
       plain.emplace(std::move(socket));
       boost::system::error_code ignored;
@@ -37,8 +39,8 @@ struct Connection : ConnectionEvents {
   tcp::socket& socket() { return tls ? tls->next_layer() : *plain; }
 
   // A plain socket, not beast::tcp_stream: its timeouts are the shard's sweep.
-  std::optional<tcp::socket> plain;                   // HTTP
-  std::optional<beast::ssl_stream<tcp::socket>> tls;  // HTTPS (--tls-cert)
+  std::optional<tcp::socket> plain;           // HTTP
+  std::optional<TlsSocket<tcp::socket>> tls;  // HTTPS (--tls-cert)
   beast::flat_buffer buffer;
   std::weak_ptr<Connection> self;
   bool handling = false;  // an event's handlers run
@@ -57,6 +59,7 @@ void watch_for_departure(const std::shared_ptr<Connection>& connection) {
       tcp::socket::wait_read, [connection](boost::system::error_code ec) {
         connection->watching = false;
         if (ec || !connection->handling) return;
+        if (connection->tls && connection->tls->has_pending()) return;  // read ahead: a request
         char byte;
         ssize_t n = ::recv(connection->socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
         if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
@@ -145,8 +148,7 @@ asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::soc
   auto& tls = *connection->tls;
   connection->deadline.expires_after(state->options.header_timeout);
   connection->idle = true;
-  auto [handshake_ec] =
-      co_await tls.async_handshake(asio::ssl::stream_base::server, await_op<decltype(tls)>);
+  auto [handshake_ec] = co_await tls.async_handshake(await_op<decltype(tls)>);
   connection->idle = false;
   if (handshake_ec) co_return;
   co_await serve(*state, shard, tls, connection->buffer, *connection);

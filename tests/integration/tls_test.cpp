@@ -1,9 +1,18 @@
-// HTTPS: gbrt-server with a self-signed certificate made by the test, spoken to by curl.
+// HTTPS: gbrt-server with a self-signed certificate made by the test, spoken to by curl and
+// by an OpenSSL client (Asio's ssl::stream) for what curl cannot do.
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <string>
 
 #include <gtest/gtest.h>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 
 #include "support/fixtures.hpp"
 #include "support/server_process.hpp"
@@ -59,6 +68,80 @@ TEST_F(Tls, ServesHttpsWithTls12OrNewerOnly) {
             std::to_string(server.port()) + "/healthz");
   EXPECT_NE(plain, "200");
   EXPECT_EQ(std::get<1>(shell(curl(server.port(), ""))), "OK 200");
+}
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+// A blocking TLS client to 127.0.0.1:port (the certificate is not checked).
+struct TlsClient {
+  explicit TlsClient(std::uint16_t port) {
+    context.set_verify_mode(asio::ssl::verify_none);
+    stream.next_layer().connect({asio::ip::make_address("127.0.0.1"), port});
+    stream.handshake(asio::ssl::stream_base::client);
+  }
+  // Reads until `count` answers' status lines have come (answers end with their body, "OK").
+  std::string read_answers(std::size_t count) {
+    std::string got;
+    char chunk[4096];
+    boost::system::error_code ec;
+    while (!ec) {
+      std::size_t lines = 0;
+      for (auto at = got.find("HTTP/1.1 "); at != std::string::npos;
+           at = got.find("HTTP/1.1 ", at + 1)) {
+        ++lines;
+      }
+      if (lines == count && got.size() >= 2 && got.ends_with("OK")) break;
+      got.append(chunk, stream.read_some(asio::buffer(chunk), ec));
+    }
+    return got;
+  }
+  asio::io_context io;
+  asio::ssl::context context{asio::ssl::context::tls_client};
+  asio::ssl::stream<tcp::socket> stream{io, context};
+};
+
+std::string post(const std::string& body) {
+  return "POST /v1 HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n" + body;
+}
+
+// Two requests in one TLS write: OpenSSL reads both records at once (read-ahead), and the
+// second must be answered although the socket has nothing more to read.
+TEST_F(Tls, PipelinedRequestsInOneWriteAreAllAnswered) {
+  gbrt::test::ServerProcess server(
+      {"--tls-cert", (dir_ / "cert.pem").string(), "--tls-key", (dir_ / "key.pem").string()});
+  const std::string event = gbrt::test::fixture("space_view-1.json");
+  TlsClient client(server.port());
+  asio::write(client.stream, asio::buffer(post(event) + post(event) + post(event)));
+  const std::string answers = client.read_answers(3);
+  std::size_t ok = 0;
+  for (auto at = answers.find("HTTP/1.1 200 OK"); at != std::string::npos;
+       at = answers.find("HTTP/1.1 200 OK", at + 1)) {
+    ++ok;
+  }
+  EXPECT_EQ(ok, 3u) << answers;
+}
+
+// A client that connects and never finishes the handshake is a slow loris too: cut off
+// after the header timeout, while others are served.
+TEST_F(Tls, AStalledHandshakeIsCutOffAfterTheHeaderTimeout) {
+  gbrt::test::ServerProcess server({"--tls-cert", (dir_ / "cert.pem").string(), "--tls-key",
+                                    (dir_ / "key.pem").string(), "--header-timeout", "1"});
+  asio::io_context io;
+  tcp::socket stalled(io);
+  stalled.connect({asio::ip::make_address("127.0.0.1"), server.port()});
+  asio::write(stalled, asio::buffer(std::string_view("\x16\x03\x01")));  // a record's start
+  EXPECT_EQ(std::get<1>(shell(curl(server.port(), ""))), "OK 200");
+  const auto started = std::chrono::steady_clock::now();
+  const timeval limit{.tv_sec = 10, .tv_usec = 0};  // a failure, not a hang, if never cut off
+  ::setsockopt(stalled.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &limit, sizeof limit);
+  char byte;
+  boost::system::error_code ec;
+  stalled.read_some(asio::buffer(&byte, 1), ec);  // returns when the server closes
+  EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
 }
 
 TEST_F(Tls, ABadCertificateIsAClearErrorAtStart) {

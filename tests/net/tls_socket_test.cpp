@@ -1,0 +1,227 @@
+// TlsSocket against a real OpenSSL client (Asio's ssl::stream) over loopback.
+#include "tls_socket.hpp"
+
+#include <sys/socket.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace {
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using asio::ip::tcp;
+using boost::system::error_code;
+using Server = gbrt::net::TlsSocket<tcp::socket>;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+class TlsSocketTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("gbrt-tls-socket-" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+    const std::string command =
+        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
+        "-subj /CN=localhost -keyout " +
+        (dir_ / "key.pem").string() + " -out " + (dir_ / "cert.pem").string() + " 2>/dev/null";
+    ASSERT_EQ(std::system(command.c_str()), 0);
+    server_context_.use_certificate_chain_file((dir_ / "cert.pem").string());
+    server_context_.use_private_key_file((dir_ / "key.pem").string(), asio::ssl::context::pem);
+    client_context_.set_verify_mode(asio::ssl::verify_none);
+    acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
+    acceptor_.listen();
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Runs `server` on an accepted connection and `client` on a connected, handshaken
+  // ssl::stream, both to the end.
+  template <class ServerSide, class ClientSide>
+  void run(ServerSide server, ClientSide client) {
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          Server tls(co_await acceptor_.async_accept(asio::use_awaitable),
+                     server_context_.native_handle());
+          co_await server(tls);
+        },
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
+    asio::co_spawn(
+        io_,
+        [&]() -> asio::awaitable<void> {
+          asio::ssl::stream<tcp::socket> stream(io_, client_context_);
+          co_await stream.next_layer().async_connect(acceptor_.local_endpoint(),
+                                                     asio::use_awaitable);
+          auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, kTuple);
+          co_await client(stream, ec);
+        },
+        [](std::exception_ptr e) {
+          if (e) std::rethrow_exception(e);
+        });
+    io_.run();
+  }
+
+  fs::path dir_;
+  asio::io_context io_;
+  tcp::acceptor acceptor_{io_, tcp::v4()};
+  asio::ssl::context server_context_{asio::ssl::context::tls_server};
+  asio::ssl::context client_context_{asio::ssl::context::tls_client};
+};
+
+std::string pattern(std::size_t size) {
+  std::string s(size, '\0');
+  for (std::size_t i = 0; i < size; ++i) s[i] = static_cast<char>('a' + (i * 7) % 26);
+  return s;
+}
+
+TEST_F(TlsSocketTest, EchoesMoreThanTheSocketBuffersHoldBothWays) {
+  const std::string sent = pattern(600 * 1024);  // many records; the writes must wait
+  std::string echoed;
+  run(
+      [&](Server& tls) -> asio::awaitable<void> {
+        const int small = 4096;
+        ::setsockopt(tls.next_layer().native_handle(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+        auto [handshake_ec] = co_await tls.async_handshake(kTuple);
+        EXPECT_FALSE(handshake_ec) << handshake_ec.message();
+        std::string got(sent.size(), '\0');
+        auto [read_ec, n] = co_await asio::async_read(tls, asio::buffer(got), kTuple);
+        EXPECT_FALSE(read_ec) << read_ec.message();
+        // Two buffers: they go out as one gather write per call.
+        const std::array<asio::const_buffer, 2> halves{asio::buffer(got.data(), 1000),
+                                                       asio::buffer(got.data() + 1000, n - 1000)};
+        auto [write_ec, written] = co_await asio::async_write(tls, halves, kTuple);
+        EXPECT_FALSE(write_ec) << write_ec.message();
+        EXPECT_EQ(written, sent.size());
+        auto [shutdown_ec] = co_await tls.async_shutdown(kTuple);
+        EXPECT_FALSE(shutdown_ec) << shutdown_ec.message();
+      },
+      [&](auto& stream, error_code ec) -> asio::awaitable<void> {
+        EXPECT_FALSE(ec) << ec.message();
+        co_await asio::async_write(stream, asio::buffer(sent), asio::use_awaitable);
+        echoed.resize(sent.size());
+        auto [read_ec, n] = co_await asio::async_read(stream, asio::buffer(echoed), kTuple);
+        EXPECT_FALSE(read_ec) << read_ec.message();
+        // Then the server's close_notify: the end of the stream, not a truncation.
+        char byte;
+        auto [end_ec, none] = co_await stream.async_read_some(asio::buffer(&byte, 1), kTuple);
+        EXPECT_EQ(end_ec, asio::error::eof) << end_ec.message();
+      });
+  EXPECT_TRUE(echoed == sent);
+}
+
+TEST_F(TlsSocketTest, APeersCloseNotifyIsEndOfStream) {
+  error_code server_ec;
+  run(
+      [&](Server& tls) -> asio::awaitable<void> {
+        co_await tls.async_handshake(kTuple);
+        char byte;
+        std::tie(server_ec, std::ignore) =
+            co_await tls.async_read_some(asio::buffer(&byte, 1), kTuple);
+      },
+      [&](auto& stream, error_code) -> asio::awaitable<void> {
+        co_await stream.async_shutdown(kTuple);  // sends close_notify, waits for the server's
+      });
+  EXPECT_EQ(server_ec, asio::error::eof) << server_ec.message();
+}
+
+TEST_F(TlsSocketTest, ATcpCloseWithoutCloseNotifyIsATruncatedStream) {
+  error_code server_ec;
+  run(
+      [&](Server& tls) -> asio::awaitable<void> {
+        co_await tls.async_handshake(kTuple);
+        char byte;
+        std::tie(server_ec, std::ignore) =
+            co_await tls.async_read_some(asio::buffer(&byte, 1), kTuple);
+      },
+      [&](auto& stream, error_code) -> asio::awaitable<void> {
+        stream.next_layer().close();
+        co_return;
+      });
+  EXPECT_EQ(server_ec, asio::ssl::error::stream_truncated) << server_ec.message();
+}
+
+TEST_F(TlsSocketTest, PlainHttpInsteadOfAHandshakeIsATlsError) {
+  error_code handshake_ec;
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        Server tls(co_await acceptor_.async_accept(asio::use_awaitable),
+                   server_context_.native_handle());
+        std::tie(handshake_ec) = co_await tls.async_handshake(kTuple);
+      },
+      asio::detached);
+  asio::co_spawn(
+      io_,
+      [&]() -> asio::awaitable<void> {
+        tcp::socket socket(io_);
+        co_await socket.async_connect(acceptor_.local_endpoint(), asio::use_awaitable);
+        co_await asio::async_write(socket, asio::buffer(std::string_view("GET / HTTP/1.1\r\n\r\n")),
+                                   asio::use_awaitable);
+        char sink[256];
+        co_await socket.async_read_some(asio::buffer(sink), kTuple);  // the alert, or EOF
+      },
+      asio::detached);
+  io_.run();
+  ASSERT_TRUE(handshake_ec);
+  EXPECT_EQ(handshake_ec.category(), asio::error::get_ssl_category()) << handshake_ec.message();
+}
+
+// The sweep closes a connection's socket; its descriptor may then belong to a new
+// connection, which a late close_notify or write must not reach.
+TEST_F(TlsSocketTest, AfterItsSocketClosesItNeverWritesAgain) {
+  error_code write_ec, shutdown_ec, nonblocking_ec;
+  std::size_t nonblocking_n = 1;
+  run(
+      [&](Server& tls) -> asio::awaitable<void> {
+        co_await tls.async_handshake(kTuple);
+        tls.next_layer().close();
+        std::tie(write_ec, std::ignore) =
+            co_await tls.async_write_some(asio::buffer(std::string_view("late")), kTuple);
+        std::tie(shutdown_ec) = co_await tls.async_shutdown(kTuple);
+        nonblocking_n = tls.write_some(asio::buffer(std::string_view("late")), nonblocking_ec);
+      },
+      [&](auto&, error_code) -> asio::awaitable<void> { co_return; });
+  EXPECT_EQ(write_ec, asio::error::bad_descriptor);
+  EXPECT_EQ(shutdown_ec, asio::error::bad_descriptor);
+  EXPECT_EQ(nonblocking_ec, asio::error::bad_descriptor);
+  EXPECT_EQ(nonblocking_n, 0u);
+}
+
+// What OpenSSL has read (the rest of a record, or records read ahead) is not in the socket:
+// the next read must find it without waiting for the socket, which stays unreadable.
+TEST_F(TlsSocketTest, BytesOpenSslHoldsAreReadWithoutWaitingForTheSocket) {
+  std::string first(5, '\0'), second(5, '\0');
+  bool pending_between = false;
+  run(
+      [&](Server& tls) -> asio::awaitable<void> {
+        co_await tls.async_handshake(kTuple);
+        co_await asio::async_read(tls, asio::buffer(first), kTuple);
+        pending_between = tls.has_pending();
+        co_await asio::async_read(tls, asio::buffer(second), kTuple);
+        co_await tls.async_write_some(asio::buffer(std::string_view("k")), kTuple);
+      },
+      [&](auto& stream, error_code) -> asio::awaitable<void> {
+        co_await asio::async_write(stream, asio::buffer(std::string_view("one..two..")),
+                                   asio::use_awaitable);
+        char ack;
+        co_await asio::async_read(stream, asio::buffer(&ack, 1), kTuple);
+      });
+  EXPECT_EQ(first, "one..");
+  EXPECT_EQ(second, "two..");
+  EXPECT_TRUE(pending_between);
+}
+
+}  // namespace
