@@ -4,10 +4,14 @@
 // callback chain per connection: read_some into a flat buffer, Beast's request_parser (body
 // limit, keep-alive), then the bytes gbrt-server writes for a handled event. With --verify,
 // GitBook's signature checked by gbrt's own SignatureVerifier (401 on a bad one); with
-// --parse, simdjson's DOM parse of each body too. Nothing else: no timeouts or routing.
+// --parse, simdjson's DOM parse of each body too. With --multipart, the dispatcher's form
+// decoded by gbrt's own decoder and its `event` and `environment` parts parsed; with
+// --ndjson, a batch split into lines and each line parsed, answered with the counts gbrt
+// writes. Nothing else: no timeouts, routing, slots or runtime.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 #include <memory>
 #include <optional>
@@ -23,6 +27,7 @@
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <gbrt/net/multipart.hpp>
 #include <gbrt/net/signature.hpp>
 
 namespace {
@@ -42,9 +47,13 @@ constexpr std::string_view kUnauthorized =
     "HTTP/1.1 401 Unauthorized\r\nServer: gbrt\r\nContent-Length: 0\r\n\r\n";
 constexpr std::size_t kBodyLimit = 1 << 20;
 
+// What each body is: a Webhook's JSON, GitBook's dispatcher form, or an NDJSON batch.
+enum class Format { json, multipart, ndjson };
+
 struct Options {
-  bool parse = false;
-  std::uint64_t parsed = 0, invalid = 0;  // with --parse
+  Format format = Format::json;
+  bool parse = false;                     // json only: multipart and ndjson always parse
+  std::uint64_t parsed = 0, invalid = 0;  // documents
   gbrt::net::SignatureVerifier verifier;  // with --verify: enabled()
 };
 
@@ -96,15 +105,68 @@ class Session : public std::enable_shared_from_this<Session> {
             gbrt::net::SignatureStatus::valid) {
       return reply(kUnauthorized);
     }
-    if (options_.parse) {
-      simdjson::dom::element document;
-      if (json_.parse(body).get(document) == simdjson::SUCCESS) {
-        ++options_.parsed;
-      } else {
-        ++options_.invalid;
-      }
+    switch (options_.format) {
+      case Format::json:
+        if (options_.parse) parse(body, 0, body.size());
+        return reply(kAnswer);
+      case Format::multipart:
+        return answer_multipart(body);
+      case Format::ndjson:
+        return answer_batch(body);
+    }
+  }
+
+  // simdjson's validating DOM parse of body[offset, offset + size), in place when the
+  // body's capacity leaves simdjson's padding after it (a part or line inside the body
+  // always does), else from simdjson's own copy.
+  bool parse(const std::string& body, std::size_t offset, std::size_t size) {
+    const bool room = body.capacity() - (offset + size) >= simdjson::SIMDJSON_PADDING;
+    simdjson::dom::element document;
+    if (json_.parse(body.data() + offset, size, !room).get(document) == simdjson::SUCCESS) {
+      ++options_.parsed;
+      return true;
+    }
+    ++options_.invalid;
+    return false;
+  }
+
+  // The dispatcher's form, decoded as gbrt decodes it, then its two JSON parts parsed.
+  void answer_multipart(const std::string& body) {
+    gbrt::net::DispatcherForm form;
+    const auto boundary = gbrt::net::multipart_boundary(parser_->get()[http::field::content_type]);
+    if (!boundary || !gbrt::net::decode_dispatcher_form(body, *boundary, form).empty() ||
+        !form.event || !form.environment || !parse(body, form.event->offset, form.event->size) ||
+        !parse(body, form.environment->offset, form.environment->size)) {
+      return refuse();
     }
     reply(kAnswer);
+  }
+
+  // One JSON event a line ("\r\n" too, blank lines skipped), each parsed; the answer
+  // carries the counts gbrt's batch answer carries (the load generator checks them).
+  void answer_batch(const std::string& body) {
+    std::size_t accepted = 0, rejected = 0;
+    for (std::size_t start = 0; start < body.size();) {
+      const char* found =
+          static_cast<const char*>(std::memchr(body.data() + start, '\n', body.size() - start));
+      const std::size_t end = found == nullptr ? body.size() : std::size_t(found - body.data());
+      std::size_t size = end - start;
+      if (size != 0 && body[end - 1] == '\r') --size;
+      if (size != 0) ++(parse(body, start, size) ? accepted : rejected);
+      start = end + 1;
+    }
+    // Rejected lines are reported without their errors: the load counts them as such.
+    batch_answer_ = "{\"accepted\":" + std::to_string(accepted) + ",\"rejected\":[";
+    for (std::size_t i = 0; i < rejected; ++i) {
+      batch_answer_ += i == 0 ? "{\"status\":400}" : ",{\"status\":400}";
+    }
+    batch_answer_ += "]}";
+    const std::string length = std::to_string(batch_answer_.size());
+    batch_answer_.insert(0,
+                         "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: application/json\r\n"
+                         "Content-Length: " +
+                             length + "\r\n\r\n");
+    reply(batch_answer_);
   }
 
   void reply(std::string_view bytes) {
@@ -135,6 +197,7 @@ class Session : public std::enable_shared_from_this<Session> {
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   simdjson::dom::parser json_;  // per connection, as gbrt keeps a parser per shard
+  std::string batch_answer_;    // with --ndjson: the answer being written
 };
 
 void accept(Acceptor& acceptor, Options& options) {
@@ -149,10 +212,15 @@ void accept(Acceptor& acceptor, Options& options) {
 
 int usage() {
   std::cerr << "usage: gbrt-beast-floor [--listen HOST:PORT] [--verify SECRET] [--parse]\n"
+               "                        [--multipart | --ndjson]\n"
                "  --listen  where to listen (default 127.0.0.1:8080)\n"
                "  --verify  check X-GitBook-Signature against SECRET (401 when it does not\n"
                "            sign the body), as gbrt-server does with GBRT_SECRET\n"
-               "  --parse   also run simdjson's DOM parse over each body\n";
+               "  --parse   also run simdjson's DOM parse over each body\n"
+               "  --multipart  bodies are GitBook's dispatcher form: decoded by gbrt's\n"
+               "            decoder, `event` and `environment` parsed (400 if either fails)\n"
+               "  --ndjson  bodies are NDJSON batches: split into lines, each parsed;\n"
+               "            answered {\"accepted\":N,\"rejected\":[...]} as gbrt does\n";
   return 2;
 }
 
@@ -167,6 +235,10 @@ int main(int argc, char** argv) {
       listen = argv[++i];
     } else if (arg == "--parse") {
       options.parse = true;
+    } else if (arg == "--multipart") {
+      options.format = Format::multipart;
+    } else if (arg == "--ndjson") {
+      options.format = Format::ndjson;
     } else if (arg == "--verify" && i + 1 < argc) {
       options.verifier = gbrt::net::SignatureVerifier({std::string(argv[++i])});
     } else {
@@ -191,7 +263,11 @@ int main(int argc, char** argv) {
   }
   std::cout << "gbrt-beast-floor: listening on " << listen
             << (options.verifier.enabled() ? ", verifying" : "")
-            << (options.parse ? ", parsing" : "") << std::endl;
+            << (options.parse ? ", parsing" : "")
+            << (options.format == Format::multipart ? ", multipart"
+                : options.format == Format::ndjson  ? ", ndjson"
+                                                    : "")
+            << std::endl;
   accept(acceptor, options);
   io.run();
   return 0;
