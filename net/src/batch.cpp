@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <exception>
 #include <memory_resource>
 #include <string>
@@ -28,29 +29,30 @@ struct Rejected {
   std::string error;  // JSON-escaped
 };
 
-// The non-blank lines of a body, with their numbers: "\n" ends one ("\r\n" too); the last
-// may lack "\n".
-class Lines {
- public:
-  explicit Lines(std::string_view body) : body_(body) {}
-  bool next(std::size_t& number, std::string_view& line) {
-    while (start_ < body_.size()) {
-      std::size_t end = body_.find('\n', start_);
-      if (end == std::string_view::npos) end = body_.size();
-      line = body_.substr(start_, end - start_);
-      start_ = end + 1;
-      number = ++number_;
-      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-      if (line.find_first_not_of(" \t\r") != std::string_view::npos) return true;
-    }
-    return false;
-  }
-
- private:
-  std::string_view body_;
-  std::size_t start_ = 0;
-  std::size_t number_ = 0;
+// A non-blank line of a batch: its number (counting blank ones) and where it is in the body.
+struct Line {
+  std::size_t number;
+  std::size_t offset;
+  std::size_t size;
 };
+
+// The non-blank lines of a body, in one pass: "\n" ends one ("\r\n" too); the last may lack
+// "\n". Stops at `most` + 1 lines: a batch over the limit is refused whatever follows.
+void find_lines(std::string_view body, std::size_t most, std::pmr::vector<Line>& out) {
+  std::size_t number = 0;
+  for (std::size_t start = 0; start < body.size() && out.size() <= most;) {
+    const void* found = std::memchr(body.data() + start, '\n', body.size() - start);
+    const std::size_t end =
+        found == nullptr ? body.size() : std::size_t(static_cast<const char*>(found) - body.data());
+    std::string_view line = body.substr(start, end - start);
+    ++number;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.find_first_not_of(" \t\r") != std::string_view::npos) {
+      out.push_back({number, start, line.size()});
+    }
+    start = end + 1;
+  }
+}
 
 std::string escaped(std::string_view text) {
   std::string out;
@@ -130,14 +132,10 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
                                      runtime::SlotPtr batch) {
   const events::PaddedView bytes = batch->body.view();
   const std::string_view body = bytes.str();
-  // Counted before any line runs: a batch over the limit is refused whole.
-  std::size_t events = 0;
-  std::size_t first_line = 0;
-  std::size_t number = 0;
-  std::string_view text;
-  for (Lines lines(body); lines.next(number, text);) {
-    if (events++ == 0) first_line = number;
-  }
+  // Found once, before any line runs: a batch over the limit is refused whole.
+  std::pmr::vector<Line> lines(&shard.memory());
+  find_lines(body, state.options.max_batch_events, lines);
+  const std::size_t events = lines.size();
   if (events > state.options.max_batch_events) {
     co_return Answer::error(413, "Batch larger than " +
                                      std::to_string(state.options.max_batch_events) +
@@ -156,28 +154,28 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
   // The lines run one after another, in order: no coroutine per line, and a batch is
   // handled in the order it was written. Concurrency comes from connections and shards.
   std::size_t since_turn = 0;
-  for (Lines lines(body); lines.next(number, text);) {
+  for (const Line& line : lines) {
+    const std::string_view text = body.substr(line.offset, line.size);
     runtime::SlotPtr slot = shard.slots().acquire();
     slot->borrowed = shared_body;
-    auto event = shard.parser().parse_event(
-        bytes.sub(std::size_t(text.data() - bytes.data), text.size()), slot->arena);
+    auto event = shard.parser().parse_event(bytes.sub(line.offset, line.size), slot->arena);
     if (!event) {
       if (is_json_syntax(event.error().code) || event.error().field.empty()) {
         if (syntax_errors++ == 0) first_syntax_error = event.error().message();
       }
-      outcomes.reject(number, 400, escaped(event.error().message()));
+      outcomes.reject(line.number, 400, escaped(event.error().message()));
       continue;
     }
     slot->event.emplace(std::move(event.value()));
     slot->event_json = text;
     if (recording_refused(state)) {
-      outcomes.count(number, Recorder::refusal());
+      outcomes.count(line.number, Recorder::refusal());
       continue;
     }
     Answer answer = co_await state.runtime.execute(std::move(slot), shard);
     // The batch's body outlives its lines: `text` is still valid.
     if (state.recorder && is_accepted(answer)) state.recorder->record(shard.index(), text);
-    outcomes.count(number, answer);
+    outcomes.count(line.number, answer);
     // A turn of the shard now and then, so that other connections are not kept waiting
     // behind a long batch.
     if (++since_turn == kLinesPerTurn) {
@@ -187,7 +185,8 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
   }
   if (syntax_errors == events) {
     co_return Answer::error(400, "Body is not NDJSON (one JSON event per line): line " +
-                                     std::to_string(first_line) + ": " + first_syntax_error);
+                                     std::to_string(lines.front().number) + ": " +
+                                     first_syntax_error);
   }
 
   co_return outcomes.answer();
