@@ -78,7 +78,12 @@ struct PaddedBody {
         held_ += after - before;
         buffer_->reserve(size, most_);
       }
-      boost::asio::buffer_copy(boost::asio::buffer(buffer_->prepare(n), n), buffers);
+      char* const to = buffer_->prepare(n);
+      // Bytes read in place (read_in_place) are where they belong already.
+      const auto first = boost::asio::buffer_sequence_begin(buffers);
+      if (n != 0 && (first->data() != to || first->size() != n)) {
+        boost::asio::buffer_copy(boost::asio::buffer(to, n), buffers);
+      }
       buffer_->commit(n);
       ec = {};
       return n;
@@ -101,5 +106,20 @@ struct PaddedBody {
     std::size_t held_ = 0;  // charged to memory_
   };
 };
+
+// Where the rest of a Content-Length body can be read straight from the socket: the free
+// space of its padded buffer when that already holds the whole body (a warm slot's buffer),
+// so the bytes skip the connection's buffer and a copy; else an empty buffer (read as
+// usual). The parser is then given that same span, which its reader leaves in place.
+template <class Parser>
+boost::asio::mutable_buffer read_in_place(const Parser& parser,
+                                          events::PaddedBuffer& buffer) noexcept {
+  if (!parser.is_header_done() || parser.chunked()) return {};
+  const auto remaining = parser.content_length_remaining();
+  if (!remaining || *remaining == 0) return {};
+  const std::size_t size = buffer.size() + std::size_t(*remaining);
+  if (size + events::kJsonPadding > buffer.capacity()) return {};  // to grow: charged by put
+  return {buffer.prepare(std::size_t(*remaining)), std::size_t(*remaining)};
+}
 
 }  // namespace gbrt::net

@@ -243,6 +243,12 @@ boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, 
       }
       events.deadline.expires_after(options.body_timeout);
       while ((read_ec = detail::parse_buffered(parser, buffer, false)) == http::error::need_more) {
+        if (const auto in_place = read_in_place(parser, slot->body); in_place.size() != 0) {
+          auto [ec, n] = co_await stream.async_read_some(in_place, await_op<Stream>);
+          if (n != 0) parser.put(boost::asio::buffer(in_place.data(), n), read_ec);
+          if (read_ec || (read_ec = detail::read_end(parser, ec, n))) break;
+          continue;
+        }
         auto [ec, n] = co_await stream.async_read_some(buffer.prepare(detail::read_room(buffer)),
                                                        await_op<Stream>);
         buffer.commit(n);
