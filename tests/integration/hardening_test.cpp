@@ -265,6 +265,29 @@ TEST_F(Hardened, ChunkedBodiesAndPipelinedRequests) {
   EXPECT_EQ(third.body, R"({"status":"ok"})");
 }
 
+// Bodies larger than one read are read from the socket straight into their event's buffer
+// once it holds them (the buffer of the slot's last, larger, request): no byte of the
+// request pipelined behind them may be read into that buffer, and every byte must land in
+// place.
+TEST_F(Hardened, LargeBodiesReadInPlaceLeaveThePipelinedRequestAfterThem) {
+  start({.port = 0});
+  auto batch_of = [](int lines) {
+    std::string batch;
+    for (int i = 0; i < lines; ++i) batch += fixture("space_view-1.json") + "\n";
+    return post("/v1/batch", "application/x-ndjson", batch);
+  };
+  HttpClient client(port());
+  auto first = client.raw(batch_of(300) + batch_of(150) + batch_of(120) +
+                          "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n");  // ~200, 100, 80 KB
+  EXPECT_EQ(first.status, 200u);
+  EXPECT_EQ(first.body, R"({"accepted":300,"rejected":[]})");
+  auto second = client.read();
+  EXPECT_EQ(second.body, R"({"accepted":150,"rejected":[]})");
+  auto third = client.read();
+  EXPECT_EQ(third.body, R"({"accepted":120,"rejected":[]})");
+  EXPECT_EQ(client.read().body, R"({"status":"ok"})");
+}
+
 TEST_F(Hardened, ConnectionsPastTheLimitGet503AndAreClosed) {
   start({.port = 0, .max_connections = 5});
   std::vector<HttpClient> held;
