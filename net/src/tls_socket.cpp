@@ -4,7 +4,9 @@
 #include <openssl/err.h>
 #include <sys/socket.h>
 
-#include <cstdint>
+#include <algorithm>
+#include <array>
+#include <cerrno>
 #include <cstring>
 
 #include <boost/asio/ssl/error.hpp>
@@ -17,81 +19,27 @@ boost::system::error_code error(SSL* ssl, int result, int saved_errno) {
       return boost::asio::error::eof;
     case SSL_ERROR_SYSCALL:
       if (ERR_peek_error() == 0) {
-        if (saved_errno == 0) return boost::asio::ssl::error::stream_truncated;
+        if (saved_errno == 0) return end_of_stream(ssl);
         return {saved_errno, boost::system::system_category()};
       }
       [[fallthrough]];
-    default: {
-      const unsigned long e = ERR_get_error();
-      if (ERR_GET_REASON(e) == SSL_R_UNEXPECTED_EOF_WHILE_READING) {
-        return boost::asio::ssl::error::stream_truncated;
-      }
-      return {static_cast<int>(e), boost::asio::error::get_ssl_category()};
-    }
+    default:
+      return {static_cast<int>(ERR_get_error()), boost::asio::error::get_ssl_category()};
   }
+}
+
+boost::system::error_code end_of_stream(SSL* ssl) {
+  if ((SSL_get_shutdown(ssl) & SSL_RECEIVED_SHUTDOWN) != 0) return boost::asio::error::eof;
+  return boost::asio::ssl::error::stream_truncated;
 }
 
 void clear_errors() {
   ERR_clear_error();
 }
 
-namespace {
-
-int descriptor(BIO* bio) {
-  return static_cast<int>(reinterpret_cast<std::intptr_t>(BIO_get_data(bio)));
-}
-
-bool retryable(int error) {
-  return error == EAGAIN || error == EWOULDBLOCK || error == EINTR;
-}
-
-int socket_write(BIO* bio, const char* data, int size) {
-  BIO_clear_retry_flags(bio);
-  const ssize_t n = ::send(descriptor(bio), data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
-  if (n < 0 && retryable(errno)) BIO_set_retry_write(bio);
-  return static_cast<int>(n);
-}
-
-int socket_read(BIO* bio, char* data, int size) {
-  BIO_clear_retry_flags(bio);
-  const ssize_t n = ::recv(descriptor(bio), data, static_cast<std::size_t>(size), 0);
-  if (n < 0 && retryable(errno)) BIO_set_retry_read(bio);
-  return static_cast<int>(n);
-}
-
-// Only a flush needs an answer (nothing is buffered here); no other control applies.
-long socket_control(BIO*, int command, long, void*) {
-  return command == BIO_CTRL_FLUSH ? 1 : 0;
-}
-
-int socket_create(BIO* bio) {
-  BIO_set_init(bio, 1);
-  return 1;
-}
-
-BIO_METHOD* socket_method() {
-  static BIO_METHOD* const method = [] {
-    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "gbrt socket");
-    if (m != nullptr) {
-      BIO_meth_set_write(m, socket_write);
-      BIO_meth_set_read(m, socket_read);
-      BIO_meth_set_ctrl(m, socket_control);
-      BIO_meth_set_create(m, socket_create);
-    }
-    return m;
-  }();
-  return method;
-}
-
-}  // namespace
-
-bool attach(SSL* ssl, int fd) {
-  BIO_METHOD* method = socket_method();
-  BIO* bio = method != nullptr ? BIO_new(method) : nullptr;
-  if (bio == nullptr) return false;
-  BIO_set_data(bio, reinterpret_cast<void*>(static_cast<std::intptr_t>(fd)));
-  SSL_set_bio(ssl, bio, bio);  // one BIO both ways: SSL_free frees it once
-  return true;
+char* read_scratch() {
+  thread_local std::array<char, kReadChunk> scratch;
+  return scratch.data();
 }
 
 std::pair<const void*, std::size_t> one_buffer(const boost::asio::const_buffer* begin,
@@ -106,6 +54,71 @@ std::pair<const void*, std::size_t> one_buffer(const boost::asio::const_buffer* 
     size += take;
   }
   return {scratch.data(), size};
+}
+
+namespace {
+
+Channel& channel_of(BIO* bio) {
+  return *static_cast<Channel*>(BIO_get_data(bio));
+}
+
+int channel_write(BIO* bio, const char* data, int size) {
+  BIO_clear_retry_flags(bio);
+  const ssize_t n = ::send(channel_of(bio).fd, data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+    BIO_set_retry_write(bio);
+  }
+  return static_cast<int>(n);
+}
+
+// The bytes the socket gave; none: try again once more are read (never the socket itself).
+int channel_read(BIO* bio, char* data, int size) {
+  BIO_clear_retry_flags(bio);
+  Channel& channel = channel_of(bio);
+  if (channel.size == 0) {
+    BIO_set_retry_read(bio);
+    return -1;
+  }
+  const std::size_t n = std::min(channel.size, static_cast<std::size_t>(size));
+  std::memcpy(data, channel.data, n);
+  channel.data += n;
+  channel.size -= n;
+  return static_cast<int>(n);
+}
+
+// Only a flush needs an answer (nothing is buffered here); no other control applies.
+long channel_control(BIO*, int command, long, void*) {
+  return command == BIO_CTRL_FLUSH ? 1 : 0;
+}
+
+int channel_create(BIO* bio) {
+  BIO_set_init(bio, 1);
+  return 1;
+}
+
+BIO_METHOD* channel_method() {
+  static BIO_METHOD* const method = [] {
+    BIO_METHOD* m = BIO_meth_new(BIO_get_new_index() | BIO_TYPE_SOURCE_SINK, "gbrt channel");
+    if (m != nullptr) {
+      BIO_meth_set_write(m, channel_write);
+      BIO_meth_set_read(m, channel_read);
+      BIO_meth_set_ctrl(m, channel_control);
+      BIO_meth_set_create(m, channel_create);
+    }
+    return m;
+  }();
+  return method;
+}
+
+}  // namespace
+
+bool attach(SSL* ssl, Channel* channel) {
+  BIO_METHOD* method = channel_method();
+  BIO* bio = method != nullptr ? BIO_new(method) : nullptr;
+  if (bio == nullptr) return false;
+  BIO_set_data(bio, channel);
+  SSL_set_bio(ssl, bio, bio);  // one BIO both ways: SSL_free frees it once
+  return true;
 }
 
 }  // namespace gbrt::net::tls_detail

@@ -1,17 +1,22 @@
-// TLS read and written by OpenSSL on the socket's own descriptor, as nginx does: the
-// connection waits for readiness and OpenSSL moves the records between the kernel and the
-// caller's buffer. Asio's ssl::stream instead passes every byte through a BIO pair and two
-// 17 KB buffers of its own (about 70 KB per connection, kept while it idles), in layers of
-// composed operations per read and write.
+// TLS by OpenSSL over the connection's socket, with no stream of Asio's in between. Asio's
+// ssl::stream moves every byte through a BIO pair and two 17 KB buffers of its own (about
+// 70 KB per connection, kept while it idles), in layers of composed operations per read
+// and write. Here OpenSSL writes to the socket itself (send, MSG_NOSIGNAL), and what it
+// reads comes from the socket's own async_read_some into the caller's buffer, handed to
+// OpenSSL through a small BIO: Asio's reactor keeps tracking readiness (no epoll_ctl per
+// read, as an async_wait would cost), and OpenSSL never meets an empty socket.
 #pragma once
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstddef>
+#include <cstring>
 #include <memory>
 #include <new>
+#include <string>
 #include <type_traits>
 #include <utility>
 
@@ -25,18 +30,33 @@ namespace gbrt::net {
 
 namespace tls_detail {
 
-// What an SSL_* call that returned `result` (0 or less) failed with, as an error_code:
-// asio::error::eof for the peer's close_notify, asio::ssl::error::stream_truncated for a
-// TCP close without it (as Asio's ssl::stream says), else the system's or OpenSSL's error.
+// What OpenSSL's BIO reads (bytes the socket gave, not yet OpenSSL's) and where it writes.
+struct Channel {
+  int fd = -1;
+  const char* data = nullptr;  // the next unread byte
+  std::size_t size = 0;        // unread bytes
+};
+
+// Gives `ssl` a BIO over `channel`: reads take the channel's bytes (none: "retry"), never
+// the socket's; writes send() with MSG_NOSIGNAL (OpenSSL's own socket BIO uses write(), whose
+// SIGPIPE on a closed peer would end the process). False when OpenSSL could not allocate.
+bool attach(SSL* ssl, Channel* channel);
+
+// What an SSL_* call that returned `result` (0 or less) failed with: asio::error::eof for the
+// peer's close_notify, else the system's or OpenSSL's error.
 boost::system::error_code error(SSL* ssl, int result, int saved_errno);
+
+// What the socket's end of stream means: eof after the peer's close_notify, else (as Asio's
+// ssl::stream says) asio::ssl::error::stream_truncated.
+boost::system::error_code end_of_stream(SSL* ssl);
 
 // Clears OpenSSL's error queue for the next call (its errors are per thread).
 void clear_errors();
 
-// Gives `ssl` the descriptor `fd` to read and write, with send(MSG_NOSIGNAL): OpenSSL's own
-// socket BIO writes with write(), whose SIGPIPE on a closed peer would end the process.
-// False when OpenSSL could not allocate.
-bool attach(SSL* ssl, int fd);
+// The per-thread copy of bytes just read, for OpenSSL to take from while the caller's
+// buffer receives the plaintext (the two may be the same memory).
+inline constexpr std::size_t kReadChunk = 16384;
+char* read_scratch();
 
 // One buffer for a gather write: OpenSSL writes one buffer per call, and an answer's header
 // and body belong in one record. Short sequences are copied into a per-thread scratch
@@ -60,30 +80,31 @@ class TlsSocket {
   using next_layer_type = Socket;
 
   TlsSocket(Socket socket, SSL_CTX* context) : socket_(std::move(socket)), ssl_(SSL_new(context)) {
-    if (!ssl_ || !tls_detail::attach(ssl_.get(), static_cast<int>(socket_.native_handle()))) {
-      throw std::bad_alloc();
-    }
+    channel_.fd = static_cast<int>(socket_.native_handle());
+    if (!ssl_ || !tls_detail::attach(ssl_.get(), &channel_)) throw std::bad_alloc();
     boost::system::error_code ignored;
     socket_.non_blocking(true, ignored);
     // Buffers only while a record is in flight: an idle connection holds none.
     SSL_set_mode(ssl_.get(), SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
                                  SSL_MODE_RELEASE_BUFFERS);
-    // One recv per request rather than one for the record's header and one for the rest;
-    // what it reads beyond the record waits in OpenSSL (has_pending()).
+    // OpenSSL takes all the bytes read at once, not a record's header and then the rest.
     SSL_set_read_ahead(ssl_.get(), 1);
     SSL_set_accept_state(ssl_.get());
   }
+  TlsSocket(const TlsSocket&) = delete;  // the BIO points at channel_
+  TlsSocket& operator=(const TlsSocket&) = delete;
 
   executor_type get_executor() noexcept { return socket_.get_executor(); }
   Socket& next_layer() noexcept { return socket_; }
 
-  // Whether OpenSSL holds bytes read from the socket and not yet given to the caller.
-  bool has_pending() const noexcept { return SSL_has_pending(ssl_.get()) == 1; }
+  // Whether bytes already read from the socket wait in OpenSSL or here.
+  bool has_pending() const noexcept { return SSL_has_pending(ssl_.get()) == 1 || !unread_.empty(); }
 
   template <class Token>
   auto async_handshake(Token&& token) {
     return run<void(boost::system::error_code)>(
-        [](SSL* ssl, std::size_t&) { return SSL_do_handshake(ssl); }, std::forward<Token>(token));
+        [](SSL* ssl, std::size_t&) { return SSL_do_handshake(ssl); }, {}, true,
+        std::forward<Token>(token));
   }
 
   template <class Token>
@@ -92,13 +113,13 @@ class TlsSocket {
         [buffer](SSL* ssl, std::size_t& n) {
           return buffer.size() == 0 ? 1 : SSL_read_ex(ssl, buffer.data(), buffer.size(), &n);
         },
-        std::forward<Token>(token));
+        buffer, buffer.size() == 0 || has_pending(), std::forward<Token>(token));
   }
 
   template <class ConstBuffers, class Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return run<void(boost::system::error_code, std::size_t)>(
-        [buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); },
+        [buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, {}, true,
         std::forward<Token>(token));
   }
 
@@ -106,29 +127,33 @@ class TlsSocket {
   template <class Token>
   auto async_shutdown(Token&& token) {
     return run<void(boost::system::error_code)>(
-        [](SSL* ssl, std::size_t&) { return SSL_shutdown(ssl) >= 0 ? 1 : -1; },
+        [](SSL* ssl, std::size_t&) { return SSL_shutdown(ssl) >= 0 ? 1 : -1; }, {}, true,
         std::forward<Token>(token));
   }
 
-  // For serve()'s write_now: what OpenSSL takes without waiting; would_block when nothing.
+  // For serve()'s write_now: what OpenSSL takes without waiting (0 and no error: nothing).
   bool non_blocking() const noexcept { return true; }
   template <class ConstBuffers>
   std::size_t write_some(const ConstBuffers& buffers, boost::system::error_code& ec) {
     std::size_t n = 0;
-    bool want_write = false;
-    ec = attempt([&buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, n,
-                 want_write);
-    return ec ? 0 : n;
+    Want want = Want::nothing;
+    ec = attempt([&buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, n, want);
+    if (ec) return 0;
+    if (want != Want::nothing) ec = boost::asio::error::would_block;
+    return want == Want::nothing ? n : 0;
   }
 
  private:
+  enum class Want { nothing, read, write };
+  static constexpr std::size_t kOwnChunk = 2048;
+
   template <class ConstBuffers>
   static int write(SSL* ssl, const ConstBuffers& buffers, std::size_t& n) {
-    const auto begin = boost::asio::buffer_sequence_begin(buffers);
-    const auto end = boost::asio::buffer_sequence_end(buffers);
     std::array<boost::asio::const_buffer, 4> list;
     std::size_t count = 0;
-    for (auto it = begin; it != end && count < list.size(); ++it) {
+    const auto end = boost::asio::buffer_sequence_end(buffers);
+    for (auto it = boost::asio::buffer_sequence_begin(buffers); it != end && count < list.size();
+         ++it) {
       if (boost::asio::const_buffer b(*it); b.size() != 0) list[count++] = b;
     }
     if (count == 0) return 1;
@@ -136,42 +161,79 @@ class TlsSocket {
     return SSL_write_ex(ssl, data, size, &n);
   }
 
-  // One OpenSSL call: {} when done, would_block when it must wait (for the socket to be
-  // writable if `want_write`, else readable), or the error. Never touches a closed socket's
+  // One OpenSSL call over the bytes unread so far: {} and `want` nothing when done, `want`
+  // read or write when it must wait, or the error. Never touches a closed socket's
   // descriptor, which the kernel may already have given to another connection.
   template <class Call>
-  boost::system::error_code attempt(const Call& call, std::size_t& n, bool& want_write) {
+  boost::system::error_code attempt(const Call& call, std::size_t& n, Want& want) {
+    want = Want::nothing;
     if (!socket_.is_open()) return boost::asio::error::bad_descriptor;
+    const bool from_unread = !unread_.empty();
+    if (from_unread) channel_ = {channel_.fd, unread_.data(), unread_.size()};
     tls_detail::clear_errors();
     const int result = call(ssl_.get(), n);
-    if (result > 0) return {};
     const int saved_errno = errno;
+    keep_unread(from_unread);
+    if (result > 0) return {};
     switch (SSL_get_error(ssl_.get(), result)) {
       case SSL_ERROR_WANT_READ:
-        want_write = false;
-        return boost::asio::error::would_block;
+        want = Want::read;
+        return {};
       case SSL_ERROR_WANT_WRITE:
-        want_write = true;
-        return boost::asio::error::would_block;
+        want = Want::write;
+        return {};
       default:
         return tls_detail::error(ssl_.get(), result, saved_errno);
     }
   }
 
-  // `call` until it succeeds or fails, waiting for the socket in between as OpenSSL asks.
+  // What OpenSSL left of the bytes read (rarely any: it takes them all at once) moves into
+  // unread_, as the scratch they may be in belongs to the next read on this thread.
+  void keep_unread(bool from_unread) {
+    if (channel_.size == 0) {
+      unread_.clear();
+    } else if (from_unread) {
+      unread_.erase(0, unread_.size() - channel_.size);
+    } else {
+      unread_.assign(channel_.data, channel_.size);
+    }
+    channel_.data = nullptr;
+    channel_.size = 0;
+  }
+
+  // `call` until it succeeds or fails; in between, the socket's bytes are read (into `into`,
+  // or a buffer of this operation's when it has none) or its writability awaited, as OpenSSL
+  // asks. With `try_first` false, reads before the first call (nothing waits in OpenSSL).
   template <class Signature, class Call, class Token>
-  auto run(Call call, Token&& token) {
+  auto run(Call call, boost::asio::mutable_buffer into, bool try_first, Token&& token) {
     return boost::asio::async_compose<Token, Signature>(
-        [this, call](auto& self, boost::system::error_code ec = {}) mutable {
+        [this, call, into, try_first, own = std::unique_ptr<char[]>(), waiting = Want::nothing](
+            auto& self, boost::system::error_code ec = {}, std::size_t got = 0) mutable {
           std::size_t n = 0;
-          bool want_write = false;
-          if (!ec) ec = attempt(call, n, want_write);
-          if (ec == boost::asio::error::would_block) {
-            socket_.async_wait(want_write ? boost::asio::socket_base::wait_write
-                                          : boost::asio::socket_base::wait_read,
-                               std::move(self));
+          Want want = try_first ? Want::nothing : Want::read;
+          try_first = true;
+          if (waiting == Want::read) {
+            if (ec == boost::asio::error::eof) ec = tls_detail::end_of_stream(ssl_.get());
+            if (!ec) stage(into.data(), got);
+          }
+          waiting = Want::nothing;
+          if (!ec && want == Want::nothing) ec = attempt(call, n, want);
+          if (!ec && want == Want::read) {
+            if (into.size() == 0) {  // a handshake's messages: a ClientHello is about 500 bytes
+              own.reset(new char[kOwnChunk]);
+              into = boost::asio::buffer(own.get(), kOwnChunk);
+            }
+            waiting = Want::read;
+            socket_.async_read_some(boost::asio::buffer(into, tls_detail::kReadChunk),
+                                    std::move(self));
             return;
           }
+          if (!ec && want == Want::write) {
+            waiting = Want::write;
+            socket_.async_wait(boost::asio::socket_base::wait_write, std::move(self));
+            return;
+          }
+          own.reset();
           if constexpr (std::is_same_v<Signature, void(boost::system::error_code)>) {
             self.complete(ec);
           } else {
@@ -181,8 +243,23 @@ class TlsSocket {
         token, socket_);
   }
 
+  // The bytes just read, for OpenSSL's next call: copied aside first, as the plaintext may
+  // be written over them.
+  void stage(const void* data, std::size_t size) {
+    if (unread_.empty()) {
+      char* scratch = tls_detail::read_scratch();
+      std::memcpy(scratch, data, size);
+      channel_.data = scratch;
+      channel_.size = size;
+    } else {
+      unread_.append(static_cast<const char*>(data), size);
+    }
+  }
+
   Socket socket_;
+  tls_detail::Channel channel_;
   std::unique_ptr<SSL, tls_detail::SslFree> ssl_;
+  std::string unread_;  // bytes read that OpenSSL has not taken yet (rarely any)
 };
 
 }  // namespace gbrt::net
