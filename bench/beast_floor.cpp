@@ -7,7 +7,8 @@
 // --parse, simdjson's DOM parse of each body too. With --multipart, the dispatcher's form
 // decoded by gbrt's own decoder and its `event` and `environment` parts parsed; with
 // --ndjson, a batch split into lines and each line parsed, answered with the counts gbrt
-// writes. Nothing else: no timeouts, routing, slots or runtime.
+// writes. With --tls-cert/--tls-key, HTTPS through Beast's ssl_stream (TLS 1.2 or 1.3, as
+// gbrt-server offers). Nothing else: no timeouts, routing, slots or runtime.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +27,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <gbrt/net/multipart.hpp>
 #include <gbrt/net/signature.hpp>
@@ -37,6 +39,7 @@ namespace http = boost::beast::http;
 using Executor = asio::io_context::executor_type;
 using Socket = asio::basic_stream_socket<asio::ip::tcp, Executor>;
 using Acceptor = asio::basic_socket_acceptor<asio::ip::tcp, Executor>;
+using TlsStream = boost::beast::ssl_stream<Socket>;
 
 // What gbrt-server answers to a handled event (200 "OK"), byte for byte.
 constexpr std::string_view kAnswer =
@@ -55,6 +58,7 @@ struct Options {
   bool parse = false;                     // json only: multipart and ndjson always parse
   std::uint64_t parsed = 0, invalid = 0;  // documents
   gbrt::net::SignatureVerifier verifier;  // with --verify: enabled()
+  std::optional<asio::ssl::context> tls;  // with --tls-cert
 };
 
 // Unix seconds, read per request as gbrt's router does.
@@ -64,11 +68,22 @@ std::int64_t unix_now() {
       .count();
 }
 
-class Session : public std::enable_shared_from_this<Session> {
+// A connection over `Stream`: the socket, or Beast's ssl_stream over it (--tls-cert).
+template <class Stream>
+class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(Socket socket, Options& options) : socket_(std::move(socket)), options_(options) {}
+  Session(Stream stream, Options& options) : stream_(std::move(stream)), options_(options) {}
 
-  void start() { next_request(); }
+  void start() {
+    if constexpr (requires { stream_.next_layer(); }) {
+      stream_.async_handshake(asio::ssl::stream_base::server,
+                              [self = this->shared_from_this()](boost::system::error_code ec) {
+                                if (!ec) self->next_request();
+                              });
+    } else {
+      next_request();
+    }
+  }
 
  private:
   void next_request() {
@@ -88,9 +103,9 @@ class Session : public std::enable_shared_from_this<Session> {
       if (used == 0) break;
     }
     if (parser_->is_done()) return answer();
-    socket_.async_read_some(
+    stream_.async_read_some(
         buffer_.prepare(16 * 1024),
-        [self = shared_from_this()](boost::system::error_code read_ec, std::size_t n) {
+        [self = this->shared_from_this()](boost::system::error_code read_ec, std::size_t n) {
           if (read_ec) return;  // EOF or reset: the session ends
           self->buffer_.commit(n);
           self->parse_buffered();
@@ -172,8 +187,8 @@ class Session : public std::enable_shared_from_this<Session> {
   void reply(std::string_view bytes) {
     const bool keep_alive = parser_->get().keep_alive();
     asio::async_write(
-        socket_, asio::buffer(bytes),
-        [self = shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t) {
+        stream_, asio::buffer(bytes),
+        [self = this->shared_from_this(), keep_alive](boost::system::error_code ec, std::size_t) {
           if (ec) return;
           if (!keep_alive) return self->close();
           self->next_request();
@@ -181,18 +196,20 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   void refuse() {
-    asio::async_write(
-        socket_, asio::buffer(kBadRequest),
-        [self = shared_from_this()](boost::system::error_code, std::size_t) { self->close(); });
+    asio::async_write(stream_, asio::buffer(kBadRequest),
+                      [self = this->shared_from_this()](boost::system::error_code, std::size_t) {
+                        self->close();
+                      });
   }
 
   void close() {
     boost::system::error_code ignored;
-    socket_.shutdown(Socket::shutdown_send, ignored);
-    socket_.close(ignored);
+    Socket& socket = boost::beast::get_lowest_layer(stream_);
+    socket.shutdown(Socket::shutdown_send, ignored);
+    socket.close(ignored);
   }
 
-  Socket socket_;
+  Stream stream_;
   Options& options_;
   boost::beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
@@ -204,7 +221,12 @@ void accept(Acceptor& acceptor, Options& options) {
   acceptor.async_accept([&acceptor, &options](boost::system::error_code ec, Socket socket) {
     if (!ec) {
       socket.set_option(asio::ip::tcp::no_delay(true), ec);
-      std::make_shared<Session>(std::move(socket), options)->start();
+      if (options.tls) {
+        std::make_shared<Session<TlsStream>>(TlsStream(std::move(socket), *options.tls), options)
+            ->start();
+      } else {
+        std::make_shared<Session<Socket>>(std::move(socket), options)->start();
+      }
     }
     accept(acceptor, options);
   });
@@ -212,7 +234,7 @@ void accept(Acceptor& acceptor, Options& options) {
 
 int usage() {
   std::cerr << "usage: gbrt-beast-floor [--listen HOST:PORT] [--verify SECRET] [--parse]\n"
-               "                        [--multipart | --ndjson]\n"
+               "                        [--multipart | --ndjson] [--tls-cert PEM [--tls-key PEM]]\n"
                "  --listen  where to listen (default 127.0.0.1:8080)\n"
                "  --verify  check X-GitBook-Signature against SECRET (401 when it does not\n"
                "            sign the body), as gbrt-server does with GBRT_SECRET\n"
@@ -220,14 +242,15 @@ int usage() {
                "  --multipart  bodies are GitBook's dispatcher form: decoded by gbrt's\n"
                "            decoder, `event` and `environment` parsed (400 if either fails)\n"
                "  --ndjson  bodies are NDJSON batches: split into lines, each parsed;\n"
-               "            answered {\"accepted\":N,\"rejected\":[...]} as gbrt does\n";
+               "            answered {\"accepted\":N,\"rejected\":[...]} as gbrt does\n"
+               "  --tls-cert PEM [--tls-key PEM]  HTTPS through Beast's ssl_stream\n";
   return 2;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string listen = "127.0.0.1:8080";
+  std::string listen = "127.0.0.1:8080", tls_cert, tls_key;
   Options options;
   for (int i = 1; i < argc; ++i) {
     const std::string_view arg = argv[i];
@@ -239,6 +262,10 @@ int main(int argc, char** argv) {
       options.format = Format::multipart;
     } else if (arg == "--ndjson") {
       options.format = Format::ndjson;
+    } else if (arg == "--tls-cert" && i + 1 < argc) {
+      tls_cert = argv[++i];
+    } else if (arg == "--tls-key" && i + 1 < argc) {
+      tls_key = argv[++i];
     } else if (arg == "--verify" && i + 1 < argc) {
       options.verifier = gbrt::net::SignatureVerifier({std::string(argv[++i])});
     } else {
@@ -247,6 +274,19 @@ int main(int argc, char** argv) {
   }
   const auto colon = listen.rfind(':');
   if (colon == std::string::npos) return usage();
+  if (!tls_cert.empty()) {
+    try {
+      options.tls.emplace(asio::ssl::context::tls_server);
+      options.tls->set_options(asio::ssl::context::default_workarounds |
+                               asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+      options.tls->use_certificate_chain_file(tls_cert);
+      options.tls->use_private_key_file(tls_key.empty() ? tls_cert : tls_key,
+                                        asio::ssl::context::pem);
+    } catch (const std::exception& e) {
+      std::cerr << "gbrt-beast-floor: cannot use the certificate: " << e.what() << "\n";
+      return 1;
+    }
+  }
   asio::io_context io(1);
   Acceptor acceptor(io.get_executor());
   try {
@@ -263,7 +303,7 @@ int main(int argc, char** argv) {
   }
   std::cout << "gbrt-beast-floor: listening on " << listen
             << (options.verifier.enabled() ? ", verifying" : "")
-            << (options.parse ? ", parsing" : "")
+            << (options.parse ? ", parsing" : "") << (options.tls ? ", TLS" : "")
             << (options.format == Format::multipart ? ", multipart"
                 : options.format == Format::ndjson  ? ", ndjson"
                                                     : "")
