@@ -7,6 +7,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <type_traits>
 
 #include <benchmark/benchmark.h>
 #include <boost/asio/co_spawn.hpp>
@@ -90,7 +91,7 @@ BENCHMARK_CAPTURE(BM_ParseView, space_view, "space_view-1.json");
 // thread its own shard, as a server's shard threads do. Handler: one no-op awaitable.
 struct Bench {
   explicit Bench(std::size_t shards) : contexts(shards) {
-    std::vector<asio::any_io_executor> executors;
+    std::vector<gbrt::runtime::ShardExecutor> executors;
     for (auto& io : contexts) executors.push_back(io.get_executor());
     runtime.emplace(std::move(executors), gbrt::runtime::RuntimeOptions{});
     runtime->on<ev::SpaceView>(
@@ -117,7 +118,10 @@ void drive(benchmark::State& state, Step step) {
   const std::size_t index = std::size_t(state.thread_index());
   gbrt::runtime::Shard& shard = bench.runtime->shard(index);
   asio::io_context& io = bench.contexts[index];
-  auto loop = [&]() -> asio::awaitable<void> {
+  // On the executor type step()'s awaitables are for (the shard's, or any_io_executor).
+  using Executor =
+      typename std::invoke_result_t<Step&, gbrt::Runtime&, gbrt::runtime::Shard&>::executor_type;
+  auto loop = [&]() -> asio::awaitable<void, Executor> {
     for (auto _ : state) co_await step(*bench.runtime, shard);
   };
   asio::co_spawn(io, loop(), asio::detached);
@@ -165,8 +169,9 @@ BENCHMARK_CAPTURE(BM_ParseDispatch, space_view, "space_view-1.json")
 
 // What a served event costs in the runtime: parse into a pooled slot, then Runtime::execute
 // (admission, the deadline's supervision, the handler on its own coroutine).
-asio::awaitable<void> parse_and_execute(gbrt::Runtime& runtime, gbrt::runtime::Shard& shard,
-                                        const std::string& body) {
+gbrt::runtime::ShardAwaitable<void> parse_and_execute(gbrt::Runtime& runtime,
+                                                      gbrt::runtime::Shard& shard,
+                                                      const std::string& body) {
   gbrt::runtime::SlotPtr slot = shard.slots().acquire();
   slot->body.append(body);
   auto event = shard.parser().parse_event(slot->body.view(), slot->arena);

@@ -24,7 +24,7 @@ constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
 Service::Service(std::uint16_t port, std::string secret)
     : acceptor_(io_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), port)),
-      runtime_(std::vector<asio::any_io_executor>{io_.get_executor()}, {}),
+      runtime_({io_.get_executor()}, {}),
       verifier_(secret.empty() ? std::vector<std::string>{} : std::vector<std::string>{secret}) {
   port_ = acceptor_.local_endpoint().port();
   // gbrt's handlers: the service's own state, on the service's own thread.

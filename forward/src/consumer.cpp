@@ -202,7 +202,7 @@ void Consumer::pull_loop() {
   }
 }
 
-asio::awaitable<void> Consumer::deliver(void* msg_ptr, runtime::Shard& shard) {
+runtime::ShardAwaitable<void> Consumer::deliver(void* msg_ptr, runtime::Shard& shard) {
   auto* msg = static_cast<natsMsg*>(msg_ptr);
   // Whatever happens below, the message is destroyed (here, or by the caller thread once it
   // has acknowledged it) and its place freed.
@@ -268,8 +268,9 @@ asio::awaitable<void> Consumer::deliver(void* msg_ptr, runtime::Shard& shard) {
 
 // Publishes the event unchanged to gbrt.dead.<type> with the error; the caller then
 // terminates the original. False if the dead letter could not be stored (it naks instead).
-asio::awaitable<bool> Consumer::dead_letter(void* msg_ptr, std::string_view error,
-                                            std::uint64_t deliveries, runtime::Shard& shard) {
+runtime::ShardAwaitable<bool> Consumer::dead_letter(void* msg_ptr, std::string_view error,
+                                                    std::uint64_t deliveries,
+                                                    runtime::Shard& shard) {
   auto* msg = static_cast<natsMsg*>(msg_ptr);
   std::string_view subject = natsMsg_GetSubject(msg);
   constexpr std::string_view kPrefix = "gbrt.events.";

@@ -30,7 +30,7 @@ class PublishLane {
  public:
   // A publish waiting for its acknowledgement: lives in the publishing coroutine.
   struct Waiter {
-    Waiter(runtime::WakeupService& service, const boost::asio::any_io_executor& executor)
+    Waiter(runtime::WakeupService& service, const runtime::ShardExecutor& executor)
         : wake(service, executor) {}
     runtime::Wakeup wake;  // fired once `result` is in
     Published result;

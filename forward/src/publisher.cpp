@@ -74,9 +74,10 @@ Publisher::Publisher(JetStream& jetstream, runtime::Runtime& runtime, PublisherO
 
 Publisher::~Publisher() = default;
 
-asio::awaitable<Published> Publisher::publish(std::string subject, std::string_view data,
-                                              std::string message_id, const Headers& headers,
-                                              runtime::Shard& shard) {
+runtime::ShardAwaitable<Published> Publisher::publish(std::string subject, std::string_view data,
+                                                      std::string message_id,
+                                                      const Headers& headers,
+                                                      runtime::Shard& shard) {
   const auto start = std::chrono::steady_clock::now();
   if (in_flight_.fetch_add(1) >= options_.max_pending) {
     in_flight_.fetch_sub(1);
@@ -88,7 +89,7 @@ asio::awaitable<Published> Publisher::publish(std::string subject, std::string_v
   PublishLane& lane = *lanes_[shard.index()];
   PublishLane::Waiter waiter(lane.wakeups(), shard.executor());
   if (lane.publish(subject, data, message_id, headers, waiter, start)) {
-    co_await waiter.wake.async_wait(asio::as_tuple(asio::use_awaitable));
+    co_await waiter.wake.async_wait(asio::as_tuple(runtime::shard_awaitable));
     lane.forget(waiter);  // cancelled: a late acknowledgement finds nobody
     if (!waiter.done) waiter.result.error = "publish cancelled";
   }
@@ -102,7 +103,8 @@ asio::awaitable<Published> Publisher::publish(std::string subject, std::string_v
   co_return std::move(waiter.result);
 }
 
-asio::awaitable<Answer> Publisher::forward(const runtime::EventSlot& slot, runtime::Shard& shard) {
+runtime::ShardAwaitable<Answer> Publisher::forward(const runtime::EventSlot& slot,
+                                                   runtime::Shard& shard) {
   const events::EventBase& event = events::base(*slot.event);
   Headers headers;
   if (!slot.environment_json.empty())

@@ -1,11 +1,13 @@
 // How the connection's code awaits an Asio operation: `co_await op(…, await_op<Stream>)` gives
-// (error_code, results…) as a tuple, like as_tuple(use_awaitable), without its coroutine frame.
+// (error_code, results…) as a tuple, like as_tuple(use_awaitable), without its coroutine frame,
+// in a coroutine on the shard's executor (runtime::ShardAwaitable).
 #pragma once
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/deferred.hpp>
-#include <boost/asio/use_awaitable.hpp>
+
+#include <gbrt/runtime/shard_executor.hpp>
 
 namespace gbrt::net {
 
@@ -29,7 +31,7 @@ inline constexpr auto await_op = [] {
   if constexpr (TakesAwaitOp<Stream>) {
     return kAwaitOp;
   } else {
-    return boost::asio::as_tuple(boost::asio::use_awaitable);
+    return boost::asio::as_tuple(runtime::shard_awaitable);
   }
 }();
 

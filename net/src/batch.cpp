@@ -128,8 +128,8 @@ bool is_json_syntax(events::ParseError::Code code) {
 
 }  // namespace
 
-asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard,
-                                     runtime::SlotPtr batch) {
+runtime::ShardAwaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard,
+                                             runtime::SlotPtr batch) {
   const events::PaddedView bytes = batch->body.view();
   const std::string_view body = bytes.str();
   // Found once, before any line runs: a batch over the limit is refused whole.
@@ -180,7 +180,7 @@ asio::awaitable<Answer> handle_batch(Server::State& state, runtime::Shard& shard
     // behind a long batch.
     if (++since_turn == kLinesPerTurn) {
       since_turn = 0;
-      co_await asio::post(shard.executor(), asio::use_awaitable);
+      co_await asio::post(shard.executor(), runtime::shard_awaitable);
     }
   }
   if (syntax_errors == events) {

@@ -12,7 +12,7 @@ namespace gbrt::net {
 // is parsed in place by its own event slot, which shares ownership of the body, so an event
 // outliving the batch's answer (a handler ignoring cancellation) keeps it alive. The events
 // run in order, one after another, through Runtime::execute (admission, deadlines, queues).
-boost::asio::awaitable<runtime::Answer> handle_batch(Server::State& state, runtime::Shard& shard,
-                                                     runtime::SlotPtr batch);
+runtime::ShardAwaitable<runtime::Answer> handle_batch(Server::State& state, runtime::Shard& shard,
+                                                      runtime::SlotPtr batch);
 
 }  // namespace gbrt::net

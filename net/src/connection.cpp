@@ -17,11 +17,11 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using asio::ip::tcp;
 
-static_assert(TakesAwaitOp<TlsSocket<tcp::socket>>, "HTTPS connections await without frames");
+static_assert(TakesAwaitOp<TlsSocket<Socket>>, "HTTPS connections await without frames");
 
 // A TCP connection's state, shared with the callback that watches for the client leaving.
 struct Connection : ConnectionEvents {
-  Connection(tcp::socket socket, std::size_t read_ahead, asio::ssl::context* tls_context,
+  Connection(Socket socket, std::size_t read_ahead, asio::ssl::context* tls_context,
              const CoarseClock& clock)
       : buffer(read_ahead) {
     if (tls_context != nullptr) {
@@ -36,11 +36,11 @@ struct Connection : ConnectionEvents {
   void handling_started() override { handling = true; }
   void handling_finished() override;
   void start_watching() override;
-  tcp::socket& socket() { return tls ? tls->next_layer() : *plain; }
+  Socket& socket() { return tls ? tls->next_layer() : *plain; }
 
   // A plain socket, not beast::tcp_stream: its timeouts are the shard's sweep.
-  std::optional<tcp::socket> plain;           // HTTP
-  std::optional<TlsSocket<tcp::socket>> tls;  // HTTPS (--tls-cert)
+  std::optional<Socket> plain;           // HTTP
+  std::optional<TlsSocket<Socket>> tls;  // HTTPS (--tls-cert)
   beast::flat_buffer buffer;
   std::weak_ptr<Connection> self;
   bool handling = false;  // an event's handlers run
@@ -133,8 +133,8 @@ void Connection::handling_finished() {
   }
 }
 
-asio::awaitable<void> run_session(std::shared_ptr<Server::State> state, tcp::socket socket,
-                                  runtime::Shard& shard) {
+runtime::ShardAwaitable<void> run_session(std::shared_ptr<Server::State> state, Socket socket,
+                                          runtime::Shard& shard) {
   auto connection = std::make_shared<Connection>(std::move(socket), state->options.read_ahead,
                                                  state->tls ? &*state->tls : nullptr,
                                                  state->connections[shard.index()]->clock);

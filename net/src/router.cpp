@@ -55,8 +55,9 @@ std::optional<Answer> check_signature(Server::State& state, runtime::Shard& shar
   return Answer::error(401, to_string(status));
 }
 
-asio::awaitable<Answer> handle_batch_request(Server::State& state, runtime::Shard& shard,
-                                             const Request& request, runtime::SlotPtr& slot) {
+runtime::ShardAwaitable<Answer> handle_batch_request(Server::State& state, runtime::Shard& shard,
+                                                     const Request& request,
+                                                     runtime::SlotPtr& slot) {
   std::string_view content_type = request[http::field::content_type];
   if (!media_type_is(content_type, "application/x-ndjson") &&
       !media_type_is(content_type, "application/jsonl")) {
@@ -122,9 +123,9 @@ std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
 }
 
 // One event request: prepared, then given to the runtime.
-asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard,
-                                     const Request& request, runtime::SlotPtr& slot,
-                                     ConnectionEvents& events) {
+runtime::ShardAwaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard,
+                                             const Request& request, runtime::SlotPtr& slot,
+                                             ConnectionEvents& events) {
   if (auto refused = prepare_event(state, shard, request, *slot)) co_return std::move(*refused);
   if (state.options.access_log) {
     const events::EventBase& common = events::base(*slot->event);
@@ -144,9 +145,9 @@ asio::awaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard
 
 }  // namespace
 
-asio::awaitable<Answer> handle_request(Server::State& state, runtime::Shard& shard,
-                                       const Request& request, runtime::SlotPtr& slot,
-                                       ConnectionEvents& events, std::string_view& allow) {
+runtime::ShardAwaitable<Answer> handle_request(Server::State& state, runtime::Shard& shard,
+                                               const Request& request, runtime::SlotPtr& slot,
+                                               ConnectionEvents& events, std::string_view& allow) {
   const std::string_view path = target_path(request.target());
   std::string_view version;
   const http::verb method = request.method();

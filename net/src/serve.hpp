@@ -56,11 +56,11 @@ struct ConnectionEvents : runtime::ClientWatch {
 };
 
 // Routes one request and produces its answer; `allow` is set for 405s.
-boost::asio::awaitable<runtime::Answer> handle_request(Server::State& state, runtime::Shard& shard,
-                                                       const Request& request,
-                                                       runtime::SlotPtr& slot,
-                                                       ConnectionEvents& events,
-                                                       std::string_view& allow);
+runtime::ShardAwaitable<runtime::Answer> handle_request(Server::State& state, runtime::Shard& shard,
+                                                        const Request& request,
+                                                        runtime::SlotPtr& slot,
+                                                        ConnectionEvents& events,
+                                                        std::string_view& allow);
 
 inline constexpr std::size_t kHeaderLimit = 16 * 1024;    // the whole header block: 431
 inline constexpr std::size_t kMaxRequestLine = 8 * 1024;  // the request line or URL: 414
@@ -156,7 +156,7 @@ std::array<boost::asio::const_buffer, 2> write_now(Stream& stream,
 
 // Ends the sending side: TLS close_notify first when there is TLS, then TCP's FIN.
 template <class Stream>
-boost::asio::awaitable<void> shutdown_send(Stream& stream, Deadline& deadline) {
+runtime::ShardAwaitable<void> shutdown_send(Stream& stream, Deadline& deadline) {
   boost::system::error_code ignored;
   if constexpr (requires { stream.async_shutdown(boost::asio::use_awaitable); }) {
     deadline.expires_after(std::chrono::seconds(2));
@@ -173,7 +173,7 @@ boost::asio::awaitable<void> shutdown_send(Stream& stream, Deadline& deadline) {
 // After an error that leaves request bytes unread, closing at once would make the kernel
 // reset the connection, and the client could lose the answer: read and drop for a while.
 template <class Stream>
-boost::asio::awaitable<void> linger_close(Stream& stream, Deadline& deadline) {
+runtime::ShardAwaitable<void> linger_close(Stream& stream, Deadline& deadline) {
   co_await shutdown_send(stream, deadline);
   deadline.expires_after(std::chrono::seconds(2));
   char sink[4096];
@@ -188,8 +188,8 @@ boost::asio::awaitable<void> linger_close(Stream& stream, Deadline& deadline) {
 }  // namespace detail
 
 template <class Stream>
-boost::asio::awaitable<void> serve(Server::State& state, runtime::Shard& shard, Stream& stream,
-                                   boost::beast::flat_buffer& buffer, ConnectionEvents& events) {
+runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard, Stream& stream,
+                                    boost::beast::flat_buffer& buffer, ConnectionEvents& events) {
   namespace asio = boost::asio;
   namespace beast = boost::beast;
   namespace http = beast::http;

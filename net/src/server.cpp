@@ -23,7 +23,7 @@ using asio::ip::tcp;
 namespace {
 
 // Past --max-connections: a short 503 (so clients and balancers know to back off), close.
-asio::awaitable<void> refuse(tcp::socket socket) {
+runtime::ShardAwaitable<void> refuse(Socket socket) {
   static constexpr std::string_view kBody = R"({"error":"Too many connections, retry later"})";
   static const std::string kAnswer =
       "HTTP/1.1 503 Service Unavailable\r\nServer: gbrt\r\nContent-Type: application/json\r\n"
@@ -31,11 +31,11 @@ asio::awaitable<void> refuse(tcp::socket socket) {
       std::to_string(kBody.size()) + "\r\n\r\n" + std::string(kBody);
   co_await asio::async_write(socket, asio::buffer(kAnswer), kAwaitOp);
   boost::system::error_code ignored;
-  socket.shutdown(tcp::socket::shutdown_send, ignored);
+  socket.shutdown(Socket::shutdown_send, ignored);
   socket.close(ignored);
 }
 
-asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
+runtime::ShardAwaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
   std::size_t next = 0;
   for (;;) {
     runtime::Shard& shard = state->runtime.shard(next++ % state->runtime.shard_count());
@@ -43,7 +43,7 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Server::State> state) {
     if (ec == asio::error::operation_aborted || !state->acceptor.is_open()) co_return;
     if (ec) {
       // Out of descriptors or a connection reset while queued: wait a little, go on.
-      asio::steady_timer pause(state->acceptor.get_executor(), std::chrono::milliseconds(10));
+      runtime::ShardTimer pause(state->acceptor.get_executor(), std::chrono::milliseconds(10));
       co_await pause.async_wait(kAwaitOp);
       continue;
     }
@@ -111,7 +111,7 @@ void Server::start() {
   const std::string address =
       (o.host.find(':') == std::string::npos ? o.host : '[' + o.host + ']') + ':' +
       std::to_string(o.port);
-  tcp::acceptor& acceptor = state_->acceptor;
+  Acceptor& acceptor = state_->acceptor;
   const tcp::endpoint endpoint = resolve(acceptor.get_executor(), o.host, o.port, address);
   boost::system::error_code ec;
   // The system's reason, without Boost's source location.

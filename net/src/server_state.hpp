@@ -5,14 +5,14 @@
 #include <memory>
 #include <vector>
 
-#include <boost/asio/awaitable.hpp>
+#include <optional>
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <optional>
 
 #include <gbrt/net/server.hpp>
 #include <gbrt/net/signature.hpp>
+#include <gbrt/runtime/shard_executor.hpp>
 
 #include "deadline.hpp"
 #include "padded_body.hpp"
@@ -20,6 +20,11 @@
 namespace gbrt::net {
 
 struct Connection;  // connection.cpp
+
+// Sockets on the shard's concrete executor: their completions resume the connection's
+// coroutine (itself on that executor) without any_io_executor's type erasure.
+using Socket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, runtime::ShardExecutor>;
+using Acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, runtime::ShardExecutor>;
 
 // TLS 1.2 or newer with the options' certificate chain and key; throws if they do not load.
 boost::asio::ssl::context make_tls_context(const ServerOptions& options);
@@ -29,10 +34,10 @@ boost::asio::ssl::context make_tls_context(const ServerOptions& options);
 // not the whole State: a wait still pending when the shard's io_context is destroyed then
 // releases only this.
 struct ShardConnections {
-  explicit ShardConnections(const boost::asio::any_io_executor& executor) : timer(executor) {}
+  explicit ShardConnections(const runtime::ShardExecutor& executor) : timer(executor) {}
   Connection* head = nullptr;
   bool server_stopped = false;  // the sweep ends once the list is empty too
-  boost::asio::steady_timer timer;
+  runtime::ShardTimer timer;
   CoarseClock clock;
 };
 
@@ -56,7 +61,7 @@ struct Server::State {
 
   runtime::Runtime& runtime;
   const ServerOptions options;
-  boost::asio::ip::tcp::acceptor acceptor;  // on shard 0
+  Acceptor acceptor;  // on shard 0
   // Per shard, touched by that shard only: Server::set_secrets swaps them while serving.
   std::vector<std::shared_ptr<const SignatureVerifier>> verifiers;
   std::atomic<std::uint16_t> port{0};
@@ -75,9 +80,8 @@ inline bool recording_refused(const Server::State& state) {
 }
 
 // Serves one connection on `shard` until it closes.
-boost::asio::awaitable<void> run_session(std::shared_ptr<Server::State> state,
-                                         boost::asio::ip::tcp::socket socket,
-                                         runtime::Shard& shard);
+runtime::ShardAwaitable<void> run_session(std::shared_ptr<Server::State> state, Socket socket,
+                                          runtime::Shard& shard);
 // On the shard's thread: close the connections that wait for a request.
 void close_idle_connections(ShardConnections& connections);
 // On the shard's thread: close the connections past their deadline, then again every

@@ -12,6 +12,7 @@
 #include <gbrt/pg/event_store.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 #include <unordered_set>
 
 #include <boost/asio/as_tuple.hpp>
@@ -41,7 +42,17 @@ namespace {
 constexpr char kStored[] = R"({"status":"stored"})";
 constexpr char kStoredDuplicate[] = R"({"status":"stored","duplicate":true})";
 
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+constexpr auto kAwait = asio::as_tuple(runtime::shard_awaitable);
+
+// forward() runs on the runtime's shards, whose executor is an io_context's (concrete): so
+// must the pool's connections be that the groups share them.
+runtime::ShardExecutor shard_executor(const asio::any_io_executor& executor) {
+  const auto* concrete = executor.target<runtime::ShardExecutor>();
+  if (concrete == nullptr) {
+    throw std::invalid_argument("EventStore: the pool's executors must be io_contexts' (shards)");
+  }
+  return *concrete;
+}
 constexpr std::chrono::seconds kRetryAfter{1};
 
 }  // namespace
@@ -50,7 +61,7 @@ constexpr std::chrono::seconds kRetryAfter{1};
 // Cancellable only while its group is open (then it is taken out of it); once sealed, it
 // waits for the commit's outcome, which comes within commit_timeout.
 struct EventStore::Entry {
-  Entry(runtime::WakeupService& service, const asio::any_io_executor& executor)
+  Entry(runtime::WakeupService& service, const runtime::ShardExecutor& executor)
       : wake(service, executor) {}
   runtime::Wakeup wake;
   // Views into the event's slot, valid while its forward() waits (and read only then).
@@ -61,11 +72,13 @@ struct EventStore::Entry {
 
 struct EventStore::Group {
   explicit Group(const asio::any_io_executor& executor)
-      : executor(executor), wakeups(runtime::WakeupService::of(executor)), timer(executor) {}
-  asio::any_io_executor executor;
+      : executor(shard_executor(executor)),
+        wakeups(runtime::WakeupService::of(this->executor)),
+        timer(this->executor) {}
+  runtime::ShardExecutor executor;
   runtime::WakeupService& wakeups;
   std::vector<Entry*> open;
-  asio::steady_timer timer;           // seals the open group at its time limit
+  runtime::ShardTimer timer;          // seals the open group at its time limit
   std::uint64_t open_generation = 0;  // a timer of an earlier group does nothing
   bool timer_armed = false;
   bool seal_posted = false;    // a seal at the end of this turn is on its way
@@ -117,7 +130,8 @@ bool EventStore::ready() const noexcept {
   return pool_.connected() == pool_.size();
 }
 
-asio::awaitable<Answer> EventStore::forward(const runtime::EventSlot& slot, runtime::Shard& shard) {
+runtime::ShardAwaitable<Answer> EventStore::forward(const runtime::EventSlot& slot,
+                                                    runtime::Shard& shard) {
   // Already cancelled: its wait below would throw with the entry still in the group.
   if ((co_await asio::this_coro::cancellation_state).cancelled() != asio::cancellation_type::none) {
     co_return Answer::unavailable("Shutting down", kRetryAfter);

@@ -25,7 +25,8 @@ using std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);   // in handlers' coroutines
+constexpr auto kShardAwait = asio::as_tuple(shard_awaitable);  // in the shard's own
 constexpr std::chrono::seconds kRetryAfter{1};
 // How often running events are checked: deadlines, warnings and client watches are kept
 // to within this.
@@ -75,16 +76,16 @@ Answer duplicate_answer() {
 
 }  // namespace
 
-asio::awaitable<Answer> Runtime::execute(SlotPtr slot, Shard& shard, ClientWatch* client) {
+ShardAwaitable<Answer> Runtime::execute(SlotPtr slot, Shard& shard, ClientWatch* client) {
   return impl_->execute_as(std::move(slot), state_of(shard), client, false);
 }
 
-asio::awaitable<Answer> Runtime::run_delivered(SlotPtr slot, Shard& shard) {
+ShardAwaitable<Answer> Runtime::run_delivered(SlotPtr slot, Shard& shard) {
   return impl_->execute_as(std::move(slot), state_of(shard), nullptr, true);
 }
 
-asio::awaitable<Answer> Runtime::Impl::execute_as(SlotPtr slot, ShardState& shard,
-                                                  ClientWatch* client, bool delivered) {
+ShardAwaitable<Answer> Runtime::Impl::execute_as(SlotPtr slot, ShardState& shard,
+                                                 ClientWatch* client, bool delivered) {
   const std::size_t type = type_id(*slot->event);
   state_of(*slot).type_id = type;
   metrics_->event_received(shard.index(), type);
@@ -118,7 +119,7 @@ asio::awaitable<Answer> Runtime::Impl::execute_as(SlotPtr slot, ShardState& shar
 }
 
 // The HTTP request stays open until the forwarder answers: the drain waits for it.
-asio::awaitable<Answer> Runtime::Impl::forward(SlotPtr slot, ShardState& shard) {
+ShardAwaitable<Answer> Runtime::Impl::forward(SlotPtr slot, ShardState& shard) {
   Answer answer = co_await forwarder_->forward(*slot, shard);
   if (answer.outcome == Outcome::ok) answer.outcome = Outcome::forwarded;  // else shed, rejected
   metrics_->event_handled(shard.index(), state_of(*slot).type_id, answer.outcome);
@@ -128,7 +129,7 @@ asio::awaitable<Answer> Runtime::Impl::forward(SlotPtr slot, ShardState& shard) 
 // Stored first, then handled: the handlers see an event that is in the table, and one
 // failing is answered as usual (the retry is stored once, thanks to the table's key).
 // An answer here ends the event: the store failed, or no handler waits for it.
-asio::awaitable<std::optional<Answer>> Runtime::Impl::store(SlotState& slot, ShardState& shard) {
+ShardAwaitable<std::optional<Answer>> Runtime::Impl::store(SlotState& slot, ShardState& shard) {
   Answer answer = co_await store_->forward(slot, shard);
   if (answer.outcome != Outcome::ok) {  // as forward(): shed (503) or rejected (400, 413)
     metrics_->event_handled(shard.index(), slot.type_id, answer.outcome);
@@ -171,8 +172,8 @@ void Runtime::Impl::pump_queue(ShardState& shard) {
   }
 }
 
-asio::awaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard,
-                                                 ClientWatch* client) {
+ShardAwaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard,
+                                                ClientWatch* client) {
   SlotState* const s = &state_of(*slot);
   Waiter waiter(shard.wakeups, shard.executor());
   const auto start = steady_clock::now();
@@ -188,9 +189,9 @@ asio::awaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard
   // the slot's signal until then).
   const events::Environment* environment = s->environment ? &*s->environment : nullptr;
   detail::launch(
-      shard.executor(), run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason),
-      s->cancel.slot(), std::move(slot),
-      [this, s, &shard](Answer answer) { finish(*s, shard, std::move(answer)); },
+      asio::any_io_executor(shard.executor()),
+      run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason), s->cancel.slot(),
+      std::move(slot), [this, s, &shard](Answer answer) { finish(*s, shard, std::move(answer)); },
       [](std::exception_ptr error) { log_exception("event run failed", error); });
   if (waiter.done) co_return std::move(waiter.answer);
   arm_sweep(shard);
@@ -200,7 +201,7 @@ asio::awaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard
       if (!waiter.done) s->stop(StopReason::client_gone);
     });
   }
-  co_await waiter.wake.async_wait(kAwait);
+  co_await waiter.wake.async_wait(kShardAwait);
   if (client_gone.is_connected()) client_gone.clear();
   co_return std::move(waiter.answer);
 }
@@ -397,15 +398,15 @@ asio::awaitable<Answer> Runtime::handle(std::string event_json,
       asio::use_awaitable);
 }
 
-asio::awaitable<Answer> Runtime::handle_on(std::string event_json,
-                                           std::optional<std::string> environment_json,
-                                           Shard& shard) {
+ShardAwaitable<Answer> Runtime::handle_on(std::string event_json,
+                                          std::optional<std::string> environment_json,
+                                          Shard& shard) {
   return impl_->handle_on(std::move(event_json), std::move(environment_json), state_of(shard));
 }
 
-asio::awaitable<Answer> Runtime::Impl::handle_on(std::string event_json,
-                                                 std::optional<std::string> environment_json,
-                                                 ShardState& shard) {
+ShardAwaitable<Answer> Runtime::Impl::handle_on(std::string event_json,
+                                                std::optional<std::string> environment_json,
+                                                ShardState& shard) {
   SlotPtr slot = shard.slots().acquire();
   if (auto refused = slot->load(shard.parser(), event_json, environment_json)) {
     co_return std::move(*refused);
@@ -419,11 +420,11 @@ void Runtime::Impl::schedule_task(ShardState& shard, SlotPtr slot,
   asio::co_spawn(shard.executor(), delayed_task(std::move(slot), shard, delay), asio::detached);
 }
 
-asio::awaitable<void> Runtime::Impl::delayed_task(SlotPtr slot, ShardState& shard,
-                                                  std::chrono::milliseconds delay) {
-  asio::steady_timer timer(shard.executor(), delay);
+ShardAwaitable<void> Runtime::Impl::delayed_task(SlotPtr slot, ShardState& shard,
+                                                 std::chrono::milliseconds delay) {
+  ShardTimer timer(shard.executor(), delay);
   shard.task_timers.insert(&timer);
-  auto [ec] = co_await timer.async_wait(kAwait);
+  auto [ec] = co_await timer.async_wait(kShardAwait);
   if (shard.task_timers.erase(&timer) == 0) co_return;  // cancel_everything counted it
   tasks_pending_.fetch_sub(1);
   if (ec || stopping_) {

@@ -42,9 +42,9 @@ struct ReplayState {
   std::promise<void> all_done;
 };
 
-asio::awaitable<void> replay_worker(std::shared_ptr<ReplayState> state, Runtime& runtime,
-                                    const std::vector<std::string>& corpus, std::size_t total,
-                                    Shard& shard) {
+ShardAwaitable<void> replay_worker(std::shared_ptr<ReplayState> state, Runtime& runtime,
+                                   const std::vector<std::string>& corpus, std::size_t total,
+                                   Shard& shard) {
   for (std::size_t i; (i = state->next.fetch_add(1)) < total;) {
     Answer answer = co_await runtime.handle_on(corpus[i % corpus.size()], std::nullopt, shard);
     if (answer.status < 200 || answer.status >= 300) state->not_accepted.fetch_add(1);

@@ -42,7 +42,7 @@ Runtime::Runtime(RuntimeOptions options)
   impl_->init();
 }
 
-Runtime::Runtime(std::vector<asio::any_io_executor> executors, RuntimeOptions options)
+Runtime::Runtime(std::vector<ShardExecutor> executors, RuntimeOptions options)
     : impl_(std::make_unique<Impl>(*this, std::move(options))) {
   for (std::size_t i = 0; i < executors.size(); ++i) {
     impl_->shards_.push_back(
@@ -267,7 +267,7 @@ void Runtime::Impl::cancel_everything(ShardState& shard) {
     queued_.fetch_sub(1);
     queued_waiting_.fetch_sub(1);
   }
-  for (asio::steady_timer* timer : shard.task_timers) timer->cancel();
+  for (ShardTimer* timer : shard.task_timers) timer->cancel();
   tasks_cancelled_.fetch_add(shard.task_timers.size());
   tasks_pending_.fetch_sub(shard.task_timers.size());
   shard.task_timers.clear();  // counted here: the timers' coroutines may never resume

@@ -39,8 +39,7 @@ struct TypeState {
 // Where finish() leaves the answer for supervise(), in supervise()'s frame, and what the
 // shard's sweep checks while the handlers run.
 struct Waiter {
-  Waiter(WakeupService& service, const boost::asio::any_io_executor& executor)
-      : wake(service, executor) {
+  Waiter(WakeupService& service, const ShardExecutor& executor) : wake(service, executor) {
     wake.set_cancellable(false);  // supervise() always has an answer to give
   }
   Wakeup wake;  // fired once `done`: by finish(), or by the sweep giving up on the handlers
@@ -89,16 +88,16 @@ struct Runtime::Impl {
   static Answer unhandled(const events::Event& event);
 
   // The life of an event (execute.cpp).
-  boost::asio::awaitable<Answer> execute_as(SlotPtr slot, ShardState& shard, ClientWatch* client,
-                                            bool delivered);
-  boost::asio::awaitable<Answer> handle_on(std::string event_json,
-                                           std::optional<std::string> environment_json,
-                                           ShardState& shard);
-  boost::asio::awaitable<Answer> forward(SlotPtr slot, ShardState& shard);
-  boost::asio::awaitable<std::optional<Answer>> store(SlotState& slot, ShardState& shard);
+  // On the shard's concrete executor: the connections await these (ShardAwaitable).
+  ShardAwaitable<Answer> execute_as(SlotPtr slot, ShardState& shard, ClientWatch* client,
+                                    bool delivered);
+  ShardAwaitable<Answer> handle_on(std::string event_json,
+                                   std::optional<std::string> environment_json, ShardState& shard);
+  ShardAwaitable<Answer> forward(SlotPtr slot, ShardState& shard);
+  ShardAwaitable<std::optional<Answer>> store(SlotState& slot, ShardState& shard);
   Answer enqueue(SlotPtr slot, ShardState& shard);
   void pump_queue(ShardState& shard);
-  boost::asio::awaitable<Answer> supervise(SlotPtr slot, ShardState& shard, ClientWatch* client);
+  ShardAwaitable<Answer> supervise(SlotPtr slot, ShardState& shard, ClientWatch* client);
   // The shard's sweep: one timer tick every kSweepEvery while events run, which checks
   // each running event's deadline, slow-handler warning and client watch.
   void arm_sweep(ShardState& shard);
@@ -106,6 +105,7 @@ struct Runtime::Impl {
   void check(SlotState& slot, Waiter& waiter, std::chrono::steady_clock::time_point now);
   // After the handlers: the answer to its waiter, the event's counts, the queue's next.
   void finish(SlotState& slot, ShardState& shard, Answer answer);
+  // On any_io_executor, as the handlers it awaits: its own coroutine thread (supervise()).
   boost::asio::awaitable<Answer> run_handlers(const events::Event& event,
                                               const events::Environment* environment,
                                               ShardState& shard, std::size_t type,
@@ -116,8 +116,8 @@ struct Runtime::Impl {
   void spawn_background(Shard& shard, boost::asio::awaitable<void> work,
                         const events::EventBase& event);
   void schedule_task(ShardState& shard, SlotPtr slot, std::chrono::milliseconds delay);
-  boost::asio::awaitable<void> delayed_task(SlotPtr slot, ShardState& shard,
-                                            std::chrono::milliseconds delay);
+  ShardAwaitable<void> delayed_task(SlotPtr slot, ShardState& shard,
+                                    std::chrono::milliseconds delay);
   void cancel_everything(ShardState& shard);
   std::size_t queued_waiting() const noexcept;
 

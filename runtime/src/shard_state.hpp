@@ -18,10 +18,10 @@
 namespace gbrt::runtime {
 
 struct ShardState final : Shard {
-  ShardState(std::size_t index, boost::asio::any_io_executor executor, std::size_t max_event_bytes)
+  ShardState(std::size_t index, ShardExecutor executor, std::size_t max_event_bytes)
       : Shard(index, std::move(executor), max_event_bytes),
         wakeups(WakeupService::of(this->executor())),
-        sweep_timer(std::make_unique<boost::asio::steady_timer>(this->executor())) {}
+        sweep_timer(std::make_unique<ShardTimer>(this->executor())) {}
 
   // Idle outbound connections are sockets of the shard's executor: closed before it goes.
   // So is the sweep's timer.
@@ -30,15 +30,15 @@ struct ShardState final : Shard {
     sweep_timer.reset();
   }
 
-  std::deque<SlotPtr> queue;                         // queued events not started yet
-  std::size_t queue_running = 0;                     // queued events whose handlers run
-  SlotState* running = nullptr;                      // every event whose handlers run (a list)
-  std::set<boost::asio::steady_timer*> task_timers;  // delayed tasks not due yet
+  std::deque<SlotPtr> queue;          // queued events not started yet
+  std::size_t queue_running = 0;      // queued events whose handlers run
+  SlotState* running = nullptr;       // every event whose handlers run (a list)
+  std::set<ShardTimer*> task_timers;  // delayed tasks not due yet
   std::uint64_t next_task = 0;
   WakeupService& wakeups;  // looked up once: supervise() makes a Wakeup per event
   // Ticks while events run: their deadlines, slow-handler warnings and client watches
   // (Runtime::Impl::sweep), instead of a timer per event.
-  std::unique_ptr<boost::asio::steady_timer> sweep_timer;
+  std::unique_ptr<ShardTimer> sweep_timer;
   bool sweep_armed = false;
 };
 

@@ -56,8 +56,8 @@ struct TestShard {
 };
 
 // co_spawn's future wants a default-constructible value; pg::Result is not.
-template <class T>
-boost::asio::awaitable<std::optional<T>> boxed(boost::asio::awaitable<T> work) {
+template <class T, class E>
+boost::asio::awaitable<std::optional<T>, E> boxed(boost::asio::awaitable<T, E> work) {
   co_return co_await std::move(work);
 }
 
@@ -69,13 +69,15 @@ struct Started {
   T get() { return std::move(*future.get()); }
 };
 
-template <class T>
-Started<T> start_on(boost::asio::any_io_executor executor, boost::asio::awaitable<T> work) {
+// On any executor the awaitable's executor type converts from (a shard's, for the runtime's
+// ShardAwaitable).
+template <class Executor, class T, class E>
+Started<T> start_on(const Executor& executor, boost::asio::awaitable<T, E> work) {
   return {boost::asio::co_spawn(executor, boxed(std::move(work)), boost::asio::use_future)};
 }
 
-template <class T>
-T run_on(boost::asio::any_io_executor executor, boost::asio::awaitable<T> work,
+template <class Executor, class T, class E>
+T run_on(const Executor& executor, boost::asio::awaitable<T, E> work,
          std::chrono::seconds limit = std::chrono::seconds(30)) {
   auto future = start_on(executor, std::move(work));
   if (future.wait_for(limit) != std::future_status::ready) {

@@ -34,7 +34,7 @@ using gbrt::test::fixture;
 // Stores what it is given, or refuses everything as a store that is down would.
 class MemoryForwarder final : public gbrt::runtime::Forwarder {
  public:
-  asio::awaitable<Answer> forward(const EventSlot& slot, Shard&) override {
+  gbrt::runtime::ShardAwaitable<Answer> forward(const EventSlot& slot, Shard&) override {
     if (down) co_return Answer::unavailable("store down", std::chrono::seconds(1));
     if (refuse != 0) co_return Answer::error(refuse, "refused");
     std::lock_guard lock(mutex);
@@ -164,7 +164,7 @@ TEST(RuntimeForward, AStoreRefusalIsRejectedAndAStoreDownShed) {
 }
 
 // What a worker does with an event it pulled: the handlers run here, whatever the ack mode.
-asio::awaitable<Answer> deliver(Runtime& runtime, Shard& shard, std::string json) {
+gbrt::runtime::ShardAwaitable<Answer> deliver(Runtime& runtime, Shard& shard, std::string json) {
   gbrt::runtime::SlotPtr slot = shard.slots().acquire();
   if (auto refused = slot->load(shard.parser(), json)) co_return std::move(*refused);
   co_return co_await runtime.run_delivered(std::move(slot), shard);

@@ -19,7 +19,7 @@ using gbrt::test::fixture;
 // The runtime keeps its queues beside each shard it makes; a shard made elsewhere would
 // have none.
 static_assert(
-    !std::is_constructible_v<Shard, std::size_t, boost::asio::any_io_executor, std::size_t>);
+    !std::is_constructible_v<Shard, std::size_t, gbrt::runtime::ShardExecutor, std::size_t>);
 static_assert(!std::is_copy_constructible_v<Shard>);
 
 TEST(Shard, EachShardHasItsIndexAndExecutor) {

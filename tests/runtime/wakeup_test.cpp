@@ -82,7 +82,7 @@ TEST(Wakeup, AContextShutDownDestroysThePendingWaiter) {
   };
   {
     asio::io_context io;
-    auto waiter = [](asio::any_io_executor executor,
+    auto waiter = [](gbrt::runtime::ShardExecutor executor,
                      std::shared_ptr<bool> flag) -> asio::awaitable<void> {
       Flag on_exit{std::move(flag)};
       Wakeup wakeup(WakeupService::of(executor), executor);

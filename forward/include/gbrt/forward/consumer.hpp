@@ -58,9 +58,9 @@ class Consumer {
  private:
   void pull_loop();
   void update_lag();
-  boost::asio::awaitable<void> deliver(void* msg, runtime::Shard& shard);
-  boost::asio::awaitable<bool> dead_letter(void* msg, std::string_view error,
-                                           std::uint64_t deliveries, runtime::Shard& shard);
+  runtime::ShardAwaitable<void> deliver(void* msg, runtime::Shard& shard);
+  runtime::ShardAwaitable<bool> dead_letter(void* msg, std::string_view error,
+                                            std::uint64_t deliveries, runtime::Shard& shard);
   // Pulled messages not finished, shared with their coroutines: a coroutine destroyed
   // unfinished (the runtime stopped) still counts itself out after the Consumer is gone.
   struct Flow {

@@ -52,8 +52,8 @@ class Publisher final : public runtime::Forwarder {
   // runtime drains before it stops).
   ~Publisher() override;
 
-  boost::asio::awaitable<runtime::Answer> forward(const runtime::EventSlot& slot,
-                                                  runtime::Shard& shard) override;
+  runtime::ShardAwaitable<runtime::Answer> forward(const runtime::EventSlot& slot,
+                                                   runtime::Shard& shard) override;
   bool ready() const noexcept override { return jetstream_.connected(); }
 
   using Headers = std::vector<std::pair<std::string_view, std::string_view>>;
@@ -61,9 +61,9 @@ class Publisher final : public runtime::Forwarder {
   // after the timeout or when the connection drops. `message_id` (Nats-Msg-Id) may be
   // empty. A header value is one line: line breaks become spaces (JSON keeps its value:
   // inside its strings they are escaped).
-  boost::asio::awaitable<Published> publish(std::string subject, std::string_view data,
-                                            std::string message_id, const Headers& headers,
-                                            runtime::Shard& shard);
+  runtime::ShardAwaitable<Published> publish(std::string subject, std::string_view data,
+                                             std::string message_id, const Headers& headers,
+                                             runtime::Shard& shard);
 
   std::size_t in_flight() const noexcept { return in_flight_.load(); }
 

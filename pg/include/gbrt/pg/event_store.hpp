@@ -57,8 +57,8 @@ class EventStore final : public runtime::Forwarder {
   // PostgreSQL is down, the commit failed or its outcome is unknown, or too many wait;
   // 400 for an event PostgreSQL cannot store (jsonb refuses \u0000, say), 413 for one whose
   // eventId is too long for the table's key (over about 2,700 bytes).
-  boost::asio::awaitable<runtime::Answer> forward(const runtime::EventSlot& slot,
-                                                  runtime::Shard& shard) override;
+  runtime::ShardAwaitable<runtime::Answer> forward(const runtime::EventSlot& slot,
+                                                   runtime::Shard& shard) override;
   // False while a shard has no connection (/readyz fails).
   bool ready() const noexcept override;
 

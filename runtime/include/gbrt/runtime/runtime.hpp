@@ -12,7 +12,6 @@
 #include <typeindex>
 #include <vector>
 
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 
@@ -31,10 +30,11 @@ class Runtime final : public Registry {
  public:
   // Owns `options.threads` shards, each an io_context run by its own thread after start().
   explicit Runtime(RuntimeOptions options = {});
-  // Runs on executors the embedding service owns (one shard each) and runs itself. A shard's
-  // state is unsynchronized: each executor must run one handler at a time (an io_context run
-  // by one thread, or a strand).
-  Runtime(std::vector<boost::asio::any_io_executor> executors, RuntimeOptions options);
+  // Runs on io_contexts the embedding service owns (one shard each: pass their
+  // get_executor()) and runs itself. A shard's state is unsynchronized: each io_context must
+  // be run by one thread. The concrete executor type (not any_io_executor) is what the
+  // connections and the event path are compiled for (ShardExecutor).
+  Runtime(std::vector<ShardExecutor> executors, RuntimeOptions options);
   ~Runtime();
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -58,10 +58,10 @@ class Runtime final : public Registry {
   // The life of one parsed event (slot->event set) on `shard`'s executor: admission, then
   // either the queue (202) or the handlers under their deadline, and the answer. When
   // `client` (optional) leaves, the handlers are cancelled (not for queued events).
-  boost::asio::awaitable<Answer> execute(SlotPtr slot, Shard& shard, ClientWatch* client = nullptr);
+  ShardAwaitable<Answer> execute(SlotPtr slot, Shard& shard, ClientWatch* client = nullptr);
   // The same for an event a Forwarder's consumer delivers back: its handlers run here
   // (admission, deadline, dedup, metrics as usual) whatever its type's ack mode says.
-  boost::asio::awaitable<Answer> run_delivered(SlotPtr slot, Shard& shard);
+  ShardAwaitable<Answer> run_delivered(SlotPtr slot, Shard& shard);
   // Raw bytes in, answer out, on a shard of the runtime's choosing: for services that
   // receive events some other way, and for tests. `environment_json` as GitBook's dispatcher
   // sends it. Taken by value: the coroutine starts when awaited, after the caller's
@@ -69,9 +69,8 @@ class Runtime final : public Registry {
   boost::asio::awaitable<Answer> handle(std::string event_json,
                                         std::optional<std::string> environment_json = {});
   // The same on `shard`, awaited from that shard's executor: no executor switch (replay()).
-  boost::asio::awaitable<Answer> handle_on(std::string event_json,
-                                           std::optional<std::string> environment_json,
-                                           Shard& shard);
+  ShardAwaitable<Answer> handle_on(std::string event_json,
+                                   std::optional<std::string> environment_json, Shard& shard);
   // Runs `event`'s handlers now, without admission, deadline or queue (benchmarks, tests).
   // Call on `shard`'s executor; the views must outlive the returned awaitable.
   boost::asio::awaitable<Answer> dispatch(const events::Event& event,

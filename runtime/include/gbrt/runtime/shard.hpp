@@ -6,11 +6,10 @@
 #include <memory>
 #include <memory_resource>
 
-#include <boost/asio/any_io_executor.hpp>
-
 #include <gbrt/events/parse.hpp>
 #include <gbrt/http/client.hpp>
 #include <gbrt/runtime/event_slot.hpp>
+#include <gbrt/runtime/shard_executor.hpp>
 
 namespace gbrt::runtime {
 
@@ -21,7 +20,7 @@ class Shard {
   Shard& operator=(const Shard&) = delete;
 
   std::size_t index() const noexcept { return index_; }
-  const boost::asio::any_io_executor& executor() const noexcept { return executor_; }
+  const ShardExecutor& executor() const noexcept { return executor_; }
   events::Parser& parser() noexcept { return parser_; }
   SlotPool& slots() noexcept { return slots_; }
   // Scratch memory for this shard's requests (HTTP header fields, …): pooled, so a warm
@@ -32,14 +31,14 @@ class Shard {
   http::Client& http_client(const http::ClientOptions& options);
 
  protected:
-  Shard(std::size_t index, boost::asio::any_io_executor executor, std::size_t max_event_bytes)
+  Shard(std::size_t index, ShardExecutor executor, std::size_t max_event_bytes)
       : index_(index), executor_(std::move(executor)), parser_(max_event_bytes) {}
   ~Shard() = default;
   std::unique_ptr<http::Client> http_;  // closed by the Runtime before the executor goes
 
  private:
   std::size_t index_;
-  boost::asio::any_io_executor executor_;
+  ShardExecutor executor_;
   events::Parser parser_;
   SlotPool slots_;
   std::pmr::unsynchronized_pool_resource memory_;

@@ -7,13 +7,14 @@
 #include <utility>
 
 #include <boost/asio/any_completion_handler.hpp>
-#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/system/error_code.hpp>
+
+#include <gbrt/runtime/shard_executor.hpp>
 
 namespace gbrt::runtime {
 
@@ -26,7 +27,8 @@ class WakeupService : public boost::asio::execution_context::service {
  public:
   inline static boost::asio::execution_context::id id;
   explicit WakeupService(boost::asio::execution_context& context) : service(context) {}
-  static WakeupService& of(const boost::asio::any_io_executor& executor) {
+  template <class Executor>
+  static WakeupService& of(const Executor& executor) {
     return boost::asio::use_service<WakeupService>(
         boost::asio::query(executor, boost::asio::execution::context));
   }
@@ -39,7 +41,7 @@ class WakeupService : public boost::asio::execution_context::service {
 
 class Wakeup {
  public:
-  Wakeup(WakeupService& service, boost::asio::any_io_executor executor)
+  Wakeup(WakeupService& service, ShardExecutor executor)
       : service_(service), executor_(std::move(executor)) {}
   Wakeup(const Wakeup&) = delete;
   Wakeup& operator=(const Wakeup&) = delete;
@@ -114,7 +116,7 @@ class Wakeup {
   }
 
   WakeupService& service_;
-  boost::asio::any_io_executor executor_;
+  ShardExecutor executor_;
   Handler handler_;
   boost::asio::cancellation_slot slot_;
   boost::system::error_code code_;
