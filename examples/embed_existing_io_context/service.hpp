@@ -6,8 +6,9 @@
 // service with its own HTTP stack keeps it, and hands the event requests to the runtime
 // with Runtime::handle(), which gives them gbrt's whole path after the HTTP layer:
 // parsing, admission, deadline, handlers, metrics, the GitBook answer. The runtime runs on
-// the service's executor (Runtime's executors constructor), so handlers share the thread
-// with the rest of the service, and signatures are checked with gbrt::net's verifier.
+// the service's executor (Runtime's executors constructor, which takes the io_context's own
+// executor type), so handlers share the thread with the rest of the service, and
+// signatures are checked with gbrt::net's verifier.
 // (A service content with a second port can instead run a gbrt::net::Server beside its
 // own listener on the same runtime: see examples/hello_handlers.)
 #pragma once
