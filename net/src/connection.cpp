@@ -51,21 +51,40 @@ struct Connection : ConnectionEvents {
 
 namespace {
 
+using Peer = TlsSocket<Socket>::Peer;
+
+// What a readable socket means: the next pipelined request (sending), the client leaving
+// (closed), or, over TLS, bytes that are neither yet (quiet: a partial record, a key update).
+// Plain HTTP: a peek finds EOF or data. TLS: a polite client's close_notify comes before its
+// FIN, so only OpenSSL can tell a close from a request.
+Peer peer_of(Connection& connection) {
+  if (connection.tls) return connection.tls->peek_peer();
+  char byte;
+  const ssize_t n = ::recv(connection.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return Peer::sending;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return Peer::quiet;
+  return Peer::closed;
+}
+
 // While handlers run, a readable socket means either the next pipelined request or the
-// client leaving (EOF): only the second cancels the handlers.
+// client leaving: only the second cancels the handlers.
 void watch_for_departure(const std::shared_ptr<Connection>& connection) {
   connection->watching = true;
-  connection->socket().async_wait(
-      tcp::socket::wait_read, [connection](boost::system::error_code ec) {
-        connection->watching = false;
-        if (ec || !connection->handling) return;
-        if (connection->tls && connection->tls->has_pending()) return;  // read ahead: a request
-        char byte;
-        ssize_t n = ::recv(connection->socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-        if (n == 0 || (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-          connection->gone.emit(asio::cancellation_type::terminal);
-        }
-      });
+  connection->socket().async_wait(tcp::socket::wait_read,
+                                  [connection](boost::system::error_code ec) {
+                                    connection->watching = false;
+                                    if (ec || !connection->handling) return;
+                                    switch (peer_of(*connection)) {
+                                      case Peer::closed:
+                                        connection->gone.emit(asio::cancellation_type::terminal);
+                                        break;
+                                      case Peer::quiet:
+                                        watch_for_departure(connection);
+                                        break;
+                                      case Peer::sending:
+                                        break;
+                                    }
+                                  });
 }
 
 // The shard's list of connections, for the drain.

@@ -23,8 +23,14 @@ boost::system::error_code error(SSL* ssl, int result, int saved_errno) {
         return {saved_errno, boost::system::system_category()};
       }
       [[fallthrough]];
-    default:
-      return {static_cast<int>(ERR_get_error()), boost::asio::error::get_ssl_category()};
+    default: {
+      const unsigned long e = ERR_get_error();
+      if (e == 0) return boost::asio::ssl::error::unexpected_result;
+      // OpenSSL 3.2 and later queue the socket's own errors (ECONNRESET…) as such.
+      if (ERR_GET_LIB(e) == ERR_LIB_SYS)
+        return {ERR_GET_REASON(e), boost::system::system_category()};
+      return {static_cast<int>(e), boost::asio::error::get_ssl_category()};
+    }
   }
 }
 

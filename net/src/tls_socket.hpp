@@ -8,6 +8,7 @@
 #pragma once
 
 #include <openssl/ssl.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -103,32 +104,73 @@ class TlsSocket {
   template <class Token>
   auto async_handshake(Token&& token) {
     return run<void(boost::system::error_code)>(
-        [](SSL* ssl, std::size_t&) { return SSL_do_handshake(ssl); }, {}, true,
+        [](SSL* ssl, std::size_t&) { return SSL_do_handshake(ssl); }, {}, false,
         std::forward<Token>(token));
   }
 
+  // Takes what OpenSSL holds, up to the buffer's size, in one go: a flood of tiny records
+  // is one completion, not one (nested, when inline) per record.
   template <class Token>
   auto async_read_some(const boost::asio::mutable_buffer& buffer, Token&& token) {
     return run<void(boost::system::error_code, std::size_t)>(
         [buffer](SSL* ssl, std::size_t& n) {
-          return buffer.size() == 0 ? 1 : SSL_read_ex(ssl, buffer.data(), buffer.size(), &n);
+          if (buffer.size() == 0) return 1;
+          auto* data = static_cast<char*>(buffer.data());
+          const int result = SSL_read_ex(ssl, data, buffer.size(), &n);
+          for (std::size_t more = 0; result == 1 && n < buffer.size() &&
+                                     SSL_has_pending(ssl) == 1 &&
+                                     SSL_read_ex(ssl, data + n, buffer.size() - n, &more) == 1;) {
+            n += more;
+          }
+          return result;
         },
-        buffer, buffer.size() == 0 || has_pending(), std::forward<Token>(token));
+        buffer, true, std::forward<Token>(token));
   }
 
   template <class ConstBuffers, class Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return run<void(boost::system::error_code, std::size_t)>(
-        [buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, {}, true,
+        [buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, {}, false,
         std::forward<Token>(token));
   }
 
-  // Sends close_notify; does not wait for the peer's (TLS 1.3 does not ask it to).
+  // Sends close_notify, once; does not wait for the peer's (TLS 1.3 does not ask it to).
   template <class Token>
   auto async_shutdown(Token&& token) {
     return run<void(boost::system::error_code)>(
-        [](SSL* ssl, std::size_t&) { return SSL_shutdown(ssl) >= 0 ? 1 : -1; }, {}, true,
-        std::forward<Token>(token));
+        [](SSL* ssl, std::size_t&) {
+          if ((SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN) != 0) return 1;
+          return SSL_shutdown(ssl) >= 0 ? 1 : -1;
+        },
+        {}, false, std::forward<Token>(token));
+  }
+
+  // What the peer did, for the departure watch while no operation of this socket runs: the
+  // socket's bytes move into OpenSSL (at most a record's worth a call), which says whether
+  // they carry data, a close (close_notify, or the stream's end), or not a whole record yet.
+  enum class Peer { quiet, sending, closed };
+  Peer peek_peer() {
+    if (!socket_.is_open()) return Peer::closed;
+    char chunk[4096];
+    for (std::size_t taken = 0; taken < tls_detail::kReadChunk; taken += sizeof chunk) {
+      const ssize_t n = ::recv(channel_.fd, chunk, sizeof chunk, MSG_DONTWAIT);
+      if (n == 0) return Peer::closed;
+      if (n < 0) {
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return Peer::closed;
+        break;
+      }
+      unread_.append(chunk, static_cast<std::size_t>(n));
+    }
+    std::size_t n = 0;
+    Want want = Want::nothing;
+    const auto ec = attempt(
+        [](SSL* ssl, std::size_t& n) {
+          char byte;
+          return SSL_peek_ex(ssl, &byte, 1, &n);
+        },
+        n, want);
+    if (ec) return Peer::closed;
+    return want == Want::nothing ? Peer::sending : Peer::quiet;
   }
 
   // For serve()'s write_now: what OpenSSL takes without waiting (0 and no error: nothing).
@@ -167,10 +209,15 @@ class TlsSocket {
   template <class Call>
   boost::system::error_code attempt(const Call& call, std::size_t& n, Want& want) {
     want = Want::nothing;
-    if (!socket_.is_open()) return boost::asio::error::bad_descriptor;
+    if (!socket_.is_open()) {
+      channel_.data = nullptr;
+      channel_.size = 0;
+      return boost::asio::error::bad_descriptor;
+    }
     const bool from_unread = !unread_.empty();
     if (from_unread) channel_ = {channel_.fd, unread_.data(), unread_.size()};
     tls_detail::clear_errors();
+    errno = 0;  // an SSL_ERROR_SYSCALL must not report an older call's errno
     const int result = call(ssl_.get(), n);
     const int saved_errno = errno;
     keep_unread(from_unread);
@@ -191,7 +238,7 @@ class TlsSocket {
   // unread_, as the scratch they may be in belongs to the next read on this thread.
   void keep_unread(bool from_unread) {
     if (channel_.size == 0) {
-      unread_.clear();
+      if (from_unread) std::string().swap(unread_);  // an idle connection keeps no buffer
     } else if (from_unread) {
       unread_.erase(0, unread_.size() - channel_.size);
     } else {
@@ -202,16 +249,17 @@ class TlsSocket {
   }
 
   // `call` until it succeeds or fails; in between, the socket's bytes are read (into `into`,
-  // or a buffer of this operation's when it has none) or its writability awaited, as OpenSSL
-  // asks. With `try_first` false, reads before the first call (nothing waits in OpenSSL).
+  // or a buffer of this operation's when it is small or none) or its writability awaited, as
+  // OpenSSL asks. A `reading` operation reads first unless bytes wait in OpenSSL or here.
   template <class Signature, class Call, class Token>
-  auto run(Call call, boost::asio::mutable_buffer into, bool try_first, Token&& token) {
+  auto run(Call call, boost::asio::mutable_buffer into, bool reading, Token&& token) {
     return boost::asio::async_compose<Token, Signature>(
-        [this, call, into, try_first, own = std::unique_ptr<char[]>(), waiting = Want::nothing](
-            auto& self, boost::system::error_code ec = {}, std::size_t got = 0) mutable {
+        [this, call, into, first = reading, own = std::unique_ptr<char[]>(),
+         waiting = Want::nothing](auto& self, boost::system::error_code ec = {},
+                                  std::size_t got = 0) mutable {
           std::size_t n = 0;
-          Want want = try_first ? Want::nothing : Want::read;
-          try_first = true;
+          Want want = first && into.size() != 0 && !has_pending() ? Want::read : Want::nothing;
+          first = false;
           if (waiting == Want::read) {
             if (ec == boost::asio::error::eof) ec = tls_detail::end_of_stream(ssl_.get());
             if (!ec) stage(into.data(), got);
@@ -219,7 +267,9 @@ class TlsSocket {
           waiting = Want::nothing;
           if (!ec && want == Want::nothing) ec = attempt(call, n, want);
           if (!ec && want == Want::read) {
-            if (into.size() == 0) {  // a handshake's messages: a ClientHello is about 500 bytes
+            // A handshake's messages (a ClientHello is about 500 bytes), or a body's last few
+            // bytes: records are read in chunks of at least this, not a few bytes at a time.
+            if (into.size() < kOwnChunk) {
               own.reset(new char[kOwnChunk]);
               into = boost::asio::buffer(own.get(), kOwnChunk);
             }

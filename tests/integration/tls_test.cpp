@@ -1,5 +1,6 @@
 // HTTPS: gbrt-server with a self-signed certificate made by the test, spoken to by curl and
 // by an OpenSSL client (Asio's ssl::stream) for what curl cannot do.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +15,9 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 
+#include <gbrt/net/server.hpp>
+
+#include "support/async.hpp"
 #include "support/fixtures.hpp"
 #include "support/server_process.hpp"
 
@@ -142,6 +146,50 @@ TEST_F(Tls, AStalledHandshakeIsCutOffAfterTheHeaderTimeout) {
   stalled.read_some(asio::buffer(&byte, 1), ec);  // returns when the server closes
   EXPECT_TRUE(ec == asio::error::eof || ec == asio::error::connection_reset) << ec.message();
   EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+}
+
+// A polite TLS client sends close_notify and then its FIN: the handlers of its event are
+// cancelled as for a plain HTTP client that closes.
+TEST_F(Tls, AClientThatClosesWithCloseNotifyCancelsTheHandlers) {
+  gbrt::Runtime runtime({.threads = 1});
+  std::atomic<bool> cancelled{false};
+  runtime.on<gbrt::events::SpaceView>(
+      [&](const gbrt::events::SpaceView&, gbrt::Context& c) -> asio::awaitable<void> {
+        try {
+          co_await gbrt::test::sleep_for(c.executor(), std::chrono::seconds(10));
+        } catch (const boost::system::system_error& e) {
+          cancelled = e.code() == asio::error::operation_aborted;
+          throw;
+        }
+      });
+  gbrt::net::Server server(runtime, {.port = 0,
+                                     .tls_cert_file = (dir_ / "cert.pem").string(),
+                                     .tls_key_file = (dir_ / "key.pem").string()});
+  runtime.start();
+  server.start();
+  {
+    TlsClient client(server.port());
+    asio::write(client.stream, asio::buffer(post(gbrt::test::fixture("space_view-2.json"))));
+    ASSERT_TRUE(gbrt::test::wait_for([&] { return runtime.in_flight() == 1; }));
+    // Sends close_notify; would then wait for the server's, which does not come meanwhile.
+    client.stream.async_shutdown([](boost::system::error_code) {});
+    client.io.run_for(std::chrono::milliseconds(100));
+  }  // then the FIN
+  EXPECT_TRUE(gbrt::test::wait_for([&] { return cancelled.load(); }, std::chrono::seconds(2)));
+  EXPECT_TRUE(
+      gbrt::test::wait_for([&] { return runtime.in_flight() == 0; }, std::chrono::seconds(2)));
+  server.stop();
+  runtime.shutdown(std::chrono::seconds(1));
+}
+
+// Many one-byte records (a request trickled as TLS records) are read together, correctly.
+TEST_F(Tls, ARequestInOneByteRecordsIsAnswered) {
+  gbrt::test::ServerProcess server(
+      {"--tls-cert", (dir_ / "cert.pem").string(), "--tls-key", (dir_ / "key.pem").string()});
+  const std::string request = post(gbrt::test::fixture("space_view-1.json"));
+  TlsClient client(server.port());
+  for (char byte : request) asio::write(client.stream, asio::buffer(&byte, 1));  // a record each
+  EXPECT_NE(client.read_answers(1).find("HTTP/1.1 200 OK"), std::string::npos);
 }
 
 TEST_F(Tls, ABadCertificateIsAClearErrorAtStart) {
