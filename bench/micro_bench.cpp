@@ -19,6 +19,8 @@
 #include <gbrt/runtime/read_file.hpp>
 #include <gbrt/runtime/runtime.hpp>
 
+#include "launch.hpp"  // runtime/src: how the runtime starts a handler's coroutine thread
+
 namespace {
 
 namespace asio = boost::asio;
@@ -186,6 +188,40 @@ void BM_ParseExecute(benchmark::State& state, const char* file) {
   });
 }
 BENCHMARK_CAPTURE(BM_ParseExecute, space_view, "space_view-1.json");
+
+// The floor under BM_ParseExecute: the same parse into a pooled slot, then the handler (a
+// no-op awaitable, as Bench registers) on a coroutine thread of its own, started the way
+// Runtime::execute starts one (runtime/src/launch.hpp), and nothing else: no admission,
+// deadline, dedup, metrics or answer. What an awaitable handler API costs at the least.
+asio::awaitable<void> noop_handler() {
+  co_return;
+}
+asio::awaitable<int> run_noop_handler() {
+  co_await noop_handler();
+  co_return 200;
+}
+
+gbrt::runtime::ShardAwaitable<void> parse_and_launch(gbrt::Runtime&, gbrt::runtime::Shard& shard,
+                                                     const std::string& body) {
+  gbrt::runtime::SlotPtr slot = shard.slots().acquire();
+  slot->body.append(body);
+  auto event = shard.parser().parse_event(slot->body.view(), slot->arena);
+  slot->event.emplace(std::move(event.value()));
+  int status = 0;
+  gbrt::runtime::detail::launch(
+      asio::any_io_executor(shard.executor()), run_noop_handler(), asio::cancellation_slot(),
+      std::move(slot), [&status](int s) { status = s; }, [](std::exception_ptr) {});
+  benchmark::DoNotOptimize(status);
+  co_return;
+}
+
+void BM_ParseLaunchFloor(benchmark::State& state, const char* file) {
+  const std::string body = fixture(file);
+  drive(state, [&](gbrt::Runtime& runtime, gbrt::runtime::Shard& shard) {
+    return parse_and_launch(runtime, shard, body);
+  });
+}
+BENCHMARK_CAPTURE(BM_ParseLaunchFloor, space_view, "space_view-1.json");
 
 // An NDJSON batch of `range(0)` space_view lines: split, parse each line in place, dispatch.
 asio::awaitable<void> batch_dispatch(gbrt::Runtime& runtime, gbrt::runtime::Shard& shard,
