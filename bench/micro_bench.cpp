@@ -207,10 +207,11 @@ gbrt::runtime::ShardAwaitable<void> parse_and_launch(gbrt::Runtime&, gbrt::runti
   slot->body.append(body);
   auto event = shard.parser().parse_event(slot->body.view(), slot->arena);
   slot->event.emplace(std::move(event.value()));
-  int status = 0;
+  // Not on this frame: with another Boost than 1.81, launch() is co_spawn, which finishes later.
+  static thread_local int status = 0;
   gbrt::runtime::detail::launch(
       asio::any_io_executor(shard.executor()), run_noop_handler(), asio::cancellation_slot(),
-      std::move(slot), [&status](int s) { status = s; }, [](std::exception_ptr) {});
+      std::move(slot), [](int s) { status = s; }, [](std::exception_ptr) {});
   benchmark::DoNotOptimize(status);
   co_return;
 }

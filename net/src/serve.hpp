@@ -154,6 +154,16 @@ std::array<boost::asio::const_buffer, 2> write_now(Stream& stream,
   return buffers;
 }
 
+// Whether the stream itself holds bytes read from the socket (TLS: records OpenSSL read).
+template <class Stream>
+bool holds_bytes(const Stream& stream) {
+  if constexpr (requires { stream.has_pending(); }) {
+    return stream.has_pending();
+  } else {
+    return false;
+  }
+}
+
 // Ends the sending side: TLS close_notify first when there is TLS, then TCP's FIN.
 template <class Stream>
 runtime::ShardAwaitable<void> shutdown_send(Stream& stream, Deadline& deadline) {
@@ -199,7 +209,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
     // Idle until the request's first byte, then header_timeout for the header and
     // body_timeout for the body: a client that trickles bytes (slow loris) is cut off.
     // An idle connection holds no event slot, only its read buffer.
-    events.idle = buffer.size() == 0;  // no pipelined request waiting
+    events.idle = buffer.size() == 0 && !detail::holds_bytes(stream);  // none pipelined
     if (events.idle) {
       events.deadline.expires_after(options.idle_timeout);
       auto [idle_ec, first] =

@@ -98,8 +98,12 @@ class TlsSocket {
   executor_type get_executor() noexcept { return socket_.get_executor(); }
   Socket& next_layer() noexcept { return socket_; }
 
-  // Whether bytes already read from the socket wait in OpenSSL or here.
-  bool has_pending() const noexcept { return SSL_has_pending(ssl_.get()) == 1 || !unread_.empty(); }
+  // Whether bytes already read from the socket wait in OpenSSL or here, or the peer's
+  // close_notify has come (the departure watch takes it in): a read answers at once.
+  bool has_pending() const noexcept {
+    return SSL_has_pending(ssl_.get()) == 1 || !unread_.empty() ||
+           (SSL_get_shutdown(ssl_.get()) & SSL_RECEIVED_SHUTDOWN) != 0;
+  }
 
   template <class Token>
   auto async_handshake(Token&& token) {
@@ -134,12 +138,14 @@ class TlsSocket {
         std::forward<Token>(token));
   }
 
-  // Sends close_notify, once; does not wait for the peer's (TLS 1.3 does not ask it to).
+  // Sends close_notify, once; does not wait for the peer's (TLS 1.3 does not ask it to). A
+  // retry after WANT_WRITE calls SSL_shutdown again, which sends the alert still pending.
   template <class Token>
   auto async_shutdown(Token&& token) {
+    const bool sent_before = (SSL_get_shutdown(ssl_.get()) & SSL_SENT_SHUTDOWN) != 0;
     return run<void(boost::system::error_code)>(
-        [](SSL* ssl, std::size_t&) {
-          if ((SSL_get_shutdown(ssl) & SSL_SENT_SHUTDOWN) != 0) return 1;
+        [sent_before](SSL* ssl, std::size_t&) {
+          if (sent_before) return 1;
           return SSL_shutdown(ssl) >= 0 ? 1 : -1;
         },
         {}, false, std::forward<Token>(token));
@@ -152,11 +158,11 @@ class TlsSocket {
   Peer peek_peer() {
     if (!socket_.is_open()) return Peer::closed;
     char chunk[4096];
+    bool ended = false;  // the stream's end came after what was read: data first, as for HTTP
     for (std::size_t taken = 0; taken < tls_detail::kReadChunk; taken += sizeof chunk) {
       const ssize_t n = ::recv(channel_.fd, chunk, sizeof chunk, MSG_DONTWAIT);
-      if (n == 0) return Peer::closed;
-      if (n < 0) {
-        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) return Peer::closed;
+      if (n <= 0) {
+        ended = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
         break;
       }
       unread_.append(chunk, static_cast<std::size_t>(n));
@@ -169,8 +175,8 @@ class TlsSocket {
           return SSL_peek_ex(ssl, &byte, 1, &n);
         },
         n, want);
-    if (ec) return Peer::closed;
-    return want == Want::nothing ? Peer::sending : Peer::quiet;
+    if (!ec && want == Want::nothing) return Peer::sending;
+    return ec || ended ? Peer::closed : Peer::quiet;
   }
 
   // For serve()'s write_now: what OpenSSL takes without waiting (0 and no error: nothing).
