@@ -74,6 +74,21 @@ class TlsSocketTest : public ::testing::Test {
     io_.run();
   }
 
+  // What the server's first read after the handshake ends with, `client` done.
+  template <class ClientSide>
+  error_code first_read_error(ClientSide client) {
+    error_code server_ec;
+    run(
+        [&](Server& tls) -> asio::awaitable<void> {
+          co_await tls.async_handshake(kTuple);
+          char byte;
+          std::tie(server_ec, std::ignore) =
+              co_await tls.async_read_some(asio::buffer(&byte, 1), kTuple);
+        },
+        client);
+    return server_ec;
+  }
+
   fs::path dir_;
   asio::io_context io_;
   tcp::acceptor acceptor_{io_, tcp::v4()};
@@ -123,30 +138,16 @@ TEST_F(TlsSocketTest, EchoesMoreThanTheSocketBuffersHoldBothWays) {
 }
 
 TEST_F(TlsSocketTest, APeersCloseNotifyIsEndOfStream) {
-  error_code server_ec;
-  run(
-      [&](Server& tls) -> asio::awaitable<void> {
-        co_await tls.async_handshake(kTuple);
-        char byte;
-        std::tie(server_ec, std::ignore) =
-            co_await tls.async_read_some(asio::buffer(&byte, 1), kTuple);
-      },
-      [&](auto& stream, error_code) -> asio::awaitable<void> {
+  const error_code server_ec =
+      first_read_error([](auto& stream, error_code) -> asio::awaitable<void> {
         co_await stream.async_shutdown(kTuple);  // sends close_notify, waits for the server's
       });
   EXPECT_EQ(server_ec, asio::error::eof) << server_ec.message();
 }
 
 TEST_F(TlsSocketTest, ATcpCloseWithoutCloseNotifyIsATruncatedStream) {
-  error_code server_ec;
-  run(
-      [&](Server& tls) -> asio::awaitable<void> {
-        co_await tls.async_handshake(kTuple);
-        char byte;
-        std::tie(server_ec, std::ignore) =
-            co_await tls.async_read_some(asio::buffer(&byte, 1), kTuple);
-      },
-      [&](auto& stream, error_code) -> asio::awaitable<void> {
+  const error_code server_ec =
+      first_read_error([](auto& stream, error_code) -> asio::awaitable<void> {
         stream.next_layer().close();
         co_return;
       });
