@@ -8,7 +8,6 @@
 
 #include <algorithm>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <gbrt/runtime/log.hpp>
@@ -89,7 +88,7 @@ runtime::ShardAwaitable<Published> Publisher::publish(std::string subject, std::
   PublishLane& lane = *lanes_[shard.index()];
   PublishLane::Waiter waiter(lane.wakeups(), shard.executor());
   if (lane.publish(subject, data, message_id, headers, waiter, start)) {
-    co_await waiter.wake.async_wait(asio::as_tuple(runtime::shard_awaitable));
+    co_await waiter.wake.async_wait(runtime::shard_await);
     lane.forget(waiter);  // cancelled: a late acknowledgement finds nobody
     if (!waiter.done) waiter.result.error = "publish cancelled";
   }

@@ -18,8 +18,9 @@ namespace gbrt::net {
 // operation is awaited directly: its completion handler resumes the coroutine, no frame.
 inline constexpr auto kAwaitOp = boost::asio::as_tuple(boost::asio::deferred);
 
-// Whether `Stream`'s operations take kAwaitOp. Beast's ssl_stream (Boost 1.81) does not (it
-// asks the token for a return_type deferred has not); gbrt's TlsSocket and Asio's sockets do.
+// Whether `Stream`'s operations take kAwaitOp: Asio's sockets and gbrt's TlsSocket do; Beast's
+// streams (Boost 1.81) do not (they ask the token for a return_type deferred has not), and
+// the fuzz targets serve over Beast's test stream.
 template <class Stream>
 concept TakesAwaitOp = requires(Stream& stream, boost::asio::mutable_buffer buffer) {
   stream.async_read_some(buffer, kAwaitOp);
@@ -31,7 +32,7 @@ inline constexpr auto await_op = [] {
   if constexpr (TakesAwaitOp<Stream>) {
     return kAwaitOp;
   } else {
-    return boost::asio::as_tuple(runtime::shard_awaitable);
+    return runtime::shard_await;
   }
 }();
 

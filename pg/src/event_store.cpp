@@ -15,7 +15,6 @@
 #include <stdexcept>
 #include <unordered_set>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
@@ -41,8 +40,6 @@ namespace {
 
 constexpr char kStored[] = R"({"status":"stored"})";
 constexpr char kStoredDuplicate[] = R"({"status":"stored","duplicate":true})";
-
-constexpr auto kAwait = asio::as_tuple(runtime::shard_awaitable);
 
 // forward() runs on the runtime's shards, whose executor is an io_context's (concrete): so
 // must the pool's connections be that the groups share them.
@@ -172,7 +169,7 @@ runtime::ShardAwaitable<Answer> EventStore::forward(const runtime::EventSlot& sl
           if (!ec && groups_[index]->open_generation == generation) seal(index);
         });
   }
-  co_await entry.wake.async_wait(kAwait);
+  co_await entry.wake.async_wait(runtime::shard_await);
   if (!entry.done) {  // cancelled while its group was open (shutdown)
     if (std::erase(group.open, &entry) != 0) {
       --group.waiting;
@@ -183,7 +180,7 @@ runtime::ShardAwaitable<Answer> EventStore::forward(const runtime::EventSlot& sl
     // is cancelled now, so its co_awaits would throw: not this one.
     const bool throws = co_await asio::this_coro::throw_if_cancelled();
     co_await asio::this_coro::throw_if_cancelled(false);
-    co_await entry.wake.async_wait(kAwait);
+    co_await entry.wake.async_wait(runtime::shard_await);
     co_await asio::this_coro::throw_if_cancelled(throws);
   }
   co_return std::move(entry.answer);

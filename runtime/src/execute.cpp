@@ -25,8 +25,7 @@ using std::chrono::steady_clock;
 
 namespace {
 
-constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);   // in handlers' coroutines
-constexpr auto kShardAwait = asio::as_tuple(shard_awaitable);  // in the shard's own
+constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);  // in handlers' coroutines
 constexpr std::chrono::seconds kRetryAfter{1};
 // How often running events are checked: deadlines, warnings and client watches are kept
 // to within this.
@@ -201,7 +200,7 @@ ShardAwaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard,
       if (!waiter.done) s->stop(StopReason::client_gone);
     });
   }
-  co_await waiter.wake.async_wait(kShardAwait);
+  co_await waiter.wake.async_wait(shard_await);
   if (client_gone.is_connected()) client_gone.clear();
   co_return std::move(waiter.answer);
 }
@@ -424,7 +423,7 @@ ShardAwaitable<void> Runtime::Impl::delayed_task(SlotPtr slot, ShardState& shard
                                                  std::chrono::milliseconds delay) {
   ShardTimer timer(shard.executor(), delay);
   shard.task_timers.insert(&timer);
-  auto [ec] = co_await timer.async_wait(kShardAwait);
+  auto [ec] = co_await timer.async_wait(shard_await);
   if (shard.task_timers.erase(&timer) == 0) co_return;  // cancel_everything counted it
   tasks_pending_.fetch_sub(1);
   if (ec || stopping_) {

@@ -2,6 +2,7 @@
 // and timers that run on one (the connections and the event path).
 #pragma once
 
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -18,6 +19,8 @@ using ShardExecutor = boost::asio::io_context::executor_type;
 template <class T = void>
 using ShardAwaitable = boost::asio::awaitable<T, ShardExecutor>;
 inline constexpr boost::asio::use_awaitable_t<ShardExecutor> shard_awaitable;
+// The same, giving (error_code, results…) as a tuple: errors as values on the event path.
+inline constexpr auto shard_await = boost::asio::as_tuple(shard_awaitable);
 using ShardTimer = boost::asio::basic_waitable_timer<
     std::chrono::steady_clock, boost::asio::wait_traits<std::chrono::steady_clock>, ShardExecutor>;
 
