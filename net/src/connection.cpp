@@ -62,7 +62,7 @@ Peer peer_of(Connection& connection) {
   char byte;
   const ssize_t n = ::recv(connection.socket().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n > 0) return Peer::sending;
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return Peer::quiet;
+  if (n < 0 && for_now(errno)) return Peer::quiet;
   return Peer::closed;
 }
 

@@ -71,9 +71,7 @@ Channel& channel_of(BIO* bio) {
 int channel_write(BIO* bio, const char* data, int size) {
   BIO_clear_retry_flags(bio);
   const ssize_t n = ::send(channel_of(bio).fd, data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
-    BIO_set_retry_write(bio);
-  }
+  if (n < 0 && for_now(errno)) BIO_set_retry_write(bio);
   return static_cast<int>(n);
 }
 

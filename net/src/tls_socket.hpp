@@ -29,6 +29,12 @@
 
 namespace gbrt::net {
 
+// Whether a socket call failed with `error` only for now (nothing to read or no room to
+// write yet, or a signal): the call is retried once the socket is ready.
+inline bool for_now(int error) noexcept {
+  return error == EAGAIN || error == EWOULDBLOCK || error == EINTR;
+}
+
 namespace tls_detail {
 
 // What OpenSSL's BIO reads (bytes the socket gave, not yet OpenSSL's) and where it writes.
@@ -162,7 +168,7 @@ class TlsSocket {
     for (std::size_t taken = 0; taken < tls_detail::kReadChunk; taken += sizeof chunk) {
       const ssize_t n = ::recv(channel_.fd, chunk, sizeof chunk, MSG_DONTWAIT);
       if (n <= 0) {
-        ended = n == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+        ended = n == 0 || !for_now(errno);
         break;
       }
       unread_.append(chunk, static_cast<std::size_t>(n));

@@ -3,8 +3,6 @@
 
 #include <sys/socket.h>
 
-#include <cstdio>
-#include <filesystem>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -18,10 +16,11 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "support/test_ca.hpp"
+
 namespace {
 
 namespace asio = boost::asio;
-namespace fs = std::filesystem;
 using asio::ip::tcp;
 using boost::system::error_code;
 using Server = gbrt::net::TlsSocket<tcp::socket>;
@@ -30,20 +29,14 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 class TlsSocketTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("gbrt-tls-socket-" + std::to_string(::getpid()));
-    fs::create_directories(dir_);
-    const std::string command =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-        "-subj /CN=localhost -keyout " +
-        (dir_ / "key.pem").string() + " -out " + (dir_ / "cert.pem").string() + " 2>/dev/null";
-    ASSERT_EQ(std::system(command.c_str()), 0);
-    server_context_.use_certificate_chain_file((dir_ / "cert.pem").string());
-    server_context_.use_private_key_file((dir_ / "key.pem").string(), asio::ssl::context::pem);
+    ca_ = gbrt::test::make_test_ca();
+    server_context_.use_certificate_chain_file(ca_.server_cert);
+    server_context_.use_private_key_file(ca_.server_key, asio::ssl::context::pem);
     client_context_.set_verify_mode(asio::ssl::verify_none);
     acceptor_.bind({asio::ip::make_address("127.0.0.1"), 0});
     acceptor_.listen();
   }
-  void TearDown() override { fs::remove_all(dir_); }
+  void TearDown() override { gbrt::test::remove_test_ca(ca_); }
 
   // Runs `server` on an accepted connection and `client` on a connected, handshaken
   // ssl::stream, both to the end.
@@ -89,7 +82,7 @@ class TlsSocketTest : public ::testing::Test {
     return server_ec;
   }
 
-  fs::path dir_;
+  gbrt::test::TestCa ca_;
   asio::io_context io_;
   tcp::acceptor acceptor_{io_, tcp::v4()};
   asio::ssl::context server_context_{asio::ssl::context::tls_server};
