@@ -188,7 +188,7 @@ ShardAwaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard,
   // the slot's signal until then).
   const events::Environment* environment = s->environment ? &*s->environment : nullptr;
   detail::launch(
-      asio::any_io_executor(shard.executor()),
+      shard.handler_executor,
       run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason), s->cancel.slot(),
       std::move(slot), [this, s, &shard](Answer answer) { finish(*s, shard, std::move(answer)); },
       [](std::exception_ptr error) { log_exception("event run failed", error); });

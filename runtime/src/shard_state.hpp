@@ -8,7 +8,7 @@
 #include <memory>
 #include <set>
 
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/any_io_executor.hpp>
 
 #include <gbrt/runtime/shard.hpp>
 #include <gbrt/runtime/wakeup.hpp>
@@ -20,6 +20,7 @@ namespace gbrt::runtime {
 struct ShardState final : Shard {
   ShardState(std::size_t index, ShardExecutor executor, std::size_t max_event_bytes)
       : Shard(index, std::move(executor), max_event_bytes),
+        handler_executor(this->executor()),
         wakeups(WakeupService::of(this->executor())),
         sweep_timer(std::make_unique<ShardTimer>(this->executor())) {}
 
@@ -35,6 +36,9 @@ struct ShardState final : Shard {
   SlotState* running = nullptr;       // every event whose handlers run (a list)
   std::set<ShardTimer*> task_timers;  // delayed tasks not due yet
   std::uint64_t next_task = 0;
+  // The shard's executor as handlers' coroutines take it (boost::asio::awaitable's
+  // any_io_executor), made once rather than per event.
+  const boost::asio::any_io_executor handler_executor;
   WakeupService& wakeups;  // looked up once: supervise() makes a Wakeup per event
   // Ticks while events run: their deadlines, slow-handler warnings and client watches
   // (Runtime::Impl::sweep), instead of a timer per event.
