@@ -5,11 +5,8 @@
 #include <string>
 #include <string_view>
 
-#include <boost/asio/use_awaitable.hpp>
-
 #include <gbrt/net/multipart.hpp>
 
-#include "batch.hpp"
 #include "header_text.hpp"
 #include "serve.hpp"
 
@@ -55,20 +52,17 @@ std::optional<Answer> check_signature(Server::State& state, runtime::Shard& shar
   return Answer::error(401, to_string(status));
 }
 
-runtime::ShardAwaitable<Answer> handle_batch_request(Server::State& state, runtime::Shard& shard,
-                                                     const Request& request,
-                                                     runtime::SlotPtr& slot) {
+// A batch's content type and signature; the answer if it is refused.
+std::optional<Answer> prepare_batch(Server::State& state, runtime::Shard& shard,
+                                    const Request& request, const runtime::EventSlot& slot) {
   std::string_view content_type = request[http::field::content_type];
   if (!media_type_is(content_type, "application/x-ndjson") &&
       !media_type_is(content_type, "application/jsonl")) {
-    co_return Answer::error(415, "Unsupported Content-Type \"" +
-                                     std::string(clip_for_echo(content_type)) +
-                                     "\": a batch is application/x-ndjson, one event per line");
+    return Answer::error(415, "Unsupported Content-Type \"" +
+                                  std::string(clip_for_echo(content_type)) +
+                                  "\": a batch is application/x-ndjson, one event per line");
   }
-  if (auto refused = check_signature(state, shard, request, slot->body.str())) {
-    co_return std::move(*refused);
-  }
-  co_return co_await handle_batch(state, shard, std::move(slot));
+  return check_signature(state, shard, request, slot.body.str());
 }
 
 // Verifies, decodes and parses one event request into `slot`; the answer if it is refused.
@@ -122,32 +116,10 @@ std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
   return std::nullopt;
 }
 
-// One event request: prepared, then given to the runtime.
-runtime::ShardAwaitable<Answer> handle_event(Server::State& state, runtime::Shard& shard,
-                                             const Request& request, runtime::SlotPtr& slot,
-                                             ConnectionEvents& events) {
-  if (auto refused = prepare_event(state, shard, request, *slot)) co_return std::move(*refused);
-  if (state.options.access_log) {
-    const events::EventBase& common = events::base(*slot->event);
-    events.event_id = common.event_id;
-    events.event_type = common.type;
-  }
-  // The slot goes to the runtime: keep the bytes until the answer says they were accepted.
-  if (state.recorder) events.recorded_event.assign(slot->event_json);
-  events.handling_started();
-  Answer answer = co_await state.runtime.execute(std::move(slot), shard, &events);
-  events.handling_finished();
-  if (state.recorder && is_accepted(answer)) {
-    state.recorder->record(shard.index(), events.recorded_event);
-  }
-  co_return answer;
-}
-
 }  // namespace
 
-runtime::ShardAwaitable<Answer> handle_request(Server::State& state, runtime::Shard& shard,
-                                               const Request& request, runtime::SlotPtr& slot,
-                                               ConnectionEvents& events, std::string_view& allow) {
+Routed route_request(Server::State& state, runtime::Shard& shard, const Request& request,
+                     runtime::EventSlot& slot, ConnectionEvents& events, std::string_view& allow) {
   const std::string_view path = target_path(request.target());
   std::string_view version;
   const http::verb method = request.method();
@@ -156,40 +128,64 @@ runtime::ShardAwaitable<Answer> handle_request(Server::State& state, runtime::Sh
     case Route::health:
       allow = "GET, HEAD";
       if (!get) break;
-      co_return Answer::json(200, "{\"status\":\"ok\"}");
+      return Routed{Answer::json(200, "{\"status\":\"ok\"}")};
     case Route::ready:
       allow = "GET, HEAD";
       if (!get) break;
       if (state.stopping || state.runtime.draining()) {
-        co_return Answer::json(503, "{\"status\":\"draining\"}");
+        return Routed{Answer::json(503, "{\"status\":\"draining\"}")};
       }
-      if (state.runtime.overloaded()) co_return Answer::json(503, "{\"status\":\"overloaded\"}");
+      if (state.runtime.overloaded())
+        return Routed{Answer::json(503, "{\"status\":\"overloaded\"}")};
       if (!state.runtime.forwarding_ready()) {
-        co_return Answer::json(503, "{\"status\":\"event store unreachable\"}");
+        return Routed{Answer::json(503, "{\"status\":\"event store unreachable\"}")};
       }
       if (state.recorder && state.recorder->failing()) {
-        co_return Answer::json(503, "{\"status\":\"record failing\"}");
+        return Routed{Answer::json(503, "{\"status\":\"record failing\"}")};
       }
-      co_return Answer::json(200, "{\"status\":\"ready\"}");
+      return Routed{Answer::json(200, "{\"status\":\"ready\"}")};
     case Route::metrics:
       allow = "GET, HEAD";
       if (!get) break;
-      co_return Answer{200, "text/plain; version=0.0.4", state.runtime.metrics().render(), {}, {}};
-    case Route::event:
+      return Routed{
+          Answer{200, "text/plain; version=0.0.4", state.runtime.metrics().render(), {}, {}}};
+    case Route::event: {
       allow = "POST";
       if (method != http::verb::post) break;
-      co_return co_await handle_event(state, shard, request, slot, events);
+      if (auto refused = prepare_event(state, shard, request, slot))
+        return Routed{std::move(*refused)};
+      if (state.options.access_log) {
+        const events::EventBase& common = events::base(*slot.event);
+        events.event_id = common.event_id;
+        events.event_type = common.type;
+      }
+      // The slot goes to the runtime: keep the bytes until the answer says they were accepted.
+      if (state.recorder) events.recorded_event.assign(slot.event_json);
+      events.handling_started();
+      return Routed{{}, Routed::Run::event};
+    }
     case Route::batch:
       allow = "POST";
       if (method != http::verb::post) break;
-      co_return co_await handle_batch_request(state, shard, request, slot);
+      if (auto refused = prepare_batch(state, shard, request, slot))
+        return Routed{std::move(*refused)};
+      return Routed{{}, Routed::Run::batch};
     case Route::bad_version:
-      co_return Answer::error(400, "Unsupported version " + std::string(clip_for_echo(version)));
+      return Routed{
+          Answer::error(400, "Unsupported version " + std::string(clip_for_echo(version)))};
     case Route::not_found:
-      co_return Answer::error(404, "No route for " + std::string(clip_for_echo(path)));
+      return Routed{Answer::error(404, "No route for " + std::string(clip_for_echo(path)))};
   }
-  co_return Answer::error(405, "Method " + std::string(clip_for_echo(request.method_string())) +
-                                   " not allowed on " + std::string(clip_for_echo(path)));
+  return Routed{Answer::error(405, "Method " + std::string(clip_for_echo(request.method_string())) +
+                                       " not allowed on " + std::string(clip_for_echo(path)))};
+}
+
+void event_answered(Server::State& state, runtime::Shard& shard, const Answer& answer,
+                    ConnectionEvents& events) {
+  events.handling_finished();
+  if (state.recorder && is_accepted(answer)) {
+    state.recorder->record(shard.index(), events.recorded_event);
+  }
 }
 
 }  // namespace gbrt::net

@@ -27,6 +27,7 @@
 #include <gbrt/runtime/log.hpp>
 
 #include "await_op.hpp"
+#include "batch.hpp"
 #include "deadline.hpp"
 #include "header_text.hpp"
 #include "padded_body.hpp"
@@ -55,15 +56,27 @@ struct ConnectionEvents : runtime::ClientWatch {
   virtual void handling_finished() {}
 };
 
-// Routes one request and produces its answer; `allow` is set for 405s.
-runtime::ShardAwaitable<runtime::Answer> handle_request(Server::State& state, runtime::Shard& shard,
-                                                        const Request& request,
-                                                        runtime::SlotPtr& slot,
-                                                        ConnectionEvents& events,
-                                                        std::string_view& allow);
+// Where a request goes once routed: answered at once, or its slot's event or batch runs on
+// the runtime. Routing is not a coroutine: an event costs no frame before the runtime's.
+struct Routed {
+  enum class Run { nothing, event, batch };
+  runtime::Answer answer;  // Run::nothing: the answer
+  Run run = Run::nothing;
+};
+
+// Routes one request and prepares what runs: the signature, content type and parse into
+// `slot`. `allow` is set for 405s.
+Routed route_request(Server::State& state, runtime::Shard& shard, const Request& request,
+                     runtime::EventSlot& slot, ConnectionEvents& events, std::string_view& allow);
+
+// After the runtime answered an event that route_request() prepared.
+void event_answered(Server::State& state, runtime::Shard& shard, const runtime::Answer& answer,
+                    ConnectionEvents& events);
 
 inline constexpr std::size_t kHeaderLimit = 16 * 1024;    // the whole header block: 431
 inline constexpr std::size_t kMaxRequestLine = 8 * 1024;  // the request line or URL: 414
+// The first block of a request's header fields: GitBook's requests fit in it.
+inline constexpr std::size_t kFieldBlock = 2048;
 
 namespace detail {
 
@@ -219,7 +232,10 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
       if (idle_ec) break;  // the client left, was idle too long, or the server is stopping
     }
     runtime::SlotPtr slot = shard.slots().acquire();
-    const FieldAllocator allocator(&shard.memory());
+    // The request's header fields, bumped into one block of the shard's pool and given back
+    // whole when the request ends: one pool allocation per request, not one per field.
+    std::pmr::monotonic_buffer_resource fields_memory(kFieldBlock, &shard.memory());
+    const FieldAllocator allocator(&fields_memory);
     http::request_parser<PaddedBody, FieldAllocator> parser(
         std::piecewise_construct, std::make_tuple(), std::make_tuple(allocator));
     parser.get().body() = {&slot->body, &state.body_memory, options.max_body};
@@ -294,7 +310,19 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
       answer = runtime::Answer::error(400, "Malformed HTTP request: " + read_ec.message());
     } else {
       events.deadline.expires_never();  // handlers have their own deadline
-      answer = co_await handle_request(state, shard, parser.get(), slot, events, allow);
+      Routed routed = route_request(state, shard, parser.get(), *slot, events, allow);
+      switch (routed.run) {
+        case Routed::Run::nothing:
+          answer = std::move(routed.answer);
+          break;
+        case Routed::Run::event:
+          answer = co_await state.runtime.execute(std::move(slot), shard, &events);
+          event_answered(state, shard, answer, events);
+          break;
+        case Routed::Run::batch:
+          answer = co_await handle_batch(state, shard, std::move(slot));
+          break;
+      }
       close = !parser.get().keep_alive() || state.stopping;
       version = parser.get().version();
     }

@@ -6,6 +6,7 @@
 
 #include "header_text.hpp"
 
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -34,11 +35,19 @@ std::string_view to_string(SignatureStatus status) noexcept {
 
 namespace {
 
+// A hex digit's value, or -1: a table, as a digest's 64 digits are read on every request.
+constexpr auto kHexValues = [] {
+  std::array<signed char, 256> values{};
+  values.fill(-1);
+  for (int i = 0; i < 10; ++i) values['0' + i] = static_cast<signed char>(i);
+  for (int i = 0; i < 6; ++i) {
+    values['a' + i] = values['A' + i] = static_cast<signed char>(10 + i);
+  }
+  return values;
+}();
+
 int hex_digit(char c) noexcept {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
+  return kHexValues[static_cast<unsigned char>(c)];
 }
 
 // |a - b| without overflow: the difference of two int64 always fits in a uint64.
@@ -49,11 +58,13 @@ std::uint64_t distance(std::int64_t a, std::int64_t b) noexcept {
 std::optional<Digest> parse_hex_digest(std::string_view hex) noexcept {
   Digest out{};
   if (hex.size() != out.size() * 2) return std::nullopt;
+  int invalid = 0;  // one check at the end: no branch per digit
   for (std::size_t i = 0; i < out.size(); ++i) {
-    int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
+    const int hi = hex_digit(hex[2 * i]), lo = hex_digit(hex[2 * i + 1]);
+    invalid |= hi | lo;
     out[i] = static_cast<unsigned char>(hi * 16 + lo);
   }
+  if (invalid < 0) return std::nullopt;
   return out;
 }
 

@@ -1,6 +1,6 @@
 // The life of an event: admission, the queue, handlers under a deadline, the answer.
 //
-//   execute ─► admission ─► supervise ──launch──► run_handlers ─► handlers ─► finish
+//   execute ─► supervise (admission) ──launch──► run_handlers ─► handlers ─► finish
 //           └► enqueue (202) ─► pump_queue ─► supervise …
 //
 // supervise() waits for finish() on a Wakeup, no timer of its own: the shard's sweep, one
@@ -83,6 +83,8 @@ ShardAwaitable<Answer> Runtime::run_delivered(SlotPtr slot, Shard& shard) {
   return impl_->execute_as(std::move(slot), state_of(shard), nullptr, true);
 }
 
+// Not a coroutine: what comes before the handlers is decided at the call, and an event
+// that runs them costs supervise()'s frame only. Callers co_await the result at once.
 ShardAwaitable<Answer> Runtime::Impl::execute_as(SlotPtr slot, ShardState& shard,
                                                  ClientWatch* client, bool delivered) {
   const std::size_t type = type_id(*slot->event);
@@ -91,30 +93,42 @@ ShardAwaitable<Answer> Runtime::Impl::execute_as(SlotPtr slot, ShardState& shard
   const std::string_view event_id = events::base(*slot->event).event_id;
   if (dedup_ && !event_id.empty() && dedup_->seen(event_id, steady_clock::now())) {
     metrics_->event_handled(shard.index(), type, Outcome::duplicate);
-    co_return duplicate_answer();
+    return answered(duplicate_answer());
   }
-  TypeState& state = *types_[type];
-  if (!delivered && state.ack == AckMode::queued) co_return enqueue(std::move(slot), shard);
-  if (!delivered && state.ack == AckMode::forwarded)
-    co_return co_await forward(std::move(slot), shard);
+  const TypeState& state = *types_[type];
+  if (!delivered && state.ack == AckMode::queued) return answered(enqueue(std::move(slot), shard));
+  if (!delivered && state.ack == AckMode::forwarded) return forward(std::move(slot), shard);
   // A worker (delivered events) stores too: its JetStream message is acked after the commit.
-  if (state.ack == AckMode::stored) {
-    if (auto answer = co_await store(state_of(*slot), shard)) co_return std::move(*answer);
-  }
+  if (state.ack == AckMode::stored) return store_then_run(std::move(slot), shard, client);
+  return supervise(std::move(slot), shard, client, Admit::yes);
+}
 
-  // Admission: count first, then check, so concurrent shards never overshoot a cap.
+ShardAwaitable<Answer> Runtime::Impl::answered(Answer answer) {
+  co_return answer;
+}
+
+ShardAwaitable<Answer> Runtime::Impl::store_then_run(SlotPtr slot, ShardState& shard,
+                                                     ClientWatch* client) {
+  if (auto answer = co_await store(state_of(*slot), shard)) co_return std::move(*answer);
+  co_return co_await supervise(std::move(slot), shard, client, Admit::yes);
+}
+
+// Admission: count first, then check, so concurrent shards never overshoot a cap. The
+// answer when the event may not run now.
+std::optional<Answer> Runtime::Impl::admit(ShardState& shard, std::size_t type) {
+  TypeState& state = *types_[type];
   const std::size_t total = inflight_.fetch_add(1) + 1;
   const std::size_t of_type = state.running.fetch_add(1) + 1;
-  if (total > max_inflight_.load(std::memory_order_relaxed) ||
-      (state.max_inflight != 0 && of_type > state.max_inflight)) {
-    inflight_.fetch_sub(1);
-    state.running.fetch_sub(1);
-    metrics_->event_handled(shard.index(), type, Outcome::shed);
-    co_return Answer::unavailable(
-        "Overloaded: too many " + metrics_->type_name(type) + " events in flight, retry later",
-        kRetryAfter);
+  if (total <= max_inflight_.load(std::memory_order_relaxed) &&
+      (state.max_inflight == 0 || of_type <= state.max_inflight)) {
+    return std::nullopt;
   }
-  co_return co_await supervise(std::move(slot), shard, client);
+  inflight_.fetch_sub(1);
+  state.running.fetch_sub(1);
+  metrics_->event_handled(shard.index(), type, Outcome::shed);
+  return Answer::unavailable(
+      "Overloaded: too many " + metrics_->type_name(type) + " events in flight, retry later",
+      kRetryAfter);
 }
 
 // The HTTP request stays open until the forwarder answers: the drain waits for it.
@@ -167,13 +181,17 @@ void Runtime::Impl::pump_queue(ShardState& shard) {
     const SlotState& s = state_of(*slot);
     metrics_->queue_wait(shard.index(), s.type_id, steady_clock::now() - s.enqueued_at);
     types_[s.type_id]->running.fetch_add(1);
-    asio::co_spawn(shard.executor(), supervise(std::move(slot), shard, nullptr), asio::detached);
+    asio::co_spawn(shard.executor(), supervise(std::move(slot), shard, nullptr, Admit::no),
+                   asio::detached);
   }
 }
 
 ShardAwaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard,
-                                                ClientWatch* client) {
+                                                ClientWatch* client, Admit admission) {
   SlotState* const s = &state_of(*slot);
+  if (admission == Admit::yes) {
+    if (auto refused = admit(shard, s->type_id)) co_return std::move(*refused);
+  }
   Waiter waiter(shard.wakeups, shard.executor());
   const auto start = steady_clock::now();
   waiter.deadline = start + types_[s->type_id]->deadline;
@@ -435,7 +453,7 @@ ShardAwaitable<void> Runtime::Impl::delayed_task(SlotPtr slot, ShardState& shard
   metrics_->event_received(shard.index(), s.type_id);
   inflight_.fetch_add(1);  // drained like any running event, outside the caps
   types_[s.type_id]->running.fetch_add(1);
-  co_await supervise(std::move(slot), shard, {});
+  co_await supervise(std::move(slot), shard, {}, Admit::no);
 }
 
 }  // namespace gbrt::runtime

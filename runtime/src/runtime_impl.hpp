@@ -93,11 +93,17 @@ struct Runtime::Impl {
                                     bool delivered);
   ShardAwaitable<Answer> handle_on(std::string event_json,
                                    std::optional<std::string> environment_json, ShardState& shard);
+  static ShardAwaitable<Answer> answered(Answer answer);  // already known
   ShardAwaitable<Answer> forward(SlotPtr slot, ShardState& shard);
   ShardAwaitable<std::optional<Answer>> store(SlotState& slot, ShardState& shard);
+  ShardAwaitable<Answer> store_then_run(SlotPtr slot, ShardState& shard, ClientWatch* client);
   Answer enqueue(SlotPtr slot, ShardState& shard);
   void pump_queue(ShardState& shard);
-  ShardAwaitable<Answer> supervise(SlotPtr slot, ShardState& shard, ClientWatch* client);
+  // Admit::no: counted as running by the caller, outside the caps (queued and delayed tasks).
+  enum class Admit { yes, no };
+  std::optional<Answer> admit(ShardState& shard, std::size_t type);
+  ShardAwaitable<Answer> supervise(SlotPtr slot, ShardState& shard, ClientWatch* client,
+                                   Admit admission);
   // The shard's sweep: one timer tick every kSweepEvery while events run, which checks
   // each running event's deadline, slow-handler warning and client watch.
   void arm_sweep(ShardState& shard);

@@ -1,5 +1,6 @@
 #include <gbrt/net/signature.hpp>
 
+#include <cctype>
 #include <limits>
 
 #include <gtest/gtest.h>
@@ -96,6 +97,27 @@ TEST(Signature, HeaderParsing) {
   SignatureVerifier verifier({"s"});
   EXPECT_EQ(verifier.verify("", "{}", 0), SignatureStatus::missing);
   EXPECT_EQ(verifier.verify("t=1", "{}", 0), SignatureStatus::malformed);
+}
+
+// Digits of either case are read, at any position; every other byte makes the header malformed.
+TEST(Signature, DigestDigitsOfEitherCaseAndNothingElse) {
+  const std::string lower = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  std::string upper = lower;
+  for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  auto from_lower = parse_signature_header("t=1,v1=" + lower);
+  auto from_upper = parse_signature_header("t=1,v1=" + upper);
+  ASSERT_TRUE(from_lower && from_upper);
+  EXPECT_EQ(from_lower->v1[0], from_upper->v1[0]);
+  EXPECT_EQ(from_lower->v1[0][0], 0x01);
+  EXPECT_EQ(from_lower->v1[0][7], 0xef);
+  for (int byte = 0; byte < 256; ++byte) {
+    if (std::isxdigit(byte) || byte == ',') continue;
+    for (std::size_t at : {std::size_t{0}, std::size_t{31}, std::size_t{63}}) {
+      std::string digits = lower;
+      digits[at] = static_cast<char>(byte);
+      EXPECT_FALSE(parse_signature_header("t=1,v1=" + digits)) << "byte " << byte << " at " << at;
+    }
+  }
 }
 
 }  // namespace
