@@ -147,6 +147,37 @@ boost::system::error_code read_end(Parser& parser, boost::system::error_code ec,
   return ec;
 }
 
+// Whether a read error means the connection is gone (nothing to answer), not a bad request.
+inline bool connection_ended(const boost::system::error_code& ec) {
+  namespace error = boost::asio::error;
+  return ec == boost::beast::http::error::end_of_stream || ec == error::connection_reset ||
+         ec == error::eof || ec == error::operation_aborted || ec == error::bad_descriptor;
+}
+
+// The answer to a request that could not be read whole (`target`: as far as Beast got).
+inline runtime::Answer read_error_answer(const boost::system::error_code& ec,
+                                         std::string_view target, std::size_t max_body) {
+  namespace http = boost::beast::http;
+  if (ec == http::error::body_limit) {
+    return runtime::Answer::error(
+        413, "Request body larger than the limit of " + std::to_string(max_body) + " bytes");
+  }
+  if (ec == body_memory_exhausted()) {
+    return runtime::Answer::unavailable(
+        "Too many request bodies being received at once (--max-body-memory), retry later",
+        std::chrono::seconds(1));
+  }
+  if (ec == http::error::header_limit) {
+    // The request line never completed (or too long a target): a URL too long; else the
+    // header fields are too large. Beast sets the target once the request line is parsed.
+    if (target.empty() || target.size() > kMaxRequestLine) {
+      return runtime::Answer::error(414, "Request line longer than 8192 bytes");
+    }
+    return runtime::Answer::error(431, "Request header fields larger than 16384 bytes");
+  }
+  return runtime::Answer::error(400, "Malformed HTTP request: " + ec.message());
+}
+
 // Writes what a non-blocking socket takes at once (a small answer, whole) and returns the
 // buffers left: only those wait for the socket to be writable. Saves the scheduler round
 // trip and the operation state Asio's async_write costs even when the kernel takes it all.
@@ -157,7 +188,9 @@ std::array<boost::asio::const_buffer, 2> write_now(Stream& stream,
   if constexpr (requires { stream.non_blocking(); }) {
     if (!stream.non_blocking()) return buffers;
     std::size_t sent = stream.write_some(buffers, ec);
-    if (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again) ec = {};
+    if (ec && (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again)) {
+      ec = {};
+    }
     for (auto& buffer : buffers) {
       const std::size_t taken = std::min(sent, buffer.size());
       buffer += taken;
@@ -249,11 +282,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
       buffer.commit(n);
       if ((read_ec = detail::read_end(parser, ec, n))) break;
     }
-    if (events.deadline.expired || read_ec == http::error::end_of_stream ||
-        read_ec == asio::error::connection_reset || read_ec == asio::error::eof ||
-        read_ec == asio::error::operation_aborted || read_ec == asio::error::bad_descriptor) {
-      break;
-    }
+    if (events.deadline.expired || (read_ec && detail::connection_ended(read_ec))) break;
     detail::Busy busy(state.busy);
     const auto started = options.access_log ? std::chrono::steady_clock::now()
                                             : std::chrono::steady_clock::time_point{};
@@ -289,25 +318,10 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
     unsigned version = 11;
     if (refused) {
       answer = std::move(*refused);
-    } else if (read_ec == http::error::body_limit) {
-      answer = runtime::Answer::error(413, "Request body larger than the limit of " +
-                                               std::to_string(options.max_body) + " bytes");
-    } else if (read_ec == body_memory_exhausted()) {
-      answer = runtime::Answer::unavailable(
-          "Too many request bodies being received at once (--max-body-memory), retry later",
-          std::chrono::seconds(1));
-    } else if (read_ec == http::error::header_limit) {
-      // The request line never completed (or too long a target): a URL too long; else the
-      // header fields are too large. Beast sets the target once the request line is parsed.
-      if (parser.get().target().empty() || parser.get().target().size() > kMaxRequestLine) {
-        answer = runtime::Answer::error(414, "Request line longer than 8192 bytes");
-      } else {
-        answer = runtime::Answer::error(431, "Request header fields larger than 16384 bytes");
-      }
-    } else if (!read_ec && parser.get().target().size() > kMaxRequestLine) {
-      answer = runtime::Answer::error(414, "Request target longer than 8192 bytes");
     } else if (read_ec) {
-      answer = runtime::Answer::error(400, "Malformed HTTP request: " + read_ec.message());
+      answer = detail::read_error_answer(read_ec, parser.get().target(), options.max_body);
+    } else if (parser.get().target().size() > kMaxRequestLine) {
+      answer = runtime::Answer::error(414, "Request target longer than 8192 bytes");
     } else {
       events.deadline.expires_never();  // handlers have their own deadline
       Routed routed = route_request(state, shard, parser.get(), *slot, events, allow);

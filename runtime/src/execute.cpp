@@ -207,8 +207,9 @@ ShardAwaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard,
   const events::Environment* environment = s->environment ? &*s->environment : nullptr;
   detail::launch(
       shard.handler_executor,
-      run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason), s->cancel.slot(),
-      std::move(slot), [this, s, &shard](Answer answer) { finish(*s, shard, std::move(answer)); },
+      run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason, start),
+      s->cancel.slot(), std::move(slot),
+      [this, s, &shard](Answer&& answer) { finish(*s, shard, std::move(answer)); },
       [](std::exception_ptr error) { log_exception("event run failed", error); });
   if (waiter.done) co_return std::move(waiter.answer);
   arm_sweep(shard);
@@ -268,7 +269,7 @@ void Runtime::Impl::check(SlotState& slot, Waiter& waiter, steady_clock::time_po
   waiter.wake.fire();
 }
 
-void Runtime::Impl::finish(SlotState& slot, ShardState& shard, Answer answer) {
+void Runtime::Impl::finish(SlotState& slot, ShardState& shard, Answer&& answer) {
   SlotState* const s = &slot;
   if (dedup_ && answer.status < 300) {
     const std::string_view event_id = events::base(*s->event).event_id;
@@ -294,15 +295,16 @@ asio::awaitable<Answer> Runtime::dispatch(const events::Event& event,
                                           const events::Environment* environment, Shard& shard) {
   const std::size_t type = type_id(event);
   impl_->metrics_->event_received(shard.index(), type);
-  co_return co_await impl_->run_handlers(event, environment, state_of(shard), type, nullptr);
+  co_return co_await impl_->run_handlers(event, environment, state_of(shard), type, nullptr,
+                                         steady_clock::now());
 }
 
 asio::awaitable<Answer> Runtime::Impl::run_handlers(const events::Event& event,
                                                     const events::Environment* environment,
                                                     ShardState& shard, std::size_t type,
-                                                    const StopReason* stop) {
+                                                    const StopReason* stop,
+                                                    steady_clock::time_point start) {
   const events::EventBase& common = events::base(event);
-  const auto start = steady_clock::now();
   Context context(runtime_, shard, common, environment);
   Outcome outcome = Outcome::ok;
   Answer answer;

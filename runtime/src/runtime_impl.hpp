@@ -110,12 +110,14 @@ struct Runtime::Impl {
   void sweep(ShardState& shard);
   void check(SlotState& slot, Waiter& waiter, std::chrono::steady_clock::time_point now);
   // After the handlers: the answer to its waiter, the event's counts, the queue's next.
-  void finish(SlotState& slot, ShardState& shard, Answer answer);
+  void finish(SlotState& slot, ShardState& shard, Answer&& answer);
   // On any_io_executor, as the handlers it awaits: its own coroutine thread (supervise()).
+  // `start`: when the event started, for the handler-duration histogram.
   boost::asio::awaitable<Answer> run_handlers(const events::Event& event,
                                               const events::Environment* environment,
                                               ShardState& shard, std::size_t type,
-                                              const StopReason* stop);
+                                              const StopReason* stop,
+                                              std::chrono::steady_clock::time_point start);
   boost::asio::awaitable<void> run_all(const std::vector<Handler>& handlers,
                                        const events::Event& event, Context& context);
   // Context's background work and delayed tasks.
