@@ -44,18 +44,18 @@ std::int64_t unix_now() {
 
 // With secrets configured: 401 unless X-GitBook-Signature signs these exact bytes.
 std::optional<Answer> check_signature(Server::State& state, runtime::Shard& shard,
-                                      const Request& request, std::string_view body) {
+                                      const RequestParser& request, std::string_view body) {
   const SignatureVerifier& verifier = *state.verifiers[shard.index()];
   if (!verifier.enabled()) return std::nullopt;
-  auto status = verifier.verify(request["X-GitBook-Signature"], body, unix_now());
+  auto status = verifier.verify(request.signature(), body, unix_now());
   if (status == SignatureStatus::valid) return std::nullopt;
   return Answer::error(401, to_string(status));
 }
 
 // A batch's content type and signature; the answer if it is refused.
 std::optional<Answer> prepare_batch(Server::State& state, runtime::Shard& shard,
-                                    const Request& request, const runtime::EventSlot& slot) {
-  std::string_view content_type = request[http::field::content_type];
+                                    const RequestParser& request, const runtime::EventSlot& slot) {
+  std::string_view content_type = request.content_type();
   if (!media_type_is(content_type, "application/x-ndjson") &&
       !media_type_is(content_type, "application/jsonl")) {
     return Answer::error(415, "Unsupported Content-Type \"" +
@@ -69,9 +69,9 @@ std::optional<Answer> prepare_batch(Server::State& state, runtime::Shard& shard,
 // Not a coroutine: its locals (parse results, the form) stay off the coroutine frame, which
 // then fits Asio's recycling allocator.
 std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
-                                    const Request& request, runtime::EventSlot& slot) {
+                                    const RequestParser& request, runtime::EventSlot& slot) {
   const events::PaddedView body = slot.body.view();
-  std::string_view content_type = request[http::field::content_type];
+  std::string_view content_type = request.content_type();
   const bool is_json = media_type_is(content_type, "application/json");
   const auto boundary = is_json ? std::nullopt : multipart_boundary(content_type);
   if (!is_json && !boundary) {
@@ -118,11 +118,11 @@ std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
 
 }  // namespace
 
-Routed route_request(Server::State& state, runtime::Shard& shard, const Request& request,
+Routed route_request(Server::State& state, runtime::Shard& shard, const RequestParser& request,
                      runtime::EventSlot& slot, ConnectionEvents& events, std::string_view& allow) {
-  const std::string_view path = target_path(request.target());
+  const std::string_view path = target_path(request.get().target());
   std::string_view version;
-  const http::verb method = request.method();
+  const http::verb method = request.get().method();
   const bool get = method == http::verb::get || method == http::verb::head;
   switch (route_of(path, version)) {
     case Route::health:
@@ -176,7 +176,8 @@ Routed route_request(Server::State& state, runtime::Shard& shard, const Request&
     case Route::not_found:
       return Routed{Answer::error(404, "No route for " + std::string(clip_for_echo(path)))};
   }
-  return Routed{Answer::error(405, "Method " + std::string(clip_for_echo(request.method_string())) +
+  return Routed{Answer::error(405, "Method " +
+                                       std::string(clip_for_echo(request.get().method_string())) +
                                        " not allowed on " + std::string(clip_for_echo(path)))};
 }
 

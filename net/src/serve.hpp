@@ -31,16 +31,12 @@
 #include "deadline.hpp"
 #include "header_text.hpp"
 #include "padded_body.hpp"
+#include "request_parser.hpp"
 #include "response.hpp"
 #include "server_state.hpp"
 #include "transfer_coding.hpp"
 
 namespace gbrt::net {
-
-// Header fields live in the shard's pooled memory: no heap allocation per request once warm.
-using FieldAllocator = std::pmr::polymorphic_allocator<char>;
-using Fields = boost::beast::http::basic_fields<FieldAllocator>;
-using Request = boost::beast::http::request<PaddedBody, Fields>;
 
 // What the request loop needs from its transport besides the stream. The runtime asks it
 // to watch for the client leaving (ClientWatch) once an event's handlers run a while.
@@ -66,7 +62,7 @@ struct Routed {
 
 // Routes one request and prepares what runs: the signature, content type and parse into
 // `slot`. `allow` is set for 405s.
-Routed route_request(Server::State& state, runtime::Shard& shard, const Request& request,
+Routed route_request(Server::State& state, runtime::Shard& shard, const RequestParser& request,
                      runtime::EventSlot& slot, ConnectionEvents& events, std::string_view& allow);
 
 // After the runtime answered an event that route_request() prepared.
@@ -269,8 +265,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
     // whole when the request ends: one pool allocation per request, not one per field.
     std::pmr::monotonic_buffer_resource fields_memory(kFieldBlock, &shard.memory());
     const FieldAllocator allocator(&fields_memory);
-    http::request_parser<PaddedBody, FieldAllocator> parser(
-        std::piecewise_construct, std::make_tuple(), std::make_tuple(allocator));
+    RequestParser parser(allocator);
     parser.get().body() = {&slot->body, &state.body_memory, options.max_body};
     parser.header_limit(kHeaderLimit);
     parser.body_limit(options.max_body);
@@ -291,7 +286,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
     if (!read_ec) refused = transfer_coding_problem(parser.get());
     if (!read_ec && !refused && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a large body.
-      if (ascii_iequals(parser.get()[http::field::expect], "100-continue")) {
+      if (ascii_iequals(parser.expect(), "100-continue")) {
         http::response<http::empty_body> proceed(http::status::continue_, parser.get().version());
         auto [continue_ec, sent] = co_await http::async_write(stream, proceed, await_op<Stream>);
         if (continue_ec) break;
@@ -324,7 +319,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
       answer = runtime::Answer::error(414, "Request target longer than 8192 bytes");
     } else {
       events.deadline.expires_never();  // handlers have their own deadline
-      Routed routed = route_request(state, shard, parser.get(), *slot, events, allow);
+      Routed routed = route_request(state, shard, parser, *slot, events, allow);
       switch (routed.run) {
         case Routed::Run::nothing:
           answer = std::move(routed.answer);
@@ -337,7 +332,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
           answer = co_await handle_batch(state, shard, std::move(slot));
           break;
       }
-      close = !parser.get().keep_alive() || state.stopping;
+      close = !parser.keep_alive() || state.stopping;
       version = parser.get().version();
     }
     const unsigned status = answer.status;
