@@ -1,0 +1,52 @@
+#include "response.hpp"
+
+#include <string>
+#include <utility>
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using gbrt::net::ResponseWriter;
+using gbrt::runtime::Answer;
+
+std::string formatted(Answer answer, unsigned version = 11, bool keep_alive = true,
+                      bool head = false) {
+  ResponseWriter writer;
+  writer.format(std::move(answer), version, keep_alive, {}, head);
+  return std::string(writer.header()) + std::string(writer.body());
+}
+
+// The answer to most events has its header ready-made: the same bytes as the general path.
+TEST(ResponseWriter, TheUsualOkIsWhatTheGeneralPathWrites) {
+  const std::string ok = formatted(Answer::ok());
+  EXPECT_EQ(ok,
+            "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+            "\r\nOK");
+  // Near misses take the general path; each differs from the usual answer only where it must.
+  Answer other_body = Answer::ok();
+  other_body.body = "NO";
+  EXPECT_EQ(formatted(std::move(other_body)),
+            "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+            "\r\nNO");
+  EXPECT_EQ(formatted(Answer::ok(), 10, true),
+            "HTTP/1.0 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+            "Connection: keep-alive\r\n\r\nOK");
+  EXPECT_EQ(formatted(Answer::ok(), 11, false),
+            "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+            "Connection: close\r\n\r\nOK");
+  EXPECT_EQ(formatted(Answer::ok(), 11, true, true),
+            "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+            "\r\n");
+  Answer with_header = Answer::ok();
+  with_header.headers.emplace_back("X-A", "b");
+  EXPECT_EQ(formatted(std::move(with_header)),
+            "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nX-A: b\r\n"
+            "Content-Length: 2\r\n\r\nOK");
+  Answer json = Answer::json(200, "OK");
+  EXPECT_EQ(formatted(std::move(json)),
+            "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: application/json\r\n"
+            "Content-Length: 2\r\n\r\nOK");
+}
+
+}  // namespace
