@@ -38,9 +38,12 @@ void append_handler_field(std::string& out, std::string_view name, std::string_v
   out += "\r\n";
 }
 
-// The header of the answer to most events (Answer::ok() over HTTP/1.1 keep-alive), whole.
+// The header of the answer to most events (Answer::ok() over HTTP/1.1), whole.
 constexpr std::string_view kOkHeader =
     "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n";
+constexpr std::string_view kOkHeaderClosing =
+    "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+    "Connection: close\r\n\r\n";
 
 bool is_plain_ok(const runtime::Answer& answer) noexcept {
   return answer.status == 200 && answer.content_type == "text/plain" && answer.body == "OK" &&
@@ -51,8 +54,8 @@ bool is_plain_ok(const runtime::Answer& answer) noexcept {
 
 void ResponseWriter::format(runtime::Answer&& answer, unsigned version, bool keep_alive,
                             std::string_view allow, bool head) {
-  if (version == 11 && keep_alive && !head && is_plain_ok(answer)) {
-    header_.assign(kOkHeader);
+  if (version == 11 && !head && is_plain_ok(answer)) {
+    header_.assign(keep_alive ? kOkHeader : kOkHeaderClosing);
     body_.swap(answer.body);
     return;
   }

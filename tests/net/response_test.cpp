@@ -17,7 +17,8 @@ std::string formatted(Answer answer, unsigned version = 11, bool keep_alive = tr
   return std::string(writer.header()) + std::string(writer.body());
 }
 
-// The answer to most events has its header ready-made: the same bytes as the general path.
+// The answer to most events has its header ready-made (kept alive or not): the same bytes as
+// the general path.
 TEST(ResponseWriter, TheUsualOkIsWhatTheGeneralPathWrites) {
   const std::string ok = formatted(Answer::ok());
   EXPECT_EQ(ok,
