@@ -101,10 +101,14 @@ inline void log_access(std::string_view method, std::string_view target, unsigne
   }
 }
 
-// Counts a request as busy for its scope (the drain waits for busy requests).
+// Counts a request as busy for its scope (the drain waits for busy requests). The count is
+// the shard's own: its one writer adds without a locked instruction.
 struct Busy {
-  explicit Busy(std::atomic<std::size_t>& c) : count(c) { count.fetch_add(1); }
-  ~Busy() { count.fetch_sub(1); }
+  explicit Busy(std::atomic<std::size_t>& c) : count(c) { add(1); }
+  ~Busy() { add(std::size_t(-1)); }
+  void add(std::size_t n) {
+    count.store(count.load(std::memory_order_relaxed) + n, std::memory_order_release);
+  }
   std::atomic<std::size_t>& count;
 };
 
@@ -278,7 +282,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
       if ((read_ec = detail::read_end(parser, ec, n))) break;
     }
     if (events.deadline.expired || (read_ec && detail::connection_ended(read_ec))) break;
-    detail::Busy busy(state.busy);
+    detail::Busy busy(state.connections[shard.index()]->busy);
     const auto started = options.access_log ? std::chrono::steady_clock::now()
                                             : std::chrono::steady_clock::time_point{};
     // Refused once the header is in, with the body left unread: then the connection closes.

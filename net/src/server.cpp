@@ -161,7 +161,9 @@ bool Server::close_recording() {
 }
 
 std::size_t Server::busy_connections() const noexcept {
-  return state_->busy.load();
+  std::size_t busy = 0;
+  for (const auto& shard : state_->connections) busy += shard->busy.load();
+  return busy;
 }
 
 std::size_t Server::receiving_body_bytes() const noexcept {

@@ -36,6 +36,8 @@ boost::asio::ssl::context make_tls_context(const ServerOptions& options);
 struct ShardConnections {
   explicit ShardConnections(const runtime::ShardExecutor& executor) : timer(executor) {}
   Connection* head = nullptr;
+  // Requests being answered; written by the shard only (no locked add), read by the drain.
+  std::atomic<std::size_t> busy{0};
   bool server_stopped = false;  // the sweep ends once the list is empty too
   runtime::ShardTimer timer;
   CoarseClock clock;
@@ -67,7 +69,6 @@ struct Server::State {
   std::atomic<std::uint16_t> port{0};
   std::atomic<bool> stopping{false};
   std::atomic<std::size_t> open{0};
-  std::atomic<std::size_t> busy{0};
   BodyMemory body_memory;  // of bodies being received, on every shard
   std::vector<std::shared_ptr<ShardConnections>> connections;  // per shard
   std::optional<boost::asio::ssl::context> tls;                // with --tls-cert: HTTPS only
