@@ -1,6 +1,7 @@
 // Beast's request parser, keeping only the header fields gbrt reads. Beast still parses and
 // checks every field, frames the message by Content-Length and Transfer-Encoding and works
-// out keep-alive (RequestParser::keep_alive()) itself. Of the rest, the values gbrt reads are
+// out keep-alive (RequestParser::keep_alive()) itself, from every Connection field (and
+// Proxy-Connection), as Beast's own read does. Of the rest, the values gbrt reads are
 // copied into the request's arena and kept by name here, and Transfer-Encoding goes into
 // Beast's field set; the others are dropped. Inserting every field into that set (an ordered
 // set by case-insensitive name) and looking fields up in it were most of a header's cost.
@@ -9,6 +10,8 @@
 #include <cstring>
 #include <memory_resource>
 #include <string_view>
+#include <tuple>
+#include <utility>
 
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/parser.hpp>

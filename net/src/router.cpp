@@ -12,7 +12,6 @@
 
 namespace gbrt::net {
 
-namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using runtime::Answer;

@@ -113,19 +113,23 @@ ShardAwaitable<Answer> Runtime::Impl::store_then_run(SlotPtr slot, ShardState& s
   co_return co_await supervise(std::move(slot), shard, client, Admit::yes);
 }
 
-// Admission: count first, then check, so concurrent shards never overshoot a cap. The
-// answer when the event may not run now.
-std::optional<Answer> Runtime::Impl::admit(ShardState& shard, std::size_t type) {
+// Admission: count first, then check, so concurrent shards never overshoot a cap. False
+// (counts rolled back, the shed counted) when the event may not run now.
+bool Runtime::Impl::admit(ShardState& shard, std::size_t type) {
   TypeState& state = *types_[type];
   const std::size_t total = inflight_.fetch_add(1) + 1;
   const std::size_t of_type = state.running.fetch_add(1) + 1;
   if (total <= max_inflight_.load(std::memory_order_relaxed) &&
       (state.max_inflight == 0 || of_type <= state.max_inflight)) {
-    return std::nullopt;
+    return true;
   }
   inflight_.fetch_sub(1);
   state.running.fetch_sub(1);
   metrics_->event_handled(shard.index(), type, Outcome::shed);
+  return false;
+}
+
+Answer Runtime::Impl::overloaded(std::size_t type) const {
   return Answer::unavailable(
       "Overloaded: too many " + metrics_->type_name(type) + " events in flight, retry later",
       kRetryAfter);
@@ -189,9 +193,8 @@ void Runtime::Impl::pump_queue(ShardState& shard) {
 ShardAwaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard,
                                                 ClientWatch* client, Admit admission) {
   SlotState* const s = &state_of(*slot);
-  if (admission == Admit::yes) {
-    if (auto refused = admit(shard, s->type_id)) co_return std::move(*refused);
-  }
+  // No local for the refusal: supervise()'s frame stays small (Asio recycles frames up to 1 KB).
+  if (admission == Admit::yes && !admit(shard, s->type_id)) co_return overloaded(s->type_id);
   Waiter waiter(shard.wakeups, shard.executor());
   const auto start = steady_clock::now();
   waiter.deadline = start + types_[s->type_id]->deadline;

@@ -101,7 +101,8 @@ struct Runtime::Impl {
   void pump_queue(ShardState& shard);
   // Admit::no: counted as running by the caller, outside the caps (queued and delayed tasks).
   enum class Admit { yes, no };
-  std::optional<Answer> admit(ShardState& shard, std::size_t type);
+  bool admit(ShardState& shard, std::size_t type);
+  Answer overloaded(std::size_t type) const;  // the answer when admit() said no
   ShardAwaitable<Answer> supervise(SlotPtr slot, ShardState& shard, ClientWatch* client,
                                    Admit admission);
   // The shard's sweep: one timer tick every kSweepEvery while events run, which checks

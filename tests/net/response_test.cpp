@@ -33,12 +33,17 @@ TEST(ResponseWriter, TheUsualOkIsWhatTheGeneralPathWrites) {
   EXPECT_EQ(formatted(Answer::ok(), 10, true),
             "HTTP/1.0 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
             "Connection: keep-alive\r\n\r\nOK");
-  EXPECT_EQ(formatted(Answer::ok(), 11, false),
+  EXPECT_EQ(formatted(Answer::ok(), 11, false),  // ready-made too
             "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
             "Connection: close\r\n\r\nOK");
   EXPECT_EQ(formatted(Answer::ok(), 11, true, true),
             "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
             "\r\n");
+  Answer closing_other_body = Answer::ok();
+  closing_other_body.body = "NO";
+  EXPECT_EQ(formatted(std::move(closing_other_body), 11, false),
+            "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+            "Connection: close\r\n\r\nNO");
   Answer with_header = Answer::ok();
   with_header.headers.emplace_back("X-A", "b");
   EXPECT_EQ(formatted(std::move(with_header)),

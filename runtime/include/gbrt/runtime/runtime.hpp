@@ -55,9 +55,12 @@ class Runtime final : public Registry {
   // Closes registration; in owned mode starts the shard threads.
   void start();
 
-  // The life of one parsed event (slot->event set) on `shard`'s executor: admission, then
-  // either the queue (202) or the handlers under their deadline, and the answer. When
-  // `client` (optional) leaves, the handlers are cancelled (not for queued events).
+  // The life of one parsed event (slot->event set) on `shard`'s executor: dedup, then the
+  // queue (202), the forwarder or the store as its type's ack mode says, or admission and
+  // the handlers under their deadline; and the answer. When `client` (optional) leaves, the
+  // handlers are cancelled (not for queued events). Call it on the shard's thread and
+  // co_await the result at once: what comes before the handlers (dedup, the queue, the
+  // metrics) happens at the call, not when awaited.
   ShardAwaitable<Answer> execute(SlotPtr slot, Shard& shard, ClientWatch* client = nullptr);
   // The same for an event a Forwarder's consumer delivers back: its handlers run here
   // (admission, deadline, dedup, metrics as usual) whatever its type's ack mode says.
