@@ -22,11 +22,15 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
+#include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/async_result.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
@@ -75,6 +79,9 @@ struct Config {
   double duration = 10;
   double warmup = 0;
   double rate = 0;  // events per second overall; 0 = closed loop
+  // Open loop: the worker's thread polls for answers and send times instead of sleeping on a
+  // timer per request (--pace spin), or sleeps (--pace timer).
+  bool spin = true;
   std::size_t batch = 100;
   std::string corpus;
   std::chrono::milliseconds timeout{10000};
@@ -105,6 +112,9 @@ struct Connection {
   beast::flat_buffer buffer;
   Clock::time_point deadline = Clock::time_point::max();
   bool timed_out = false;
+  // --pace spin: when to send next, and the coroutine waiting for it.
+  Clock::time_point send_at;
+  std::optional<asio::any_completion_handler<void()>> resume;
 };
 
 // One io_context on one thread, running a share of the connections.
@@ -117,6 +127,7 @@ struct Worker {
 
   // Results, owned by the worker's thread.
   Histogram histogram;
+  Histogram send_lag;  // open loop: how late each request left, its intended time to its send
   std::array<std::uint64_t, 600> statuses{};
   std::uint64_t answered = 0, ok = 0;
   BatchLines lines;                             // ndjson: summed over the batch answers
@@ -135,6 +146,29 @@ struct Worker {
   std::vector<std::string> heads;
   std::vector<std::int64_t> signed_at;
   std::size_t next_body = 0;
+
+  // Open loop with --pace spin: the connections waiting for their send time. The thread polls
+  // the io_context and releases them as their time passes: no timer per request (each timerfd
+  // update and wake-up costs the generator microseconds it needs for the requests themselves).
+  std::vector<Connection*> due;
+  Clock::time_point next_due = Clock::time_point::max();
+  Clock::duration polled{0}, working{0};  // of the thread's time: all, and running handlers
+  void release_due(Clock::time_point now) {
+    if (now < next_due) return;
+    next_due = Clock::time_point::max();
+    for (std::size_t i = 0; i < due.size();) {
+      Connection& c = *due[i];
+      if (c.send_at <= now) {
+        asio::post(io, [resume = std::move(*c.resume)]() mutable { std::move(resume)(); });
+        c.resume.reset();
+        due[i] = due.back();
+        due.pop_back();
+      } else {
+        next_due = std::min(next_due, c.send_at);
+        ++i;
+      }
+    }
+  }
 
   // Idle mode.
   std::atomic<std::size_t> ready{0}, failed{0};
@@ -172,6 +206,19 @@ struct Worker {
     bump(p_errors);
   }
 };
+
+// Completes once `w`'s thread sees `at` pass (--pace spin).
+template <class Token>
+auto wait_until(Worker& w, Connection& c, Clock::time_point at, Token&& token) {
+  return asio::async_initiate<Token, void()>(
+      [&w, &c, at](auto handler) {
+        c.send_at = at;
+        c.resume.emplace(std::move(handler));
+        w.due.push_back(&c);
+        w.next_due = std::min(w.next_due, at);
+      },
+      token);
+}
 
 // `clean`: after a whole exchange (a TLS session may then be resumed).
 void close(Connection& c, bool clean = false) {
@@ -282,8 +329,12 @@ asio::awaitable<void> run_connection(Worker& w, Connection& c, std::size_t index
       if (intended >= plan.end) break;
       ++k;
       if (intended > Clock::now()) {
-        timer.expires_at(intended);
-        co_await timer.async_wait(token);
+        if (config.spin) {
+          co_await wait_until(w, c, intended, asio::use_awaitable);
+        } else {
+          timer.expires_at(intended);
+          co_await timer.async_wait(token);
+        }
       }  // behind schedule: send at once, the wait counts in the latency
     } else {
       intended = Clock::now();
@@ -299,7 +350,12 @@ asio::awaitable<void> run_connection(Worker& w, Connection& c, std::size_t index
       ever_connected = true;
     }
     const std::size_t b = w.next_body++ % n;
-    const Reply reply = co_await exchange(w, c, b, Clock::now() + config.timeout);
+    const auto sent = Clock::now();
+    if (open_loop && intended >= plan.measure_from) {
+      w.send_lag.record(static_cast<std::uint64_t>(std::max<std::int64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(sent - intended).count(), 0)));
+    }
+    const Reply reply = co_await exchange(w, c, b, sent + config.timeout);
     if (reply.status == 0) continue;
     const auto done = Clock::now();
     Worker::bump(w.p_answered);
@@ -403,6 +459,10 @@ bool read_flags(int argc, char** argv, Config& config, int& status) {
       ("rate", po::value<double>()->default_value(0),
        "events per second overall on a fixed schedule (open loop; latency from each "
        "request's intended send time); 0 = closed loop, each connection as fast as answered")
+      ("pace", po::value<std::string>()->default_value("spin"),
+       "open loop: spin (each thread polls for answers and send times, keeping its core busy: "
+       "no timer or wake-up per request, so the generator itself stays fast enough to keep "
+       "the schedule) or timer (each connection sleeps until its send time)")
       ("batch", po::value<std::size_t>()->default_value(100), "events per request for ndjson")
       ("corpus", po::value<std::string>()->default_value(gbrt::runtime::fixtures_dir().string()),
        "a directory of event .json files (names starting with \"bad\" skipped) or a file: one "
@@ -476,6 +536,11 @@ bool read_flags(int argc, char** argv, Config& config, int& status) {
     config.duration = vm["duration"].as<double>();
     config.warmup = vm["warmup"].as<double>();
     config.rate = vm["rate"].as<double>();
+    const std::string pace = vm["pace"].as<std::string>();
+    if (pace != "spin" && pace != "timer") {
+      throw std::runtime_error("--pace wants spin or timer, got " + pace);
+    }
+    config.spin = pace == "spin";
     config.batch = vm["batch"].as<std::size_t>();
     config.corpus = vm["corpus"].as<std::string>();
     config.timeout = std::chrono::milliseconds(vm["timeout"].as<std::size_t>());
@@ -593,7 +658,19 @@ std::vector<std::unique_ptr<Worker>> run(const Plan& plan) {
   std::atomic<std::size_t> finished{0};
   std::vector<std::thread> threads;
   for (auto& wp : workers) {
-    threads.emplace_back([&finished, &w = *wp] {
+    const bool spin = config.spin && plan.request_rate > 0 && !idle;
+    threads.emplace_back([&finished, &w = *wp, spin] {
+      if (spin) {
+        auto busy = asio::make_work_guard(w.io);  // connections waiting in `due` are work
+        const auto begin = Clock::now();
+        for (auto now = begin; w.live > 0;) {
+          const bool worked = w.io.poll() > 0;
+          const auto then = std::exchange(now, Clock::now());
+          if (worked) w.working += now - then;
+          w.release_due(now);
+        }
+        w.polled = Clock::now() - begin;
+      }
       w.io.run();
       finished.fetch_add(1);
     });
@@ -644,13 +721,17 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
   const Config& config = *plan.config;
   const bool idle = config.idle_connections > 0;
   const std::string host_header = config.url.authority();
-  Histogram histogram;
+  Histogram histogram, send_lag;
+  Clock::duration polled{0}, working{0};
   std::map<unsigned, std::uint64_t> statuses;
   std::uint64_t answered = 0, ok = 0, e_connect = 0, e_reset = 0, e_timeout = 0, e_other = 0,
                 connected = 0, resumed = 0, lines_not_accepted = 0;
   BatchLines lines;
   for (auto& w : workers) {
     histogram.merge(w->histogram);
+    send_lag.merge(w->send_lag);
+    polled += w->polled;
+    working += w->working;
     for (unsigned s = 0; s < w->statuses.size(); ++s) {
       if (w->statuses[s]) statuses[s] += w->statuses[s];
     }
@@ -697,6 +778,12 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
           << ",\"p99_us\":" << histogram.percentile(99)
           << ",\"p999_us\":" << histogram.percentile(99.9)
           << ",\"p9999_us\":" << histogram.percentile(99.99) << ",\"max_us\":" << histogram.max()
+          << ",\"send_lag_p50_us\":" << send_lag.percentile(50)
+          << ",\"send_lag_p99_us\":" << send_lag.percentile(99)
+          << ",\"send_lag_p999_us\":" << send_lag.percentile(99.9)
+          << ",\"send_lag_max_us\":" << send_lag.max() << ",\"generator_busy\":"
+          << (polled.count() > 0 ? fixed(double(working.count()) / double(polled.count()), 3)
+                                 : std::string("null"))
           << ",\"statuses\":" << statuses_json.str();
 
   if (!config.json_file.empty()) {
@@ -741,6 +828,18 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
             << histogram.percentile(90) << "  p99 " << histogram.percentile(99) << "  p99.9 "
             << histogram.percentile(99.9) << "  p99.99 " << histogram.percentile(99.99) << "  max "
             << histogram.max() << "  mean " << fixed(histogram.mean()) << "\n";
+  if (config.rate > 0 && !idle) {
+    // The generator's own lateness, inside the latency above: large means it was too busy.
+    std::cout << "  sent late us: p50 " << send_lag.percentile(50) << "  p99 "
+              << send_lag.percentile(99) << "  p99.9 " << send_lag.percentile(99.9) << "  max "
+              << send_lag.max() << " ("
+              << (polled.count() > 0
+                      ? "paced by polling, busy " +
+                            fixed(100.0 * double(working.count()) / double(polled.count())) +
+                            "% of the time"
+                      : std::string("paced by timers"))
+              << ")\n";
+  }
   std::cout << "  statuses:";
   for (auto [s, n] : statuses) std::cout << ' ' << s << '=' << n;
   std::cout << "\n  errors " << errors << ": connect " << e_connect << ", reset " << e_reset
