@@ -128,6 +128,7 @@ struct Worker {
   // Results, owned by the worker's thread.
   Histogram histogram;
   Histogram send_lag;  // open loop: how late each request left, its intended time to its send
+  Histogram answer;    // open loop: its send to its answer, without the generator's lateness
   std::array<std::uint64_t, 600> statuses{};
   std::uint64_t answered = 0, ok = 0;
   BatchLines lines;                             // ndjson: summed over the batch answers
@@ -363,6 +364,10 @@ asio::awaitable<void> run_connection(Worker& w, Connection& c, std::size_t index
     count_reply(w, reply);
     const auto us = std::chrono::duration_cast<std::chrono::microseconds>(done - intended);
     w.histogram.record(static_cast<std::uint64_t>(std::max<std::int64_t>(us.count(), 0)));
+    if (open_loop) {
+      w.answer.record(static_cast<std::uint64_t>(
+          std::chrono::duration_cast<std::chrono::microseconds>(done - sent).count()));
+    }
   }
   close(c);
 }
@@ -721,7 +726,7 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
   const Config& config = *plan.config;
   const bool idle = config.idle_connections > 0;
   const std::string host_header = config.url.authority();
-  Histogram histogram, send_lag;
+  Histogram histogram, send_lag, answer;
   Clock::duration polled{0}, working{0};
   std::map<unsigned, std::uint64_t> statuses;
   std::uint64_t answered = 0, ok = 0, e_connect = 0, e_reset = 0, e_timeout = 0, e_other = 0,
@@ -730,6 +735,7 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
   for (auto& w : workers) {
     histogram.merge(w->histogram);
     send_lag.merge(w->send_lag);
+    answer.merge(w->answer);
     polled += w->polled;
     working += w->working;
     for (unsigned s = 0; s < w->statuses.size(); ++s) {
@@ -781,7 +787,10 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
           << ",\"send_lag_p50_us\":" << send_lag.percentile(50)
           << ",\"send_lag_p99_us\":" << send_lag.percentile(99)
           << ",\"send_lag_p999_us\":" << send_lag.percentile(99.9)
-          << ",\"send_lag_max_us\":" << send_lag.max() << ",\"generator_busy\":"
+          << ",\"send_lag_max_us\":" << send_lag.max()
+          << ",\"answer_p50_us\":" << answer.percentile(50)
+          << ",\"answer_p99_us\":" << answer.percentile(99)
+          << ",\"answer_p999_us\":" << answer.percentile(99.9) << ",\"generator_busy\":"
           << (polled.count() > 0 ? fixed(double(working.count()) / double(polled.count()), 3)
                                  : std::string("null"))
           << ",\"statuses\":" << statuses_json.str();
@@ -839,6 +848,8 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
                             "% of the time"
                       : std::string("paced by timers"))
               << ")\n";
+    std::cout << "  from its send us: p50 " << answer.percentile(50) << "  p99 "
+              << answer.percentile(99) << "  p99.9 " << answer.percentile(99.9) << "\n";
   }
   std::cout << "  statuses:";
   for (auto [s, n] : statuses) std::cout << ' ' << s << '=' << n;
