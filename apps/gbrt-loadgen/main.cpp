@@ -79,9 +79,9 @@ struct Config {
   double duration = 10;
   double warmup = 0;
   double rate = 0;  // events per second overall; 0 = closed loop
-  // Open loop: the worker's thread polls for answers and send times instead of sleeping on a
-  // timer per request (--pace spin), or sleeps (--pace timer).
-  bool spin = true;
+  // Open loop: each connection sleeps on a timer until its send time (--pace timer), or the
+  // worker's thread polls for answers and send times, no timer per request (--pace spin).
+  bool spin = false;
   std::size_t batch = 100;
   std::string corpus;
   std::chrono::milliseconds timeout{10000};
@@ -464,10 +464,10 @@ bool read_flags(int argc, char** argv, Config& config, int& status) {
       ("rate", po::value<double>()->default_value(0),
        "events per second overall on a fixed schedule (open loop; latency from each "
        "request's intended send time); 0 = closed loop, each connection as fast as answered")
-      ("pace", po::value<std::string>()->default_value("spin"),
-       "open loop: spin (each thread polls for answers and send times, keeping its core busy: "
-       "no timer or wake-up per request, so the generator itself stays fast enough to keep "
-       "the schedule) or timer (each connection sleeps until its send time)")
+      ("pace", po::value<std::string>()->default_value("timer"),
+       "open loop: timer (each connection sleeps until its send time) or spin (each thread "
+       "polls for answers and send times and keeps its core busy: no timer or wake-up per "
+       "request, so a generator on a core of its own keeps a fast schedule)")
       ("batch", po::value<std::size_t>()->default_value(100), "events per request for ndjson")
       ("corpus", po::value<std::string>()->default_value(gbrt::runtime::fixtures_dir().string()),
        "a directory of event .json files (names starting with \"bad\" skipped) or a file: one "
