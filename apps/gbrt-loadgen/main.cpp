@@ -208,6 +208,12 @@ struct Worker {
   }
 };
 
+// A duration as the histograms record it: whole microseconds, never below 0.
+std::uint64_t micros(Clock::duration d) {
+  return static_cast<std::uint64_t>(
+      std::max<std::int64_t>(std::chrono::duration_cast<std::chrono::microseconds>(d).count(), 0));
+}
+
 // Completes once `w`'s thread sees `at` pass (--pace spin).
 template <class Token>
 auto wait_until(Worker& w, Connection& c, Clock::time_point at, Token&& token) {
@@ -353,8 +359,7 @@ asio::awaitable<void> run_connection(Worker& w, Connection& c, std::size_t index
     const std::size_t b = w.next_body++ % n;
     const auto sent = Clock::now();
     if (open_loop && intended >= plan.measure_from) {
-      w.send_lag.record(static_cast<std::uint64_t>(std::max<std::int64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(sent - intended).count(), 0)));
+      w.send_lag.record(micros(sent - intended));
     }
     const Reply reply = co_await exchange(w, c, b, sent + config.timeout);
     if (reply.status == 0) continue;
@@ -362,12 +367,8 @@ asio::awaitable<void> run_connection(Worker& w, Connection& c, std::size_t index
     Worker::bump(w.p_answered);
     if (intended < plan.measure_from) continue;  // warmup
     count_reply(w, reply);
-    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(done - intended);
-    w.histogram.record(static_cast<std::uint64_t>(std::max<std::int64_t>(us.count(), 0)));
-    if (open_loop) {
-      w.answer.record(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(done - sent).count()));
-    }
+    w.histogram.record(micros(done - intended));
+    if (open_loop) w.answer.record(micros(done - sent));
   }
   close(c);
 }
@@ -382,8 +383,7 @@ asio::awaitable<void> idle_connection(Worker& w, Connection& c) {
     ok = reply.status != 0;
     if (ok) {
       count_reply(w, reply);
-      w.histogram.record(static_cast<std::uint64_t>(
-          std::chrono::duration_cast<std::chrono::microseconds>(Clock::now() - start).count()));
+      w.histogram.record(micros(Clock::now() - start));
       Worker::bump(w.p_answered);
     }
   }
@@ -755,6 +755,9 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
     lines_not_accepted += w->lines_in_2xx_not_accepted;
   }
   const std::uint64_t non_2xx = answered - ok;
+  // Paced by polling: the share of the threads' time spent running handlers.
+  const bool polling = polled.count() > 0;
+  const double busy = polling ? double(working.count()) / double(polled.count()) : 0;
   // A batch line shed or rejected inside a 200 is an error too: a status alone hides it.
   const std::uint64_t errors =
       e_connect + e_reset + e_timeout + e_other + non_2xx + lines_not_accepted;
@@ -790,9 +793,8 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
           << ",\"send_lag_max_us\":" << send_lag.max()
           << ",\"answer_p50_us\":" << answer.percentile(50)
           << ",\"answer_p99_us\":" << answer.percentile(99)
-          << ",\"answer_p999_us\":" << answer.percentile(99.9) << ",\"generator_busy\":"
-          << (polled.count() > 0 ? fixed(double(working.count()) / double(polled.count()), 3)
-                                 : std::string("null"))
+          << ",\"answer_p999_us\":" << answer.percentile(99.9)
+          << ",\"generator_busy\":" << (polling ? fixed(busy, 3) : std::string("null"))
           << ",\"statuses\":" << statuses_json.str();
 
   if (!config.json_file.empty()) {
@@ -842,11 +844,8 @@ int report(const Plan& plan, const std::vector<std::unique_ptr<Worker>>& workers
     std::cout << "  sent late us: p50 " << send_lag.percentile(50) << "  p99 "
               << send_lag.percentile(99) << "  p99.9 " << send_lag.percentile(99.9) << "  max "
               << send_lag.max() << " ("
-              << (polled.count() > 0
-                      ? "paced by polling, busy " +
-                            fixed(100.0 * double(working.count()) / double(polled.count())) +
-                            "% of the time"
-                      : std::string("paced by timers"))
+              << (polling ? "paced by polling, busy " + fixed(100.0 * busy) + "% of the time"
+                          : std::string("paced by timers"))
               << ")\n";
     std::cout << "  from its send us: p50 " << answer.percentile(50) << "  p99 "
               << answer.percentile(99) << "  p99.9 " << answer.percentile(99.9) << "\n";
