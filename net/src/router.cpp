@@ -134,8 +134,9 @@ Routed route_request(Server::State& state, runtime::Shard& shard, const RequestP
       if (state.stopping || state.runtime.draining()) {
         return Routed{Answer::json(503, "{\"status\":\"draining\"}")};
       }
-      if (state.runtime.overloaded())
+      if (state.runtime.overloaded()) {
         return Routed{Answer::json(503, "{\"status\":\"overloaded\"}")};
+      }
       if (!state.runtime.forwarding_ready()) {
         return Routed{Answer::json(503, "{\"status\":\"event store unreachable\"}")};
       }
@@ -151,8 +152,9 @@ Routed route_request(Server::State& state, runtime::Shard& shard, const RequestP
     case Route::event: {
       allow = "POST";
       if (method != http::verb::post) break;
-      if (auto refused = prepare_event(state, shard, request, slot))
+      if (auto refused = prepare_event(state, shard, request, slot)) {
         return Routed{std::move(*refused)};
+      }
       if (state.options.access_log) {
         const events::EventBase& common = events::base(*slot.event);
         events.event_id = common.event_id;
@@ -166,8 +168,9 @@ Routed route_request(Server::State& state, runtime::Shard& shard, const RequestP
     case Route::batch:
       allow = "POST";
       if (method != http::verb::post) break;
-      if (auto refused = prepare_batch(state, shard, request, slot))
+      if (auto refused = prepare_batch(state, shard, request, slot)) {
         return Routed{std::move(*refused)};
+      }
       return Routed{{}, Routed::Run::batch};
     case Route::bad_version:
       return Routed{

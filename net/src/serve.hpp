@@ -152,6 +152,7 @@ boost::system::error_code read_end(Parser& parser, boost::system::error_code ec,
 // Whether a read error means the connection is gone (nothing to answer), not a bad request.
 inline bool connection_ended(const boost::system::error_code& ec) {
   namespace error = boost::asio::error;
+  if (!ec) return false;  // the common case, without comparing categories
   return ec == boost::beast::http::error::end_of_stream || ec == error::connection_reset ||
          ec == error::eof || ec == error::operation_aborted || ec == error::bad_descriptor;
 }
@@ -283,7 +284,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
       buffer.commit(n);
       if ((read_ec = detail::read_end(parser, ec, n))) break;
     }
-    if (events.deadline.expired || (read_ec && detail::connection_ended(read_ec))) break;
+    if (events.deadline.expired || detail::connection_ended(read_ec)) break;
     detail::Busy busy(state.connections[shard.index()]->busy);
     const auto started = options.access_log ? std::chrono::steady_clock::now()
                                             : std::chrono::steady_clock::time_point{};
