@@ -196,10 +196,7 @@ ShardAwaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard,
   // No local for the refusal: supervise()'s frame stays small (Asio recycles frames up to 1 KB).
   if (admission == Admit::yes && !admit(shard, s->type_id)) co_return overloaded(s->type_id);
   Waiter waiter(shard.wakeups, shard.executor());
-  const auto start = steady_clock::now();
-  waiter.deadline = start + types_[s->type_id]->deadline;
-  waiter.slow_at = start + options_.slow_handler;
-  waiter.watch_at = start + options_.client_watch_after;
+  const TickClock::Ticks started = TickClock::now();
   waiter.client = client;
   s->waiter = &waiter;
   link(shard.running, s);
@@ -210,11 +207,16 @@ ShardAwaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard,
   const events::Environment* environment = s->environment ? &*s->environment : nullptr;
   detail::launch(
       shard.handler_executor,
-      run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason, start),
+      run_handlers(*s->event, environment, shard, s->type_id, &s->stop_reason, started),
       s->cancel.slot(), std::move(slot),
       [this, s, &shard](Answer&& answer) { finish(*s, shard, std::move(answer)); },
       [](std::exception_ptr error) { log_exception("event run failed", error); });
   if (waiter.done) co_return std::move(waiter.answer);
+  // Only an event whose handlers wait needs its times on steady_clock, the sweep's clock.
+  const auto start = steady_clock::now() - TickClock::since(started);
+  waiter.deadline = start + types_[s->type_id]->deadline;
+  waiter.slow_at = start + options_.slow_handler;
+  waiter.watch_at = start + options_.client_watch_after;
   arm_sweep(shard);
   asio::cancellation_slot client_gone = client ? client->gone.slot() : asio::cancellation_slot();
   if (client_gone.is_connected()) {
@@ -299,14 +301,14 @@ asio::awaitable<Answer> Runtime::dispatch(const events::Event& event,
   const std::size_t type = type_id(event);
   impl_->metrics_->event_received(shard.index(), type);
   co_return co_await impl_->run_handlers(event, environment, state_of(shard), type, nullptr,
-                                         steady_clock::now());
+                                         TickClock::now());
 }
 
 asio::awaitable<Answer> Runtime::Impl::run_handlers(const events::Event& event,
                                                     const events::Environment* environment,
                                                     ShardState& shard, std::size_t type,
                                                     const StopReason* stop,
-                                                    steady_clock::time_point start) {
+                                                    TickClock::Ticks started) {
   const events::EventBase& common = events::base(event);
   Context context(runtime_, shard, common, environment);
   Outcome outcome = Outcome::ok;
@@ -349,7 +351,7 @@ asio::awaitable<Answer> Runtime::Impl::run_handlers(const events::Event& event,
   answer.outcome = outcome;
   // Only events that reached a handler are timed: a 404 or 406 ran none.
   if (outcome != Outcome::rejected) {
-    metrics_->handler_duration(shard.index(), type, steady_clock::now() - start);
+    metrics_->handler_duration(shard.index(), type, TickClock::since(started));
   }
   metrics_->event_handled(shard.index(), type, outcome);
   co_return answer;

@@ -25,6 +25,7 @@
 
 #include "shard_state.hpp"
 #include "slot_state.hpp"
+#include "tick_clock.hpp"
 
 namespace gbrt::runtime {
 
@@ -113,12 +114,11 @@ struct Runtime::Impl {
   // After the handlers: the answer to its waiter, the event's counts, the queue's next.
   void finish(SlotState& slot, ShardState& shard, Answer&& answer);
   // On any_io_executor, as the handlers it awaits: its own coroutine thread (supervise()).
-  // `start`: when the event started, for the handler-duration histogram.
+  // `started`: when the event started (TickClock), for the handler-duration histogram.
   boost::asio::awaitable<Answer> run_handlers(const events::Event& event,
                                               const events::Environment* environment,
                                               ShardState& shard, std::size_t type,
-                                              const StopReason* stop,
-                                              std::chrono::steady_clock::time_point start);
+                                              const StopReason* stop, TickClock::Ticks started);
   boost::asio::awaitable<void> run_all(const std::vector<Handler>& handlers,
                                        const events::Event& event, Context& context);
   // Context's background work and delayed tasks.
