@@ -1,5 +1,6 @@
-// gbrt-micro-bench: in-process costs per event (parse, typed view, dispatch, execute,
-// batches, multipart, signature). Run: build/bench/gbrt-micro-bench --benchmark_repetitions=5
+// gbrt-micro-bench: in-process costs per event (parse and its floors, typed view, dispatch,
+// execute, batches, multipart, signature).
+// Run: build/bench/gbrt-micro-bench --benchmark_repetitions=5
 // Names are stable (docs/benchmarks.md): scripts compare them across versions.
 #include <deque>
 #include <map>
@@ -10,6 +11,7 @@
 #include <type_traits>
 
 #include <benchmark/benchmark.h>
+#include <simdjson.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -71,6 +73,54 @@ BENCHMARK_CAPTURE(BM_Parse, ui_render, fixture("ui_render-1.json"));
 BENCHMARK_CAPTURE(BM_Parse, space_content_updated, fixture("space_content_updated-2.json"));
 BENCHMARK_CAPTURE(BM_Parse, installation_setup, fixture("installation_setup-3.json"));
 BENCHMARK_CAPTURE(BM_Parse, space_view_82k, space_view_with_many_cookies());
+
+// The floors BM_Parse is judged against, on the same bytes in the same run. stage1:
+// simdjson's stage 1 alone (UTF-8, where strings end, the structural index), the pass
+// Parser::parse_event starts with. dom: simdjson's own full validating parse into a
+// document the parser reuses, nothing read from it.
+void BM_ParseFloorStage1(benchmark::State& state, const std::string& json) {
+  ev::PaddedBuffer body(json);
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(body.view().data);
+  std::unique_ptr<simdjson::internal::dom_parser_implementation> parser;
+  if (simdjson::get_active_implementation()->create_dom_parser_implementation(
+          body.size(), ev::Parser::kMaxDepth, parser) != simdjson::SUCCESS) {
+    state.SkipWithError("no simdjson parser");
+    return;
+  }
+  for (auto _ : state) {
+    if (auto e = parser->stage1(bytes, body.size(), simdjson::stage1_mode::regular)) {
+      state.SkipWithError(simdjson::error_message(e));
+      break;
+    }
+    benchmark::DoNotOptimize(parser->n_structural_indexes);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * std::int64_t(body.size()));
+}
+
+void BM_ParseFloorDom(benchmark::State& state, const std::string& json) {
+  ev::PaddedBuffer body(json);
+  const auto* bytes = reinterpret_cast<const std::uint8_t*>(body.view().data);
+  simdjson::dom::parser parser;
+  for (auto _ : state) {
+    auto document = parser.parse(bytes, body.size(), false);  // padded: no copy
+    if (document.error()) {
+      state.SkipWithError(simdjson::error_message(document.error()));
+      break;
+    }
+    benchmark::DoNotOptimize(document);
+  }
+  state.SetItemsProcessed(state.iterations());
+  state.SetBytesProcessed(state.iterations() * std::int64_t(body.size()));
+}
+BENCHMARK_CAPTURE(BM_ParseFloorStage1, space_view, fixture("space_view-1.json"))
+    ->Name("BM_ParseFloor/stage1/space_view");
+BENCHMARK_CAPTURE(BM_ParseFloorDom, space_view, fixture("space_view-1.json"))
+    ->Name("BM_ParseFloor/dom/space_view");
+BENCHMARK_CAPTURE(BM_ParseFloorStage1, space_view_82k, space_view_with_many_cookies())
+    ->Name("BM_ParseFloor/stage1/space_view_82k");
+BENCHMARK_CAPTURE(BM_ParseFloorDom, space_view_82k, space_view_with_many_cookies())
+    ->Name("BM_ParseFloor/dom/space_view_82k");
 
 // Parse, then read the typed view's fields as a handler would.
 void BM_ParseView(benchmark::State& state, const char* file) {
