@@ -4,11 +4,13 @@
 #include <gbrt/events/parse.hpp>
 
 #include <array>
+#include <bitset>
 #include <cstdint>
 #include <cstring>
 #include <memory>
 #include <new>
 #include <string_view>
+#include <utility>
 
 #include <simdjson.h>
 
@@ -129,10 +131,10 @@ constexpr std::array<std::string_view, kScopeCount> kScopeNames = {
 
 // Whether a Scope's typed view reads `key` (only those are recorded, so a record never
 // holds more than the views can ask for).
-bool reads(Scope scope, Key key) noexcept {
+constexpr bool reads(Scope scope, Key key) noexcept {
   switch (scope) {
     case Scope::top:
-      return true;
+      return key != Key::none;
     case Scope::visitor:
       return key == Key::anonymousId || key == Key::cookies || key == Key::userAgent ||
              key == Key::ip || key == Key::language;
@@ -150,6 +152,26 @@ bool reads(Scope scope, Key key) noexcept {
       return false;
   }
 }
+
+// Every (scope, key) that reads() accepts numbered at compile time: the field's place in
+// the record. kNoField for the others (Key::none included), so the walk finds where a
+// member goes with one table read.
+using FieldId = std::uint8_t;
+constexpr FieldId kNoField = 0xff;
+using FieldTable = std::array<std::array<FieldId, kKeyCount + 1>, kScopeCount>;
+constexpr std::pair<FieldTable, std::size_t> number_fields() {
+  FieldTable id{};
+  std::size_t n = 0;
+  for (std::size_t s = 0; s < kScopeCount; ++s) {
+    for (std::size_t k = 0; k <= kKeyCount; ++k) {
+      id[s][k] = reads(Scope(s), Key(k)) ? FieldId(n++) : kNoField;
+    }
+  }
+  return {id, n};
+}
+constexpr FieldTable kFieldOf = number_fields().first;
+constexpr std::size_t kFieldCount = number_fields().second;
+static_assert(kFieldCount < kNoField);
 
 Scope scope_of(Key key) noexcept {
   switch (key) {
@@ -177,25 +199,20 @@ struct Field {
   JsonType type = JsonType::missing;
 };
 
+// Where the fields the views read are: one place per FieldId, `present` says which were
+// found in this parse (a repeated key overwrites: the last one wins, as in JavaScript).
 struct Record {
-  // Enough for every (scope, key) that reads() accepts; a repeated key reuses its slot.
-  static constexpr std::size_t kMaxFields = 80;
-  std::array<std::array<std::uint8_t, kKeyCount>, kScopeCount> slot{};  // 0: absent
-  std::array<Field, kMaxFields> fields;
-  std::size_t count = 0;
+  std::array<Field, kFieldCount> fields;
+  std::bitset<kFieldCount> present;
 
-  void add(Scope scope, Key key, const Field& field) noexcept {
-    auto& s = slot[std::size_t(scope)][std::size_t(key)];
-    if (s != 0) {
-      fields[s - 1] = field;  // a repeated key: the last one wins, as in JavaScript
-    } else if (count < kMaxFields) {
-      fields[count] = field;
-      s = std::uint8_t(++count);
-    }
+  void clear() noexcept { present.reset(); }
+  void add(FieldId id, const Field& field) noexcept {
+    fields[id] = field;
+    present.set(id);
   }
   const Field* find(Scope scope, Key key) const noexcept {
-    auto s = slot[std::size_t(scope)][std::size_t(key)];
-    return s == 0 ? nullptr : &fields[s - 1];
+    const FieldId id = kFieldOf[std::size_t(scope)][std::size_t(key)];
+    return present[id] ? &fields[id] : nullptr;
   }
 };
 
@@ -241,8 +258,7 @@ class StructuralWalk {
     std::uint32_t start;  // offset of the '{' or '['
     bool parent_array;
     Scope parent_members;
-    Scope scope;  // the container is recorded into `scope` under `key`; Key::none: not
-    Key key;
+    FieldId field;  // where the container is recorded; kNoField: not
   };
   using Frames = std::array<Frame, Parser::kMaxDepth>;
 
@@ -269,10 +285,9 @@ class StructuralWalk {
     // into `members` (Scope::none: not recorded).
     bool array = false;
     Scope members = Scope::none;
-    // Where the value at token i is recorded (Key::none: not), and, if it is an object,
+    // Where the value at token i is recorded (kNoField: not), and, if it is an object,
     // where its members are.
-    Scope value_scope = Scope::none;
-    Key value_key = Key::none;
+    FieldId value_field = kNoField;
     Scope value_members = Scope::top;
 
   value : {
@@ -282,14 +297,14 @@ class StructuralWalk {
       std::string_view text;
       if (next_backslash_ < base_ + index_[i + 1]) {
         if (!unescape(i, text)) return fail(simdjson::STRING_ERROR, at);
-        if (value_key != Key::none) text = copy_to_arena(text);
-      } else if (value_key != Key::none && !plain_string(i, text)) {
+        if (value_field != kNoField) text = copy_to_arena(text);
+      } else if (value_field != kNoField && !plain_string(i, text)) {
         return fail(simdjson::STRING_ERROR, at);
       }
-      if (value_key != Key::none) record_.add(value_scope, value_key, {text, at, JsonType::string});
+      if (value_field != kNoField) record_.add(value_field, {text, at, JsonType::string});
     } else if (first == '{' || first == '[') {
       if (depth == Parser::kMaxDepth) return fail(simdjson::DEPTH_ERROR, at);
-      frames_[depth++] = {at, array, members, value_scope, value_key};
+      frames_[depth++] = {at, array, members, value_field};
       array = first == '[';
       members = array ? Scope::none : value_members;
       if (++i == count_) return fail(simdjson::INCOMPLETE_ARRAY_OR_OBJECT, size_);
@@ -298,8 +313,7 @@ class StructuralWalk {
         goto close;
       }
       if (!array) goto member;
-      value_scope = Scope::none;
-      value_key = Key::none;
+      value_field = kNoField;
       value_members = Scope::none;
       goto value;
     } else if (first == 't' || first == 'f' || first == 'n') {
@@ -311,9 +325,8 @@ class StructuralWalk {
                                    : simdjson::N_ATOM_ERROR,
                     at);
       }
-      if (value_key != Key::none) {
-        record_.add(value_scope, value_key,
-                    {token, at, first == 'n' ? JsonType::null : JsonType::boolean});
+      if (value_field != kNoField) {
+        record_.add(value_field, {token, at, first == 'n' ? JsonType::null : JsonType::boolean});
       }
     } else {
       if (first != '-' && (first < '0' || first > '9')) return fail(simdjson::TAPE_ERROR, at);
@@ -321,8 +334,7 @@ class StructuralWalk {
       // number itself, and JsonView's get_double() and get_int64() give nullopt for it.
       const std::string_view token = scalar(i);
       if (!json_text::is_number(token)) return fail(simdjson::NUMBER_ERROR, at);
-      if (value_key != Key::none)
-        record_.add(value_scope, value_key, {token, at, JsonType::number});
+      if (value_field != kNoField) record_.add(value_field, {token, at, JsonType::number});
     }
     ++i;
     goto after_value;
@@ -337,16 +349,13 @@ class StructuralWalk {
     } else if (members != Scope::none && !plain_string(i, name)) {
       return fail(simdjson::STRING_ERROR, at);
     }
-    value_scope = members;
-    value_key = Key::none;
+    value_field = kNoField;
     value_members = Scope::none;
     if (members != Scope::none) {
       const Key key = key_from(name);
-      if (key != Key::none && reads(members, key)) {
-        value_key = key;
-        // Typed nested objects exist only directly under the event (or environment).
-        if (members == Scope::top) value_members = scope_of(key);
-      }
+      value_field = kFieldOf[std::size_t(members)][std::size_t(key)];
+      // Typed nested objects exist only directly under the event (or environment).
+      if (members == Scope::top) value_members = scope_of(key);
     }
     if (++i == count_ || base_[index_[i]] != ':') return fail(simdjson::TAPE_ERROR, at);
     if (++i == count_) return fail(simdjson::INCOMPLETE_ARRAY_OR_OBJECT, size_);
@@ -355,12 +364,11 @@ class StructuralWalk {
 
   close : {  // the innermost container ended at token i - 1
     const Frame& frame = frames_[--depth];
-    if (frame.key != Key::none) {
+    if (frame.field != kNoField) {
       const std::uint32_t end = index_[i - 1] + 1;
-      record_.add(frame.scope, frame.key,
-                  {{base_ + frame.start, end - frame.start},
-                   frame.start,
-                   array ? JsonType::array : JsonType::object});
+      record_.add(frame.field, {{base_ + frame.start, end - frame.start},
+                                frame.start,
+                                array ? JsonType::array : JsonType::object});
     }
     array = frame.parent_array;
     members = frame.parent_members;
@@ -378,8 +386,7 @@ class StructuralWalk {
       if (c == ',') {
         if (i == count_) return fail(simdjson::INCOMPLETE_ARRAY_OR_OBJECT, size_);
         if (!array) goto member;
-        value_scope = Scope::none;
-        value_key = Key::none;
+        value_field = kNoField;
         value_members = Scope::none;
         goto value;
       }
@@ -791,8 +798,7 @@ struct Parser::Impl {
   ParseResult<std::string_view> walk(PaddedView input, StringArena& arena) {
     if (input.size == 0) return simdjson_error(simdjson::EMPTY, 0);
     if (input.size > max_bytes) return simdjson_error(simdjson::CAPACITY, 0);
-    record.slot = {};
-    record.count = 0;
+    record.clear();
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(input.data);
     if (auto e = simdjson_parser->stage1(bytes, input.size, simdjson::stage1_mode::regular)) {
       return simdjson_error(e, 0);
