@@ -472,21 +472,31 @@ class Reader {
     const Field* f = require(scope, key, JsonType::string);
     return f != nullptr ? f->text : std::string_view();
   }
-  std::optional<std::string_view> optional_string(Scope scope, Key key) {
+  // Optional fields are set in place: an optional returned by value is copied into the
+  // view with a word load over its flag's one-byte store, which the CPU cannot forward (a
+  // stall per field). Absent or null leaves `out` empty; true when it was set.
+  bool optional_string(Scope scope, Key key, std::optional<std::string_view>& out) {
     const Field* f = optional(scope, key, JsonType::string);
-    return f != nullptr ? std::optional(f->text) : std::nullopt;
+    if (f != nullptr) out.emplace(f->text);
+    return f != nullptr;
+  }
+  // An optional string's text, empty when absent or null.
+  std::string_view string_or_empty(Scope scope, Key key) {
+    const Field* f = optional(scope, key, JsonType::string);
+    return f != nullptr ? f->text : std::string_view();
   }
   JsonView json(Scope scope, Key key, JsonType type) {
     const Field* f = require(scope, key, type);
     return f != nullptr ? JsonView(f->text, &arena_) : JsonView();
   }
-  std::optional<JsonView> optional_json(Scope scope, Key key, JsonType type) {
+  bool optional_json(Scope scope, Key key, JsonType type, std::optional<JsonView>& out) {
     const Field* f = optional(scope, key, type);
-    return f != nullptr ? std::optional(JsonView(f->text, &arena_)) : std::nullopt;
+    if (f != nullptr) out.emplace(f->text, &arena_);
+    return f != nullptr;
   }
-  bool has(Scope scope, Key key) const noexcept {
-    const Field* f = record_.find(scope, key);
-    return f != nullptr && f->type != JsonType::null;
+  // Whether an optional field is there (not null); another type is an error.
+  bool present(Scope scope, Key key, JsonType type) {
+    return optional(scope, key, type) != nullptr;
   }
   void fail(ParseError::Code code, std::string_view object, std::string_view field,
             std::string_view expected, std::size_t offset, std::string_view found = {}) {
@@ -512,22 +522,24 @@ class Reader {
     }
     return 0;
   }
+  // The field when it is there with the type asked for (the usual case, inlined: scope
+  // and key are constants, so the lookup is one bit test); else the error, out of line.
   const Field* require(Scope scope, Key key, JsonType type) {
     const Field* f = record_.find(scope, key);
-    if (f == nullptr) {
-      fail(ParseError::Code::missing_field, kScopeNames[std::size_t(scope)],
-           kKeyNames[std::size_t(key)], to_string(type), scope_offset(scope));
-      return nullptr;
-    }
-    return check(scope, key, f, type);
+    return f != nullptr && f->type == type ? f : fail_require(scope, key, type, f);
   }
   const Field* optional(Scope scope, Key key, JsonType type) {
     const Field* f = record_.find(scope, key);
     if (f == nullptr || f->type == JsonType::null) return nullptr;  // null: absent
-    return check(scope, key, f, type);
+    return f->type == type ? f : fail_type(scope, key, type, f);
   }
-  const Field* check(Scope scope, Key key, const Field* f, JsonType type) {
-    if (f->type == type) return f;
+  [[gnu::noinline]] const Field* fail_require(Scope scope, Key key, JsonType type, const Field* f) {
+    if (f != nullptr) return fail_type(scope, key, type, f);
+    fail(ParseError::Code::missing_field, kScopeNames[std::size_t(scope)],
+         kKeyNames[std::size_t(key)], to_string(type), scope_offset(scope));
+    return nullptr;
+  }
+  [[gnu::noinline]] const Field* fail_type(Scope scope, Key key, JsonType type, const Field* f) {
     fail(type == JsonType::object ? ParseError::Code::not_an_object : ParseError::Code::wrong_type,
          kScopeNames[std::size_t(scope)], kKeyNames[std::size_t(key)], to_string(type), f->offset,
          to_string(f->type));
@@ -542,35 +554,29 @@ class Reader {
 
 constexpr Scope T = Scope::top;
 
-Visitor read_visitor(Reader& r) {
-  Visitor v;
-  if (!r.json(T, Key::visitor, JsonType::object)) return v;
+void read_visitor(Reader& r, Visitor& v) {
+  if (!r.json(T, Key::visitor, JsonType::object)) return;
   v.anonymous_id = r.string(Scope::visitor, Key::anonymousId);
   v.cookies = r.json(Scope::visitor, Key::cookies, JsonType::object);
   v.user_agent = r.string(Scope::visitor, Key::userAgent);
   v.ip = r.string(Scope::visitor, Key::ip);
-  v.language = r.optional_string(Scope::visitor, Key::language);
-  return v;
+  r.optional_string(Scope::visitor, Key::language, v.language);
 }
 
-std::optional<PreviousSetup> read_previous_setup(Reader& r) {
-  if (!r.optional_json(T, Key::previous, JsonType::object)) return std::nullopt;
-  PreviousSetup p;
+void read_previous_setup(Reader& r, std::optional<PreviousSetup>& out) {
+  if (!r.present(T, Key::previous, JsonType::object)) return;
+  PreviousSetup& p = out.emplace();
   p.status = installation_status_from(r.string(Scope::previous, Key::status));
-  p.configuration = r.optional_json(Scope::previous, Key::configuration, JsonType::object);
-  return p;
+  r.optional_json(Scope::previous, Key::configuration, JsonType::object, p.configuration);
 }
 
-PreviousDeleted read_previous_deleted(Reader& r) {
-  PreviousDeleted p;
-  if (!r.json(T, Key::previous, JsonType::object)) return p;
-  p.configuration = r.optional_json(Scope::previous, Key::configuration, JsonType::object);
-  return p;
+void read_previous_deleted(Reader& r, PreviousDeleted& p) {
+  if (!r.json(T, Key::previous, JsonType::object)) return;
+  r.optional_json(Scope::previous, Key::configuration, JsonType::object, p.configuration);
 }
 
-std::optional<Auth> read_auth(Reader& r) {
-  if (!r.optional_json(T, Key::auth, JsonType::object)) return std::nullopt;
-  return Auth{r.string(Scope::auth, Key::userId)};
+void read_auth(Reader& r, std::optional<Auth>& out) {
+  if (r.present(T, Key::auth, JsonType::object)) out.emplace(r.string(Scope::auth, Key::userId));
 }
 
 void read_content_compute(Reader& r, ContentCompute& e) {
@@ -582,8 +588,8 @@ void read_content_compute(Reader& r, ContentCompute& e) {
 
 // `updatedBy` is checked here once so that iterating it later cannot meet a bad entry.
 UserList read_users(Reader& r, const char* base) {
-  auto users = r.optional_json(T, Key::updatedBy, JsonType::array);
-  if (!users) return {};
+  std::optional<JsonView> users;
+  if (!r.optional_json(T, Key::updatedBy, JsonType::array, users)) return {};
   for (JsonView user : users->elements()) {
     std::size_t offset = std::size_t(user.raw().data() - base);
     if (!user.is_object()) {
@@ -609,172 +615,175 @@ void read_envelope(Reader& r, EventBase& e, EventType type) {
   if (needs_installation(type)) {
     e.installation_id = r.string(T, Key::installationId);
   } else if (type != EventType::other) {
-    e.installation_id = r.optional_string(T, Key::installationId).value_or("");
+    e.installation_id = r.string_or_empty(T, Key::installationId);
   } else {
-    e.event_id = r.optional_string(T, Key::eventId).value_or("");
-    e.installation_id = r.optional_string(T, Key::installationId).value_or("");
+    e.event_id = r.string_or_empty(T, Key::eventId);
+    e.installation_id = r.string_or_empty(T, Key::installationId);
   }
 }
 
-Event read_event(Reader& r, EventType type, const char* base) {
+// Fills `event` in place: a view built aside and then copied into the variant and the
+// result is read back whole right after being written field by field, loads the CPU
+// cannot forward from those stores (a stall per copy).
+void fill_view(Reader& r, EventType type, const char* base, Event& event) {
   switch (type) {
     case EventType::installation_setup: {
-      InstallationSetup e;
+      auto& e = event.emplace<InstallationSetup>();
       e.status = installation_status_from(r.string(T, Key::status));
-      e.previous = read_previous_setup(r);
-      return e;
+      read_previous_setup(r, e.previous);
+      return;
     }
     case EventType::space_installation_setup: {
-      SpaceInstallationSetup e;
+      auto& e = event.emplace<SpaceInstallationSetup>();
       e.space_id = r.string(T, Key::spaceId);
       e.status = installation_status_from(r.string(T, Key::status));
-      e.previous = read_previous_setup(r);
-      return e;
+      read_previous_setup(r, e.previous);
+      return;
     }
     case EventType::site_installation_setup: {
-      SiteInstallationSetup e;
+      auto& e = event.emplace<SiteInstallationSetup>();
       e.site_id = r.string(T, Key::siteId);
       e.status = installation_status_from(r.string(T, Key::status));
-      e.previous = read_previous_setup(r);
-      return e;
+      read_previous_setup(r, e.previous);
+      return;
     }
     case EventType::installation_deleted: {
-      InstallationDeleted e;
-      e.previous = read_previous_deleted(r);
-      return e;
+      auto& e = event.emplace<InstallationDeleted>();
+      read_previous_deleted(r, e.previous);
+      return;
     }
     case EventType::space_installation_deleted: {
-      SpaceInstallationDeleted e;
+      auto& e = event.emplace<SpaceInstallationDeleted>();
       e.space_id = r.string(T, Key::spaceId);
-      e.previous = read_previous_deleted(r);
-      return e;
+      read_previous_deleted(r, e.previous);
+      return;
     }
     case EventType::site_installation_deleted: {
-      SiteInstallationDeleted e;
+      auto& e = event.emplace<SiteInstallationDeleted>();
       e.site_id = r.string(T, Key::siteId);
-      e.previous = read_previous_deleted(r);
-      return e;
+      read_previous_deleted(r, e.previous);
+      return;
     }
     case EventType::space_view: {
-      SpaceView e;
+      auto& e = event.emplace<SpaceView>();
       e.space_id = r.string(T, Key::spaceId);
-      e.page_id = r.optional_string(T, Key::pageId);
-      e.visitor = read_visitor(r);
+      r.optional_string(T, Key::pageId, e.page_id);
+      read_visitor(r, e.visitor);
       e.url = r.string(T, Key::url);
       e.referrer = r.string(T, Key::referrer);
-      return e;
+      return;
     }
     case EventType::site_view: {
-      SiteView e;
+      auto& e = event.emplace<SiteView>();
       e.site_id = r.string(T, Key::siteId);
-      e.space_id = r.optional_string(T, Key::spaceId);
-      e.site_space_id = r.optional_string(T, Key::siteSpaceId);
-      e.page_id = r.optional_string(T, Key::pageId);
-      e.visitor = read_visitor(r);
+      r.optional_string(T, Key::spaceId, e.space_id);
+      r.optional_string(T, Key::siteSpaceId, e.site_space_id);
+      r.optional_string(T, Key::pageId, e.page_id);
+      read_visitor(r, e.visitor);
       e.url = r.string(T, Key::url);
       e.referrer = r.string(T, Key::referrer);
-      return e;
+      return;
     }
     case EventType::page_feedback: {
-      PageFeedback e;
+      auto& e = event.emplace<PageFeedback>();
       e.site_id = r.string(T, Key::siteId);
-      e.space_id = r.optional_string(T, Key::spaceId);
-      e.page_id = r.optional_string(T, Key::pageId);
+      r.optional_string(T, Key::spaceId, e.space_id);
+      r.optional_string(T, Key::pageId, e.page_id);
       if (r.json(T, Key::feedback, JsonType::object)) {
         e.feedback.rating = feedback_rating_from(r.string(Scope::feedback, Key::rating));
-        e.feedback.comment = r.optional_string(Scope::feedback, Key::comment);
+        r.optional_string(Scope::feedback, Key::comment, e.feedback.comment);
       }
-      e.visitor = read_visitor(r);
+      read_visitor(r, e.visitor);
       e.url = r.string(T, Key::url);
       e.referrer = r.string(T, Key::referrer);
-      return e;
+      return;
     }
     case EventType::ui_render: {
-      UiRender e;
-      e.space_id = r.optional_string(T, Key::spaceId);
-      e.site_id = r.optional_string(T, Key::siteId);
+      auto& e = event.emplace<UiRender>();
+      r.optional_string(T, Key::spaceId, e.space_id);
+      r.optional_string(T, Key::siteId, e.site_id);
       e.component_id = r.string(T, Key::componentId);
       e.props = r.json(T, Key::props, JsonType::object);
-      e.state = r.optional_json(T, Key::state, JsonType::object);
+      r.optional_json(T, Key::state, JsonType::object, e.state);
       e.context = r.json(T, Key::context, JsonType::object);
-      e.action = r.optional_json(T, Key::action, JsonType::object);
-      e.auth = read_auth(r);
-      return e;
+      r.optional_json(T, Key::action, JsonType::object, e.action);
+      read_auth(r, e.auth);
+      return;
     }
     case EventType::space_content_updated: {
-      SpaceContentUpdated e;
+      auto& e = event.emplace<SpaceContentUpdated>();
       e.space_id = r.string(T, Key::spaceId);
       e.revision_id = r.string(T, Key::revisionId);
       e.updated_by = read_users(r, base);
-      return e;
+      return;
     }
     case EventType::space_visibility_updated: {
-      SpaceVisibilityUpdated e;
+      auto& e = event.emplace<SpaceVisibilityUpdated>();
       e.space_id = r.string(T, Key::spaceId);
       e.visibility = visibility_from(r.string(T, Key::visibility));
       e.previous_visibility = visibility_from(r.string(T, Key::previousVisibility));
-      return e;
+      return;
     }
     case EventType::space_gitsync_started: {
-      SpaceGitSyncStarted e;
+      auto& e = event.emplace<SpaceGitSyncStarted>();
       e.space_id = r.string(T, Key::spaceId);
       e.revision_id = r.string(T, Key::revisionId);
       e.commit_id = r.string(T, Key::commitId);
-      return e;
+      return;
     }
     case EventType::space_gitsync_completed: {
-      SpaceGitSyncCompleted e;
+      auto& e = event.emplace<SpaceGitSyncCompleted>();
       e.space_id = r.string(T, Key::spaceId);
       e.state = gitsync_state_from(r.string(T, Key::state));
       e.revision_id = r.string(T, Key::revisionId);
       e.commit_id = r.string(T, Key::commitId);
-      return e;
+      return;
     }
     case EventType::task: {
-      Task e;
+      auto& e = event.emplace<Task>();
       e.task = r.json(T, Key::task, JsonType::object);
-      return e;
+      return;
     }
     case EventType::fetch: {
-      Fetch e;
-      e.space_id = r.optional_string(T, Key::spaceId);
-      e.site_id = r.optional_string(T, Key::siteId);
-      e.auth = read_auth(r);
+      auto& e = event.emplace<Fetch>();
+      r.optional_string(T, Key::spaceId, e.space_id);
+      r.optional_string(T, Key::siteId, e.site_id);
+      read_auth(r, e.auth);
       if (r.json(T, Key::request, JsonType::object)) {
         e.request.method = r.string(Scope::request, Key::method);
         e.request.url = r.string(Scope::request, Key::url);
         e.request.headers = r.json(Scope::request, Key::headers, JsonType::object);
       }
-      return e;
+      return;
     }
     case EventType::fetch_published_script: {
-      FetchPublishedScript e;
+      auto& e = event.emplace<FetchPublishedScript>();
       e.site_id = r.string(T, Key::siteId);
-      return e;
+      return;
     }
     case EventType::fetch_visitor_authentication: {
-      FetchVisitorAuthentication e;
+      auto& e = event.emplace<FetchVisitorAuthentication>();
       e.site_id = r.string(T, Key::siteId);
-      e.location = r.optional_string(T, Key::location);
-      e.search_params = r.optional_json(T, Key::searchParams, JsonType::object);
-      e.cookies = r.optional_json(T, Key::cookies, JsonType::object);
-      e.action = r.optional_string(T, Key::action);
-      return e;
+      r.optional_string(T, Key::location, e.location);
+      r.optional_json(T, Key::searchParams, JsonType::object, e.search_params);
+      r.optional_json(T, Key::cookies, JsonType::object, e.cookies);
+      r.optional_string(T, Key::action, e.action);
+      return;
     }
     case EventType::content_compute_document: {
-      ContentComputeDocument e;
+      auto& e = event.emplace<ContentComputeDocument>();
       read_content_compute(r, e);
-      return e;
+      return;
     }
     case EventType::content_compute_revision: {
-      ContentComputeRevision e;
+      auto& e = event.emplace<ContentComputeRevision>();
       read_content_compute(r, e);
-      return e;
+      return;
     }
     case EventType::other:
       break;
   }
-  return GenericEvent{};
+  event.emplace<GenericEvent>();
 }
 
 }  // namespace
@@ -818,6 +827,46 @@ struct Parser::Impl {
     }
     return trim_right(whole);
   }
+
+  // Parses `input` into `event`; the error, if it is not an event.
+  std::optional<ParseError> read_event(PaddedView input, StringArena& arena, Event& event) {
+    auto whole = walk(input, arena);
+    if (!whole) return whole.error();
+    Reader r(record, arena);
+    std::string_view type_name = r.string(T, Key::type);
+    if (r.failed()) return r.error();
+    EventType type = event_type_from_name(type_name);
+    fill_view(r, type, input.data, event);
+    EventBase& common = std::visit([](EventBase& e) -> EventBase& { return e; }, event);
+    common.type = type_name;
+    common.json = JsonView(whole.value(), &arena);
+    read_envelope(r, common, type);
+    if (r.failed()) return r.error();
+    return std::nullopt;
+  }
+
+  std::optional<ParseError> read_environment(PaddedView input, StringArena& arena,
+                                             Environment& env) {
+    auto whole = walk(input, arena);
+    if (!whole) return whole.error();
+    Reader r(record, arena);
+    env.api_endpoint = r.string(T, Key::apiEndpoint);
+    if (r.json(T, Key::apiTokens, JsonType::object)) {
+      env.api_tokens.integration = r.string(Scope::apiTokens, Key::integration);
+      r.optional_string(Scope::apiTokens, Key::installation, env.api_tokens.installation);
+    }
+    env.integration = r.json(T, Key::integration, JsonType::object);
+    env.signing_secrets = r.json(T, Key::signingSecrets, JsonType::object);
+    env.secrets = r.json(T, Key::secrets, JsonType::object);
+    r.optional_json(T, Key::installation, JsonType::object, env.installation);
+    r.optional_json(T, Key::spaceInstallation, JsonType::object, env.space_installation);
+    r.optional_json(T, Key::siteInstallation, JsonType::object, env.site_installation);
+    r.optional_string(T, Key::authToken, env.auth_token);
+    r.optional_string(T, Key::signingSecret, env.signing_secret);
+    env.json = JsonView(whole.value(), &arena);
+    if (r.failed()) return r.error();
+    return std::nullopt;
+  }
 };
 
 Parser::Parser(std::size_t max_bytes) : impl_(std::make_unique<Impl>(max_bytes)) {}
@@ -828,43 +877,25 @@ std::size_t Parser::max_bytes() const noexcept {
   return impl_->max_bytes;
 }
 
+namespace {
+
+// Every path returns this one object (NRVO), so the view is filled where the caller gets it.
+template <class View, class Read>
+ParseResult<View> parse_in_place(Read read) {
+  ParseResult<View> result(boost::outcome_v2::in_place_type<View>);
+  if (auto error = read(result.value())) result = *error;
+  return result;
+}
+
+}  // namespace
+
 ParseResult<Event> Parser::parse_event(PaddedView input, StringArena& arena) {
-  auto whole = impl_->walk(input, arena);
-  if (!whole) return whole.error();
-  Reader r(impl_->record, arena);
-  std::string_view type_name = r.string(T, Key::type);
-  if (r.failed()) return r.error();
-  EventType type = event_type_from_name(type_name);
-  Event event = read_event(r, type, input.data);
-  EventBase& common = std::visit([](EventBase& e) -> EventBase& { return e; }, event);
-  common.type = type_name;
-  common.json = JsonView(whole.value(), &arena);
-  read_envelope(r, common, type);
-  if (r.failed()) return r.error();
-  return event;
+  return parse_in_place<Event>([&](Event& e) { return impl_->read_event(input, arena, e); });
 }
 
 ParseResult<Environment> Parser::parse_environment(PaddedView input, StringArena& arena) {
-  auto whole = impl_->walk(input, arena);
-  if (!whole) return whole.error();
-  Reader r(impl_->record, arena);
-  Environment env;
-  env.api_endpoint = r.string(T, Key::apiEndpoint);
-  if (r.json(T, Key::apiTokens, JsonType::object)) {
-    env.api_tokens.integration = r.string(Scope::apiTokens, Key::integration);
-    env.api_tokens.installation = r.optional_string(Scope::apiTokens, Key::installation);
-  }
-  env.integration = r.json(T, Key::integration, JsonType::object);
-  env.signing_secrets = r.json(T, Key::signingSecrets, JsonType::object);
-  env.secrets = r.json(T, Key::secrets, JsonType::object);
-  env.installation = r.optional_json(T, Key::installation, JsonType::object);
-  env.space_installation = r.optional_json(T, Key::spaceInstallation, JsonType::object);
-  env.site_installation = r.optional_json(T, Key::siteInstallation, JsonType::object);
-  env.auth_token = r.optional_string(T, Key::authToken);
-  env.signing_secret = r.optional_string(T, Key::signingSecret);
-  env.json = JsonView(whole.value(), &arena);
-  if (r.failed()) return r.error();
-  return env;
+  return parse_in_place<Environment>(
+      [&](Environment& env) { return impl_->read_environment(input, arena, env); });
 }
 
 std::string ParseError::path() const {
