@@ -212,7 +212,8 @@ struct Record {
   }
   const Field* find(Scope scope, Key key) const noexcept {
     const FieldId id = kFieldOf[std::size_t(scope)][std::size_t(key)];
-    return present[id] ? &fields[id] : nullptr;
+    // A field reads() does not accept is never recorded (a constant test where inlined).
+    return id != kNoField && present[id] ? &fields[id] : nullptr;
   }
 };
 
