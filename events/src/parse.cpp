@@ -484,7 +484,7 @@ class Reader {
   // An optional string's text, empty when absent or null.
   std::string_view string_or_empty(Scope scope, Key key) {
     const Field* f = optional(scope, key, JsonType::string);
-    return f != nullptr ? f->text : std::string_view();
+    return f != nullptr ? f->text : std::string_view("");
   }
   JsonView json(Scope scope, Key key, JsonType type) {
     const Field* f = require(scope, key, type);
@@ -623,9 +623,9 @@ void read_envelope(Reader& r, EventBase& e, EventType type) {
   }
 }
 
-// Fills `event` in place: a view built aside and then copied into the variant and the
-// result is read back whole right after being written field by field, loads the CPU
-// cannot forward from those stores (a stall per copy).
+// Fills `event` in place. Copying a view built aside into the variant, then the variant
+// into the result, reloads each one whole right after its field-by-field stores, which the
+// CPU cannot forward (a stall per copy).
 void fill_view(Reader& r, EventType type, const char* base, Event& event) {
   switch (type) {
     case EventType::installation_setup: {

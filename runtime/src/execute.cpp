@@ -212,7 +212,8 @@ ShardAwaitable<Answer> Runtime::Impl::supervise(SlotPtr slot, ShardState& shard,
       [this, s, &shard](Answer&& answer) { finish(*s, shard, std::move(answer)); },
       [](std::exception_ptr error) { log_exception("event run failed", error); });
   if (waiter.done) co_return std::move(waiter.answer);
-  // Only an event whose handlers wait needs its times on steady_clock, the sweep's clock.
+  // Only an event whose handlers wait needs its times on steady_clock, the sweep's clock; the
+  // sweep runs on this thread, so it has not seen the waiter before.
   const auto start = steady_clock::now() - TickClock::since(started);
   waiter.deadline = start + types_[s->type_id]->deadline;
   waiter.slow_at = start + options_.slow_handler;

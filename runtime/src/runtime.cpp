@@ -52,7 +52,7 @@ Runtime::Runtime(std::vector<ShardExecutor> executors, RuntimeOptions options)
 }
 
 void Runtime::Impl::init() {
-  TickClock::uses_counter();  // its rate is measured once per process: here, not on an event
+  TickClock::calibrate();
   max_inflight_ = options_.max_inflight;
   metrics_ = std::make_unique<Metrics>(shards_.size());
   add_process_metrics(*metrics_);

@@ -47,7 +47,10 @@ struct Waiter {
   bool done = false;
   Answer answer;
   ClientWatch* client = nullptr;  // to be asked to watch at watch_at; null once asked
-  std::chrono::steady_clock::time_point deadline, slow_at, watch_at;
+  // Set once the handlers suspend (before that no sweep runs: it is on this thread).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max(),
+                                        slow_at = std::chrono::steady_clock::time_point::max(),
+                                        watch_at = std::chrono::steady_clock::time_point::max();
   bool slow_reported = false;
 };
 

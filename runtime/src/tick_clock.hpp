@@ -1,16 +1,16 @@
 // A clock for the event path's short durations (a handler's run, its deadline's start): the
 // CPU's time-stamp counter, read in ~10 ns where steady_clock::now() takes ~24 (its vDSO
 // fences the read and scales it), and an event reads it twice. Used only where the counter
-// runs at one rate in every power state and the kernel keeps time with it; elsewhere, and
-// off x86-64, it is steady_clock itself.
+// runs at one rate in every power state and the kernel keeps time with it (it checked the
+// counters of all CPUs agree); elsewhere, and off x86-64, it is steady_clock itself. Both
+// are looked at once per process: a kernel that later gives up on the counter (its watchdog
+// switching clocksource) is not followed, and readings then carry whatever skew it saw.
 #pragma once
 
 #include <chrono>
 #include <cstdint>
-
-#if defined(__x86_64__)
-#include <x86intrin.h>
-#endif
+#include <ratio>
+#include <type_traits>
 
 namespace gbrt::runtime {
 
@@ -21,7 +21,7 @@ class TickClock {
   // A reading; only the difference of two readings in one process means anything.
   static Ticks now() noexcept {
 #if defined(__x86_64__)
-    if (rate().counter) return __rdtsc();
+    if (rate().counter) return __builtin_ia32_rdtsc();
 #endif
     return Ticks(std::chrono::steady_clock::now().time_since_epoch().count());
   }
@@ -31,14 +31,19 @@ class TickClock {
     return std::chrono::nanoseconds(std::int64_t(double(to - from) * rate().ns_per_tick));
   }
   static std::chrono::nanoseconds since(Ticks from) noexcept { return between(from, now()); }
-  // Whether readings come from the time-stamp counter. The first call measures its rate
-  // against steady_clock (a millisecond): make it before the hot path does.
+
+  // Decides between the counter and steady_clock, measuring the counter's rate (a
+  // millisecond); once per process, on the first call of any of these. Runtime calls it
+  // when made, so that no event pays for it.
+  static void calibrate() noexcept { rate(); }
   static bool uses_counter() noexcept { return rate().counter; }
 
  private:
+  static_assert(std::is_same_v<std::chrono::steady_clock::period, std::nano>,
+                "without the counter, a tick is one of steady_clock's nanoseconds");
   struct Rate {
     bool counter = false;
-    double ns_per_tick = 1.0;  // steady_clock's ticks are nanoseconds
+    double ns_per_tick = 1.0;
   };
   static Rate measure() noexcept;
   static const Rate& rate() noexcept {
