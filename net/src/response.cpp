@@ -55,36 +55,38 @@ bool is_plain_ok(const runtime::Answer& answer) noexcept {
 void ResponseWriter::format(runtime::Answer&& answer, unsigned version, bool keep_alive,
                             std::string_view allow, bool head) {
   if (version == 11 && !head && is_plain_ok(answer)) {
-    header_.assign(keep_alive ? kOkHeader : kOkHeaderClosing);
+    header_ = keep_alive ? kOkHeader : kOkHeaderClosing;
     body_.swap(answer.body);
     return;
   }
-  header_.clear();
-  header_ += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
-  append_number(header_, answer.status);
-  header_ += ' ';
-  header_ += boost::beast::http::obsolete_reason(boost::beast::http::int_to_status(answer.status));
-  header_ += "\r\n";
-  append_field(header_, "Server", "gbrt");
-  if (!answer.content_type.empty()) append_field(header_, "Content-Type", answer.content_type);
-  if (!allow.empty() && answer.status == 405) append_field(header_, "Allow", allow);
+  std::string& out = formatted_;
+  out.clear();
+  out += version == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
+  append_number(out, answer.status);
+  out += ' ';
+  out += boost::beast::http::obsolete_reason(boost::beast::http::int_to_status(answer.status));
+  out += "\r\n";
+  append_field(out, "Server", "gbrt");
+  if (!answer.content_type.empty()) append_field(out, "Content-Type", answer.content_type);
+  if (!allow.empty() && answer.status == 405) append_field(out, "Allow", allow);
   if (answer.cache_max_age) {
-    header_ += "Cache-Control: max-age=";
-    append_number(header_, std::uint64_t(answer.cache_max_age->count()));
-    header_ += "\r\n";
+    out += "Cache-Control: max-age=";
+    append_number(out, std::uint64_t(answer.cache_max_age->count()));
+    out += "\r\n";
   }
   if (answer.retry_after) {
-    header_ += "Retry-After: ";
-    append_number(header_, std::uint64_t(answer.retry_after->count()));
-    header_ += "\r\n";
+    out += "Retry-After: ";
+    append_number(out, std::uint64_t(answer.retry_after->count()));
+    out += "\r\n";
   }
-  for (const auto& [name, value] : answer.headers) append_handler_field(header_, name, value);
-  header_ += "Content-Length: ";
-  append_number(header_, answer.body.size());
-  header_ += "\r\n";
-  if (!keep_alive && version != 10) header_ += "Connection: close\r\n";
-  if (keep_alive && version == 10) header_ += "Connection: keep-alive\r\n";
-  header_ += "\r\n";
+  for (const auto& [name, value] : answer.headers) append_handler_field(out, name, value);
+  out += "Content-Length: ";
+  append_number(out, answer.body.size());
+  out += "\r\n";
+  if (!keep_alive && version != 10) out += "Connection: close\r\n";
+  if (keep_alive && version == 10) out += "Connection: keep-alive\r\n";
+  out += "\r\n";
+  header_ = out;
   body_.swap(answer.body);  // both keep their memory for the next answer
   if (head) body_.clear();
 }

@@ -55,4 +55,26 @@ TEST(ResponseWriter, TheUsualOkIsWhatTheGeneralPathWrites) {
             "Content-Length: 2\r\n\r\nOK");
 }
 
+// One writer answers a connection's requests in turn: the ready-made header and the
+// formatted one take each other's place.
+TEST(ResponseWriter, AnswersInTurnEachGetTheirOwnHeader) {
+  ResponseWriter writer;
+  const auto sent = [&writer] {
+    std::string text;
+    for (const auto& buffer : writer.buffers()) {
+      text.append(static_cast<const char*>(buffer.data()), buffer.size());
+    }
+    return text;
+  };
+  writer.format(Answer::error(404, "gone"), 11, true, {}, false);
+  const std::string not_found = sent();
+  EXPECT_EQ(not_found.rfind("HTTP/1.1 404 Not Found\r\n", 0), 0u) << not_found;
+  writer.format(Answer::ok(), 11, true, {}, false);
+  EXPECT_EQ(sent(), formatted(Answer::ok()));
+  writer.format(Answer::error(404, "gone"), 11, true, {}, false);
+  EXPECT_EQ(sent(), not_found);
+  writer.format(Answer::ok(), 11, false, {}, false);
+  EXPECT_EQ(sent(), formatted(Answer::ok(), 11, false));
+}
+
 }  // namespace
