@@ -118,7 +118,12 @@ std::optional<Answer> prepare_event(Server::State& state, runtime::Shard& shard,
 }  // namespace
 
 Routed route_request(Server::State& state, runtime::Shard& shard, const RequestParser& request,
-                     runtime::EventSlot& slot, ConnectionEvents& events, std::string_view& allow) {
+                     runtime::EventSlot& slot, ConnectionEvents& events, std::string_view& allow,
+                     Answer& answer) {
+  auto answered = [&answer](Answer&& given) {
+    answer = std::move(given);
+    return Routed::answered;
+  };
   const std::string_view path = target_path(request.get().target());
   std::string_view version;
   const http::verb method = request.get().method();
@@ -127,33 +132,33 @@ Routed route_request(Server::State& state, runtime::Shard& shard, const RequestP
     case Route::health:
       allow = "GET, HEAD";
       if (!get) break;
-      return Routed{Answer::json(200, "{\"status\":\"ok\"}")};
+      return answered(Answer::json(200, "{\"status\":\"ok\"}"));
     case Route::ready:
       allow = "GET, HEAD";
       if (!get) break;
       if (state.stopping || state.runtime.draining()) {
-        return Routed{Answer::json(503, "{\"status\":\"draining\"}")};
+        return answered(Answer::json(503, "{\"status\":\"draining\"}"));
       }
       if (state.runtime.overloaded()) {
-        return Routed{Answer::json(503, "{\"status\":\"overloaded\"}")};
+        return answered(Answer::json(503, "{\"status\":\"overloaded\"}"));
       }
       if (!state.runtime.forwarding_ready()) {
-        return Routed{Answer::json(503, "{\"status\":\"event store unreachable\"}")};
+        return answered(Answer::json(503, "{\"status\":\"event store unreachable\"}"));
       }
       if (state.recorder && state.recorder->failing()) {
-        return Routed{Answer::json(503, "{\"status\":\"record failing\"}")};
+        return answered(Answer::json(503, "{\"status\":\"record failing\"}"));
       }
-      return Routed{Answer::json(200, "{\"status\":\"ready\"}")};
+      return answered(Answer::json(200, "{\"status\":\"ready\"}"));
     case Route::metrics:
       allow = "GET, HEAD";
       if (!get) break;
-      return Routed{
-          Answer{200, "text/plain; version=0.0.4", state.runtime.metrics().render(), {}, {}}};
+      return answered(
+          Answer{200, "text/plain; version=0.0.4", state.runtime.metrics().render(), {}, {}});
     case Route::event: {
       allow = "POST";
       if (method != http::verb::post) break;
       if (auto refused = prepare_event(state, shard, request, slot)) {
-        return Routed{std::move(*refused)};
+        return answered(std::move(*refused));
       }
       if (state.options.access_log) {
         const events::EventBase& common = events::base(*slot.event);
@@ -163,24 +168,24 @@ Routed route_request(Server::State& state, runtime::Shard& shard, const RequestP
       // The slot goes to the runtime: keep the bytes until the answer says they were accepted.
       if (state.recorder) events.recorded_event.assign(slot.event_json);
       events.handling_started();
-      return Routed{{}, Routed::Run::event};
+      return Routed::event;
     }
     case Route::batch:
       allow = "POST";
       if (method != http::verb::post) break;
       if (auto refused = prepare_batch(state, shard, request, slot)) {
-        return Routed{std::move(*refused)};
+        return answered(std::move(*refused));
       }
-      return Routed{{}, Routed::Run::batch};
+      return Routed::batch;
     case Route::bad_version:
-      return Routed{
-          Answer::error(400, "Unsupported version " + std::string(clip_for_echo(version)))};
+      return answered(
+          Answer::error(400, "Unsupported version " + std::string(clip_for_echo(version))));
     case Route::not_found:
-      return Routed{Answer::error(404, "No route for " + std::string(clip_for_echo(path)))};
+      return answered(Answer::error(404, "No route for " + std::string(clip_for_echo(path))));
   }
-  return Routed{Answer::error(405, "Method " +
-                                       std::string(clip_for_echo(request.get().method_string())) +
-                                       " not allowed on " + std::string(clip_for_echo(path)))};
+  return answered(Answer::error(405, "Method " +
+                                         std::string(clip_for_echo(request.get().method_string())) +
+                                         " not allowed on " + std::string(clip_for_echo(path))));
 }
 
 void event_answered(Server::State& state, runtime::Shard& shard, const Answer& answer,

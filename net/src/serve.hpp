@@ -19,10 +19,8 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/read_size.hpp>
 #include <boost/beast/core/stream_traits.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/parser.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <gbrt/runtime/log.hpp>
 
@@ -38,8 +36,26 @@
 
 namespace gbrt::net {
 
-// What the request loop needs from its transport besides the stream. The runtime asks it
-// to watch for the client leaving (ClientWatch) once an event's handlers run a while.
+inline constexpr std::size_t kHeaderLimit = 16 * 1024;    // the whole header block: 431
+inline constexpr std::size_t kMaxRequestLine = 8 * 1024;  // the request line or URL: 414
+// The first block of a request's header fields: GitBook's requests fit in it. With the
+// arena's own bookkeeping (libstdc++ adds a header and rounds up to 64) it is one 2 KiB
+// block of the shard's pool.
+inline constexpr std::size_t kFieldBlock = 2048 - 64;
+
+// A request's parser and the arena its kept header fields live in: one block of the shard's
+// pool, given back whole when the request ends (one pool allocation per request, not one
+// per field).
+struct RequestInProgress {
+  explicit RequestInProgress(std::pmr::memory_resource& upstream)
+      : fields_memory(kFieldBlock, &upstream), parser(FieldAllocator(&fields_memory)) {}
+  std::pmr::monotonic_buffer_resource fields_memory;
+  RequestParser parser;
+};
+
+// What the request loop needs from its transport besides the stream, and what it keeps per
+// connection. The runtime asks it to watch for the client leaving (ClientWatch) once an
+// event's handlers run a while.
 struct ConnectionEvents : runtime::ClientWatch {
   bool idle = false;  // waiting for a request (a drain closes such connections at once)
   Deadline deadline;  // of the current phase; the shard's sweep closes the socket past it
@@ -50,31 +66,28 @@ struct ConnectionEvents : runtime::ClientWatch {
   std::string recorded_event;
   virtual void handling_started() {}
   virtual void handling_finished() {}
+
+  // Here, not in serve()'s coroutine frame: that frame lives as long as the connection, and
+  // Asio's recycling cache takes frames of 1,020 bytes at most (a larger one is a malloc
+  // per connection that also evicts a cached block an event's frame then misses).
+  std::optional<RequestInProgress> request;  // the request being read and answered
+  runtime::Answer answer;                    // its answer, until formatted
+  ResponseWriter response;  // reused: its buffers keep their memory across requests
 };
 
 // Where a request goes once routed: answered at once, or its slot's event or batch runs on
 // the runtime. Routing is not a coroutine: an event costs no frame before the runtime's.
-struct Routed {
-  enum class Run { nothing, event, batch };
-  runtime::Answer answer;  // Run::nothing: the answer
-  Run run = Run::nothing;
-};
+enum class Routed { answered, event, batch };
 
 // Routes one request and prepares what runs: the signature, content type and parse into
-// `slot`. `allow` is set for 405s.
+// `slot`. Routed::answered: `answer` is set. `allow` is set for 405s.
 Routed route_request(Server::State& state, runtime::Shard& shard, const RequestParser& request,
-                     runtime::EventSlot& slot, ConnectionEvents& events, std::string_view& allow);
+                     runtime::EventSlot& slot, ConnectionEvents& events, std::string_view& allow,
+                     runtime::Answer& answer);
 
 // After the runtime answered an event that route_request() prepared.
 void event_answered(Server::State& state, runtime::Shard& shard, const runtime::Answer& answer,
                     ConnectionEvents& events);
-
-inline constexpr std::size_t kHeaderLimit = 16 * 1024;    // the whole header block: 431
-inline constexpr std::size_t kMaxRequestLine = 8 * 1024;  // the request line or URL: 414
-// The first block of a request's header fields: GitBook's requests fit in it. With the
-// arena's own bookkeeping (libstdc++ adds a header and rounds up to 64) it is one 2 KiB
-// block of the shard's pool.
-inline constexpr std::size_t kFieldBlock = 2048 - 64;
 
 namespace detail {
 
@@ -113,6 +126,40 @@ struct Busy {
   }
   std::atomic<std::size_t>& count;
 };
+
+// The connection's request in progress, for the scope of one request (from the wait for its
+// first byte to its answer): its parser, then its fields' block, go when the request ends.
+class RequestScope {
+ public:
+  RequestScope(ConnectionEvents& events, std::pmr::memory_resource& upstream) : events_(events) {
+    events_.request.emplace(upstream);
+  }
+  ~RequestScope() { events_.request.reset(); }
+  RequestScope(const RequestScope&) = delete;
+  RequestScope& operator=(const RequestScope&) = delete;
+  RequestParser& parser() noexcept { return events_.request->parser; }
+
+ private:
+  ConnectionEvents& events_;
+};
+
+// The event slot a request's body is read into, taken with the request's first bytes.
+inline runtime::SlotPtr take_slot(Server::State& state, runtime::Shard& shard,
+                                  RequestParser& parser) {
+  runtime::SlotPtr slot = shard.slots().acquire();
+  parser.get().body() = {&slot->body, &state.body_memory, state.options.max_body};
+  return slot;
+}
+
+// Whether a request is refused once its header is in, with its body left unread (then the
+// connection closes): `answer` says why. A plain function: the optional it looks at stays
+// out of serve()'s frame.
+template <class Fields>
+bool refused_for_framing(const Fields& fields, runtime::Answer& answer) {
+  auto problem = transfer_coding_problem(fields);
+  if (problem) answer = std::move(*problem);
+  return problem.has_value();
+}
 
 // Feeds `parser` what `buffer` holds, up to the end of the header (header_only) or of the
 // message. need_more: it wants more bytes. Beast's parser, without Beast's composed read:
@@ -203,6 +250,13 @@ std::array<boost::asio::const_buffer, 2> write_now(Stream& stream,
   return buffers;
 }
 
+// Where the next bytes of a body go: in place when read_in_place() found room, else the
+// connection's buffer.
+inline boost::asio::mutable_buffer body_room(boost::asio::mutable_buffer in_place,
+                                             boost::beast::flat_buffer& buffer) {
+  return in_place.size() != 0 ? in_place : buffer.prepare(read_room(buffer));
+}
+
 // Whether the stream itself holds bytes read from the socket (TLS: records OpenSSL read).
 template <class Stream>
 bool holds_bytes(const Stream& stream) {
@@ -231,138 +285,155 @@ runtime::ShardAwaitable<void> shutdown_send(Stream& stream, Deadline& deadline) 
 
 // After an error that leaves request bytes unread, closing at once would make the kernel
 // reset the connection, and the client could lose the answer: read and drop for a while.
+// Into the connection's read buffer, not a sink in this frame (which Asio would not recycle).
 template <class Stream>
-runtime::ShardAwaitable<void> linger_close(Stream& stream, Deadline& deadline) {
+runtime::ShardAwaitable<void> linger_close(Stream& stream, boost::beast::flat_buffer& buffer,
+                                           Deadline& deadline) {
   co_await shutdown_send(stream, deadline);
   deadline.expires_after(std::chrono::seconds(2));
-  char sink[4096];
+  buffer.clear();
   for (std::size_t total = 0; total < (8u << 20);) {
     auto [read_ec, n] =
-        co_await stream.async_read_some(boost::asio::buffer(sink), await_op<Stream>);
+        co_await stream.async_read_some(buffer.prepare(read_room(buffer)), await_op<Stream>);
     if (read_ec) break;
     total += n;
   }
 }
 
+// Writes what the socket did not take at once (write_now): a large answer, a slow client, a
+// stream without non-blocking writes. A coroutine of its own, so that serve()'s frame holds
+// no write operation for the answers that go at once.
+template <class Stream>
+runtime::ShardAwaitable<void> write_rest(Stream& stream,
+                                         const std::array<boost::asio::const_buffer, 2>& buffers,
+                                         boost::system::error_code& ec) {
+  auto [write_ec, sent] = co_await boost::asio::async_write(stream, buffers, await_op<Stream>);
+  ec = write_ec;
+}
+
+// "100 Continue", for a client that waits for it before sending its body (curl does). A
+// coroutine of its own: its write stays out of serve()'s frame, for a request that asks.
+template <class Stream>
+runtime::ShardAwaitable<boost::system::error_code> send_continue(Stream& stream, unsigned version) {
+  static constexpr std::string_view kContinue11 = "HTTP/1.1 100 Continue\r\n\r\n";
+  static constexpr std::string_view kContinue10 = "HTTP/1.0 100 Continue\r\n\r\n";
+  auto [ec, sent] = co_await boost::asio::async_write(
+      stream, boost::asio::buffer(version == 10 ? kContinue10 : kContinue11), await_op<Stream>);
+  co_return ec;
+}
+
 }  // namespace detail
 
+// Its coroutine frame lives as long as the connection: what it keeps across co_awaits stays
+// small (the per-connection and per-request state is in `events`), so that Asio recycles it.
 template <class Stream>
 runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard, Stream& stream,
                                     boost::beast::flat_buffer& buffer, ConnectionEvents& events) {
   namespace asio = boost::asio;
-  namespace beast = boost::beast;
-  namespace http = beast::http;
+  namespace http = boost::beast::http;
   const ServerOptions& options = state.options;
-  ResponseWriter response;  // reused: its buffers keep their memory across requests
   while (!state.stopping) {
     // Idle until the request's first byte, then header_timeout for the header and
     // body_timeout for the body: a client that trickles bytes (slow loris) is cut off.
-    // An idle connection holds no event slot, only its read buffer.
+    // An idle connection holds no event slot, only its read buffer (and an empty parser).
     events.idle = buffer.size() == 0 && !detail::holds_bytes(stream);  // none pipelined
-    if (events.idle) {
-      events.deadline.expires_after(options.idle_timeout);
-      auto [idle_ec, first] =
-          co_await stream.async_read_some(buffer.prepare(4096), await_op<Stream>);
-      buffer.commit(first);
-      events.idle = false;
-      if (idle_ec) break;  // the client left, was idle too long, or the server is stopping
-    }
-    runtime::SlotPtr slot = shard.slots().acquire();
-    // The request's header fields, bumped into one block of the shard's pool and given back
-    // whole when the request ends: one pool allocation per request, not one per field.
-    std::pmr::monotonic_buffer_resource fields_memory(kFieldBlock, &shard.memory());
-    const FieldAllocator allocator(&fields_memory);
-    RequestParser parser(allocator);
-    parser.get().body() = {&slot->body, &state.body_memory, options.max_body};
+    events.deadline.expires_after(events.idle ? options.idle_timeout : options.header_timeout);
+    runtime::SlotPtr slot;  // taken with the request's first bytes
+    detail::RequestScope request(events, shard.memory());
+    RequestParser& parser = request.parser();
     parser.header_limit(kHeaderLimit);
     parser.body_limit(options.max_body);
-    events.deadline.expires_after(options.header_timeout);
+    if (!events.idle) slot = detail::take_slot(state, shard, parser);
     boost::system::error_code read_ec;
+    // One co_await for the wait and the header (each co_await adds its awaiter, operation
+    // and result to the frame).
     while ((read_ec = detail::parse_buffered(parser, buffer, true)) == http::error::need_more) {
-      auto [ec, n] = co_await stream.async_read_some(buffer.prepare(detail::read_room(buffer)),
-                                                     await_op<Stream>);
+      auto [ec, n] = co_await stream.async_read_some(
+          buffer.prepare(events.idle ? 4096 : detail::read_room(buffer)), await_op<Stream>);
       buffer.commit(n);
+      if (events.idle) {
+        events.idle = false;
+        if (ec) break;  // the client left, was idle too long, or the server is stopping
+        slot = detail::take_slot(state, shard, parser);
+        events.deadline.expires_after(options.header_timeout);
+        continue;
+      }
       if ((read_ec = detail::read_end(parser, ec, n))) break;
     }
-    if (events.deadline.expired || detail::connection_ended(read_ec)) break;
+    // No slot: the connection ended before a request.
+    if (!slot || events.deadline.expired || detail::connection_ended(read_ec)) break;
     detail::Busy busy(state.connections[shard.index()]->busy);
     const auto started = options.access_log ? std::chrono::steady_clock::now()
                                             : std::chrono::steady_clock::time_point{};
+    runtime::Answer& answer = events.answer;
     // Refused once the header is in, with the body left unread: then the connection closes.
-    std::optional<runtime::Answer> refused;
-    if (!read_ec) refused = transfer_coding_problem(parser.get());
+    const bool refused = !read_ec && detail::refused_for_framing(parser.get(), answer);
     if (!read_ec && !refused && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a large body.
       if (ascii_iequals(parser.expect(), "100-continue")) {
-        http::response<http::empty_body> proceed(http::status::continue_, parser.get().version());
-        auto [continue_ec, sent] = co_await http::async_write(stream, proceed, await_op<Stream>);
-        if (continue_ec) break;
+        if (co_await detail::send_continue(stream, parser.get().version())) break;
       }
       events.deadline.expires_after(options.body_timeout);
       while ((read_ec = detail::parse_buffered(parser, buffer, false)) == http::error::need_more) {
-        if (const auto in_place = read_in_place(parser, slot->body); in_place.size() != 0) {
-          auto [ec, n] = co_await stream.async_read_some(in_place, await_op<Stream>);
-          if (n != 0) parser.put(boost::asio::buffer(in_place.data(), n), read_ec);
-          if (read_ec || (read_ec = detail::read_end(parser, ec, n))) break;
-          continue;
+        // A warm slot's buffer that holds the whole body takes the rest straight from the
+        // socket (no copy); else the bytes go through the connection's buffer.
+        const auto in_place = read_in_place(parser, slot->body);
+        auto [ec, n] =
+            co_await stream.async_read_some(detail::body_room(in_place, buffer), await_op<Stream>);
+        if (in_place.size() == 0) {
+          buffer.commit(n);
+          read_ec = {};
+        } else if (n != 0) {
+          parser.put(asio::buffer(in_place.data(), n), read_ec);
         }
-        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(detail::read_room(buffer)),
-                                                       await_op<Stream>);
-        buffer.commit(n);
-        if ((read_ec = detail::read_end(parser, ec, n))) break;
+        if (read_ec || (read_ec = detail::read_end(parser, ec, n))) break;
       }
       if (events.deadline.expired) break;  // too slow to answer it at all
     }
 
-    runtime::Answer answer;
     std::string_view allow;
     bool close = true;
     unsigned version = 11;
     if (refused) {
-      answer = std::move(*refused);
+      // answered above
     } else if (read_ec) {
       answer = detail::read_error_answer(read_ec, parser.get().target(), options.max_body);
     } else if (parser.get().target().size() > kMaxRequestLine) {
       answer = runtime::Answer::error(414, "Request target longer than 8192 bytes");
     } else {
       events.deadline.expires_never();  // handlers have their own deadline
-      Routed routed = route_request(state, shard, parser, *slot, events, allow);
-      switch (routed.run) {
-        case Routed::Run::nothing:
-          answer = std::move(routed.answer);
-          break;
-        case Routed::Run::event:
-          answer = co_await state.runtime.execute(std::move(slot), shard, &events);
-          event_answered(state, shard, answer, events);
-          break;
-        case Routed::Run::batch:
-          answer = co_await handle_batch(state, shard, std::move(slot));
-          break;
+      const Routed routed = route_request(state, shard, parser, *slot, events, allow, answer);
+      // One co_await for both: each co_await adds its own awaiter and result to the frame.
+      if (routed != Routed::answered) {
+        auto run = routed == Routed::event ? state.runtime.execute(std::move(slot), shard, &events)
+                                           : handle_batch(state, shard, std::move(slot));
+        answer = co_await std::move(run);
       }
+      if (routed == Routed::event) event_answered(state, shard, answer, events);
       close = !parser.keep_alive() || state.stopping;
       version = parser.get().version();
     }
     const unsigned status = answer.status;
-    response.format(std::move(answer), version, !close, allow,
-                    !read_ec && parser.get().method() == http::verb::head);
+    events.response.format(std::move(answer), version, !close, allow,
+                           !read_ec && parser.get().method() == http::verb::head);
+    answer = {};  // frees the earlier body that format() swapped into it
     events.deadline.expires_after(options.write_timeout);
     boost::system::error_code write_ec;
-    const auto unsent = detail::write_now(stream, response.buffers(), write_ec);
+    const auto unsent = detail::write_now(stream, events.response.buffers(), write_ec);
     if (!write_ec && asio::buffer_size(unsent) != 0) {
-      std::tie(write_ec, std::ignore) =
-          co_await asio::async_write(stream, unsent, await_op<Stream>);
+      co_await detail::write_rest(stream, unsent, write_ec);
     }
     state.runtime.metrics().http_request(shard.index(), status);
     if (options.access_log) {
       detail::log_access(parser.get().method_string(), parser.get().target(), status,
-                         response.body().size(), std::chrono::steady_clock::now() - started,
+                         events.response.body().size(), std::chrono::steady_clock::now() - started,
                          events);
       events.event_id.clear();
       events.event_type.clear();
     }
     if (write_ec) break;
     if (close) {
-      if (read_ec || refused) co_await detail::linger_close(stream, events.deadline);
+      if (read_ec || refused) co_await detail::linger_close(stream, buffer, events.deadline);
       break;
     }
   }
