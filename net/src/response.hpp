@@ -1,8 +1,8 @@
 // The answer's HTTP/1.1 form: the header block formatted into a buffer the connection
 // reuses (the usual 200 OK's is a constant), and the body beside it, sent with one gather
-// write. Beast's generic serializer
-// took ~11% of the server's CPU in a profile (its buffer-sequence machinery) for a
-// response this simple; this one allocates nothing once warm.
+// write. Beast's generic serializer took ~11% of the server's CPU in a profile (its
+// buffer-sequence machinery) for a response this simple; this one allocates nothing once
+// warm.
 #pragma once
 
 #include <array>
