@@ -305,20 +305,20 @@ runtime::ShardAwaitable<void> linger_close(Stream& stream, boost::beast::flat_bu
 // no write operation for the answers that go at once.
 template <class Stream>
 runtime::ShardAwaitable<void> write_rest(Stream& stream,
-                                         const std::array<boost::asio::const_buffer, 2>& buffers,
+                                         std::array<boost::asio::const_buffer, 2> buffers,
                                          boost::system::error_code& ec) {
   auto [write_ec, sent] = co_await boost::asio::async_write(stream, buffers, await_op<Stream>);
   ec = write_ec;
 }
 
-// "100 Continue", for a client that waits for it before sending its body (curl does). A
-// coroutine of its own: its write stays out of serve()'s frame, for a request that asks.
+// "100 Continue", for an HTTP/1.1 client that waits for it before sending its body (curl
+// does; an HTTP/1.0 client gets no 1xx, RFC 9110 15.2). A coroutine of its own: its write
+// stays out of serve()'s frame, for a request that asks.
 template <class Stream>
-runtime::ShardAwaitable<boost::system::error_code> send_continue(Stream& stream, unsigned version) {
-  static constexpr std::string_view kContinue11 = "HTTP/1.1 100 Continue\r\n\r\n";
-  static constexpr std::string_view kContinue10 = "HTTP/1.0 100 Continue\r\n\r\n";
-  auto [ec, sent] = co_await boost::asio::async_write(
-      stream, boost::asio::buffer(version == 10 ? kContinue10 : kContinue11), await_op<Stream>);
+runtime::ShardAwaitable<boost::system::error_code> send_continue(Stream& stream) {
+  static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+  auto [ec, sent] =
+      co_await boost::asio::async_write(stream, boost::asio::buffer(kContinue), await_op<Stream>);
   co_return ec;
 }
 
@@ -370,8 +370,8 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
     const bool refused = !read_ec && detail::refused_for_framing(parser.get(), answer);
     if (!read_ec && !refused && !parser.is_done()) {
       // curl and others wait for "100 Continue" before sending a large body.
-      if (ascii_iequals(parser.expect(), "100-continue")) {
-        if (co_await detail::send_continue(stream, parser.get().version())) break;
+      if (parser.get().version() >= 11 && ascii_iequals(parser.expect(), "100-continue")) {
+        if (co_await detail::send_continue(stream)) break;
       }
       events.deadline.expires_after(options.body_timeout);
       while ((read_ec = detail::parse_buffered(parser, buffer, false)) == http::error::need_more) {
@@ -380,9 +380,9 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
         const auto in_place = read_in_place(parser, slot->body);
         auto [ec, n] =
             co_await stream.async_read_some(detail::body_room(in_place, buffer), await_op<Stream>);
+        read_ec = {};  // read_end() says what a read of nothing means, in place or not
         if (in_place.size() == 0) {
           buffer.commit(n);
-          read_ec = {};
         } else if (n != 0) {
           parser.put(asio::buffer(in_place.data(), n), read_ec);
         }
@@ -395,7 +395,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
     bool close = true;
     unsigned version = 11;
     if (refused) {
-      // answered above
+      // refused_for_framing() wrote the answer
     } else if (read_ec) {
       answer = detail::read_error_answer(read_ec, parser.get().target(), options.max_body);
     } else if (parser.get().target().size() > kMaxRequestLine) {

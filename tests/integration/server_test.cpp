@@ -272,6 +272,18 @@ TEST_F(GbrtServer, ExpectContinueGetsA100BeforeTheBody) {
   EXPECT_EQ(final_answer.body, "OK");
 }
 
+// RFC 9110 15.2: no 1xx to an HTTP/1.0 client, which waits for no 100 (10.1.1).
+TEST_F(GbrtServer, ExpectContinueFromHttp10GetsOnlyTheAnswer) {
+  std::string body = fixture("space_view-2.json");
+  HttpClient raw(server_->port());
+  auto answer = raw.raw(
+      "POST /v1 HTTP/1.0\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+      "Content-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_EQ(answer.status, 200u);
+  EXPECT_EQ(answer.body, "OK");
+}
+
 TEST_F(GbrtServer, Http10ClosesUnlessAskedToKeepAlive) {
   std::string body = fixture("space_view-3.json");
   std::string head = "POST / HTTP/1.0\r\nContent-Type: application/json\r\nContent-Length: " +

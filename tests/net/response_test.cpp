@@ -75,6 +75,15 @@ TEST(ResponseWriter, AnswersInTurnEachGetTheirOwnHeader) {
   EXPECT_EQ(sent(), not_found);
   writer.format(Answer::ok(), 11, false, {}, false);
   EXPECT_EQ(sent(), formatted(Answer::ok(), 11, false));
+  // A longer header than any before: the formatted text grows (reallocates) under the view.
+  Answer long_header = Answer::error(405, "no");
+  long_header.headers.emplace_back("X-Long", std::string(500, 'a'));
+  ResponseWriter fresh;
+  fresh.format(Answer(long_header), 10, true, "POST", false);
+  const std::string expected = std::string(fresh.header()) + std::string(fresh.body());
+  EXPECT_NE(expected.find("\r\nAllow: POST\r\n"), std::string::npos) << expected;
+  writer.format(std::move(long_header), 10, true, "POST", false);
+  EXPECT_EQ(sent(), expected);
 }
 
 }  // namespace
