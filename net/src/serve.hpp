@@ -337,6 +337,13 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
     // body_timeout for the body: a client that trickles bytes (slow loris) is cut off.
     // An idle connection holds no event slot, only its read buffer (and an empty parser).
     events.idle = buffer.size() == 0 && !detail::holds_bytes(stream);  // none pipelined
+    if (events.idle && !events.response.header().empty()) {            // answered one before
+      // Just answered: the client has not had the time to send its next request, and a read
+      // now mostly finds nothing (a system call for EAGAIN, then the wait). The shard's other
+      // ready work goes first, as when a write completes through the scheduler: the read then
+      // finds the request, and each wait for readiness brings back more of them.
+      co_await asio::post(shard.executor(), kAwaitOp);
+    }
     events.deadline.expires_after(events.idle ? options.idle_timeout : options.header_timeout);
     runtime::SlotPtr slot;  // taken with the request's first bytes
     detail::RequestScope request(events, shard.memory());
