@@ -19,12 +19,7 @@ class TickClock {
   using Ticks = std::uint64_t;
 
   // A reading; only the difference of two readings in one process means anything.
-  static Ticks now() noexcept {
-#if defined(__x86_64__)
-    if (rate().counter) return __builtin_ia32_rdtsc();
-#endif
-    return Ticks(std::chrono::steady_clock::now().time_since_epoch().count());
-  }
+  static Ticks now() noexcept;
   // The time between two readings; zero if `to` is not later.
   static std::chrono::nanoseconds between(Ticks from, Ticks to) noexcept {
     if (to <= from) return {};
@@ -51,5 +46,12 @@ class TickClock {
     return measured;
   }
 };
+
+inline TickClock::Ticks TickClock::now() noexcept {
+#if defined(__x86_64__)
+  if (rate().counter) return __builtin_ia32_rdtsc();
+#endif
+  return Ticks(std::chrono::steady_clock::now().time_since_epoch().count());
+}
 
 }  // namespace gbrt::runtime
