@@ -7,6 +7,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <string_view>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -259,13 +261,18 @@ TEST_F(GbrtServer, TwentyThousandConcurrentEventsAreAllAnsweredAndCounted) {
             20000);
 }
 
+// The header of a POST of `body` to /v1 that asks for "100 Continue".
+std::string expecting_continue(std::string_view version, const std::string& body) {
+  return "POST /v1 " + std::string(version) +
+         "\r\nHost: t\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
+         "Content-Length: " +
+         std::to_string(body.size()) + "\r\n\r\n";
+}
+
 TEST_F(GbrtServer, ExpectContinueGetsA100BeforeTheBody) {
   std::string body = fixture("space_view-2.json");
   HttpClient raw(server_->port());
-  auto interim = raw.raw(
-      "POST /v1 HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
-      "Expect: 100-continue\r\nContent-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n");
+  auto interim = raw.raw(expecting_continue("HTTP/1.1", body));
   EXPECT_EQ(interim.status, 100u);
   auto final_answer = raw.raw(body);
   EXPECT_EQ(final_answer.status, 200u);
@@ -276,10 +283,7 @@ TEST_F(GbrtServer, ExpectContinueGetsA100BeforeTheBody) {
 TEST_F(GbrtServer, ExpectContinueFromHttp10GetsOnlyTheAnswer) {
   std::string body = fixture("space_view-2.json");
   HttpClient raw(server_->port());
-  auto answer = raw.raw(
-      "POST /v1 HTTP/1.0\r\nContent-Type: application/json\r\nExpect: 100-continue\r\n"
-      "Content-Length: " +
-      std::to_string(body.size()) + "\r\n\r\n" + body);
+  auto answer = raw.raw(expecting_continue("HTTP/1.0", body) + body);
   EXPECT_EQ(answer.status, 200u);
   EXPECT_EQ(answer.body, "OK");
 }
