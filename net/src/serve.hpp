@@ -332,17 +332,21 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
   namespace asio = boost::asio;
   namespace http = boost::beast::http;
   const ServerOptions& options = state.options;
+  ShardConnections& connections = *state.connections[shard.index()];
   while (!state.stopping) {
     // Idle until the request's first byte, then header_timeout for the header and
     // body_timeout for the body: a client that trickles bytes (slow loris) is cut off.
     // An idle connection holds no event slot, only its read buffer (and an empty parser).
     events.idle = buffer.size() == 0 && !detail::holds_bytes(stream);  // none pipelined
-    if (events.idle && !events.response.header().empty()) {            // answered one before
-      // Just answered: the client has not had the time to send its next request, and a read
-      // now mostly finds nothing (a system call for EAGAIN, then the wait). The shard's other
-      // ready work goes first, as when a write completes through the scheduler: the read then
-      // finds the request, and each wait for readiness brings back more of them.
+    // Just answered: the client has not had the time to send its next request, and a read
+    // now mostly finds nothing (a system call for EAGAIN, then the wait). The shard's other
+    // ready work goes first, as when a write completes through the scheduler: the read then
+    // finds the request, and each wait for readiness brings back more of them.
+    if (events.idle && !events.response.header().empty() &&  // answered one before
+        connections.deferred_reads < ShardConnections::kMaxDeferredReads) {
+      ++connections.deferred_reads;
       co_await asio::post(shard.executor(), kAwaitOp);
+      --connections.deferred_reads;
     }
     events.deadline.expires_after(events.idle ? options.idle_timeout : options.header_timeout);
     runtime::SlotPtr slot;  // taken with the request's first bytes
@@ -369,7 +373,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
     }
     // No slot: the connection ended before a request.
     if (!slot || events.deadline.expired || detail::connection_ended(read_ec)) break;
-    detail::Busy busy(state.connections[shard.index()]->busy);
+    detail::Busy busy(connections.busy);
     const auto started = options.access_log ? std::chrono::steady_clock::now()
                                             : std::chrono::steady_clock::time_point{};
     runtime::Answer& answer = events.answer;
