@@ -429,6 +429,9 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
                            !read_ec && parser.get().method() == http::verb::head);
     answer = {};  // frees the earlier body that format() swapped into it
     events.deadline.expires_after(options.write_timeout);
+    if constexpr (requires { stream.hold_writes_until_shutdown(); }) {
+      if (close) stream.hold_writes_until_shutdown();  // the answer goes with close_notify
+    }
     boost::system::error_code write_ec;
     const auto unsent = detail::write_now(stream, events.response.buffers(), write_ec);
     if (!write_ec && asio::buffer_size(unsent) != 0) {

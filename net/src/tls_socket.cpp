@@ -3,6 +3,7 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 #include <algorithm>
 #include <array>
@@ -68,9 +69,41 @@ Channel& channel_of(BIO* bio) {
   return *static_cast<Channel*>(BIO_get_data(bio));
 }
 
+// Sends what is held, then `size` bytes of `data`, in one call: how many of `data` went, or
+// -1 and errno (EAGAIN while what is held did not all go).
+ssize_t send_after_held(Channel& channel, const char* data, std::size_t size) {
+  const std::size_t held = channel.held.size();
+  if (held == 0) return ::send(channel.fd, data, size, MSG_NOSIGNAL);
+  std::array<iovec, 2> parts{iovec{channel.held.data(), held},
+                             iovec{const_cast<char*>(data), size}};
+  msghdr message{};
+  message.msg_iov = parts.data();
+  message.msg_iovlen = size == 0 ? 1 : 2;
+  const ssize_t n = ::sendmsg(channel.fd, &message, MSG_NOSIGNAL);
+  if (n < 0) return n;
+  const auto sent = static_cast<std::size_t>(n);
+  if (sent < held) {
+    channel.held.erase(0, sent);
+    errno = EAGAIN;
+    return -1;
+  }
+  std::string().swap(channel.held);  // an idle connection keeps no buffer
+  if (sent == held && size != 0) {
+    errno = EAGAIN;
+    return -1;
+  }
+  return static_cast<ssize_t>(sent - held);
+}
+
 int channel_write(BIO* bio, const char* data, int size) {
   BIO_clear_retry_flags(bio);
-  const ssize_t n = ::send(channel_of(bio).fd, data, static_cast<std::size_t>(size), MSG_NOSIGNAL);
+  Channel& channel = channel_of(bio);
+  const auto length = static_cast<std::size_t>(size);
+  if (channel.hold && channel.held.size() + length <= kHoldLimit) {
+    channel.held.append(data, length);
+    return size;
+  }
+  const ssize_t n = send_after_held(channel, data, length);
   if (n < 0 && for_now(errno)) BIO_set_retry_write(bio);
   return static_cast<int>(n);
 }
@@ -90,7 +123,8 @@ int channel_read(BIO* bio, char* data, int size) {
   return static_cast<int>(n);
 }
 
-// Only a flush needs an answer (nothing is buffered here); no other control applies.
+// Only a flush needs an answer; what is held waits for its send on purpose. No other
+// control applies.
 long channel_control(BIO*, int command, long, void*) {
   return command == BIO_CTRL_FLUSH ? 1 : 0;
 }
@@ -115,6 +149,12 @@ BIO_METHOD* channel_method() {
 }
 
 }  // namespace
+
+boost::system::error_code flush(Channel& channel) {
+  if (channel.held.empty() || send_after_held(channel, nullptr, 0) >= 0) return {};
+  if (for_now(errno)) return boost::asio::error::would_block;
+  return {errno, boost::system::system_category()};
+}
 
 bool attach(SSL* ssl, Channel* channel) {
   BIO_METHOD* method = channel_method();

@@ -42,7 +42,17 @@ struct Channel {
   int fd = -1;
   const char* data = nullptr;  // the next unread byte
   std::size_t size = 0;        // unread bytes
+  // Records the peer is not waiting for, held to go out in one send with the next ones (a
+  // session ticket with the answer, the last answer with close_notify): each send is a
+  // system call and a TCP segment for both ends. Up to kHoldLimit bytes, while `hold`.
+  std::string held;
+  bool hold = false;
 };
+inline constexpr std::size_t kHoldLimit = 16384 + 512;  // a record and its overhead
+
+// Sends what `channel` holds: {} once all went, would_block while the socket takes no more
+// (what it did not take stays held), or the error.
+boost::system::error_code flush(Channel& channel);
 
 // Gives `ssl` a BIO over `channel`: reads take the channel's bytes (none: "retry"), never
 // the socket's; writes send() with MSG_NOSIGNAL (OpenSSL's own socket BIO uses write(), whose
@@ -111,10 +121,11 @@ class TlsSocket {
            (SSL_get_shutdown(ssl_.get()) & SSL_RECEIVED_SHUTDOWN) != 0;
   }
 
+  // Its last records (a TLS 1.3 session ticket) wait for the first answer's.
   template <class Token>
   auto async_handshake(Token&& token) {
     return run<void(boost::system::error_code)>(
-        [](SSL* ssl, std::size_t&) { return SSL_do_handshake(ssl); }, {}, false,
+        [](SSL* ssl, std::size_t&) { return SSL_do_handshake(ssl); }, {}, Side::handshake,
         std::forward<Token>(token));
   }
 
@@ -134,15 +145,19 @@ class TlsSocket {
           }
           return result;
         },
-        buffer, true, std::forward<Token>(token));
+        buffer, Side::read, std::forward<Token>(token));
   }
 
   template <class ConstBuffers, class Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return run<void(boost::system::error_code, std::size_t)>(
-        [buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, {}, false,
+        [buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, {}, Side::write,
         std::forward<Token>(token));
   }
+
+  // The writes from now on (up to a record) go out with close_notify, in one send: for the
+  // last answer on a connection that closes after it.
+  void hold_writes_until_shutdown() noexcept { hold_writes_ = true; }
 
   // Sends close_notify, once; does not wait for the peer's (TLS 1.3 does not ask it to). A
   // retry after WANT_WRITE calls SSL_shutdown again, which sends the alert still pending.
@@ -154,7 +169,7 @@ class TlsSocket {
           if (sent_before) return 1;
           return SSL_shutdown(ssl) >= 0 ? 1 : -1;
         },
-        {}, false, std::forward<Token>(token));
+        {}, Side::shutdown, std::forward<Token>(token));
   }
 
   // What the peer did, for the departure watch while no operation of this socket runs: the
@@ -191,7 +206,9 @@ class TlsSocket {
   std::size_t write_some(const ConstBuffers& buffers, boost::system::error_code& ec) {
     std::size_t n = 0;
     Want want = Want::nothing;
+    channel_.hold = hold_writes_;
     ec = attempt([&buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, n, want);
+    channel_.hold = false;
     if (ec) return 0;
     if (want != Want::nothing) ec = boost::asio::error::would_block;
     return want == Want::nothing ? n : 0;
@@ -199,6 +216,9 @@ class TlsSocket {
 
  private:
   enum class Want { nothing, read, write };
+  // Which operation calls OpenSSL: a handshake's or a read's records wait for the next write
+  // (or go before the operation waits for the peer); a write's, once told, for close_notify.
+  enum class Side { handshake, read, write, shutdown };
   static constexpr std::size_t kOwnChunk = 2048;
 
   template <class ConstBuffers>
@@ -227,7 +247,10 @@ class TlsSocket {
       return boost::asio::error::bad_descriptor;
     }
     const bool from_unread = !unread_.empty();
-    if (from_unread) channel_ = {channel_.fd, unread_.data(), unread_.size()};
+    if (from_unread) {
+      channel_.data = unread_.data();
+      channel_.size = unread_.size();
+    }
     tls_detail::clear_errors();
     errno = 0;  // an SSL_ERROR_SYSCALL must not report an older call's errno
     const int result = call(ssl_.get(), n);
@@ -262,11 +285,12 @@ class TlsSocket {
 
   // `call` until it succeeds or fails; in between, the socket's bytes are read (into `into`,
   // or a buffer of this operation's when it is small or none) or its writability awaited, as
-  // OpenSSL asks. A `reading` operation reads first unless bytes wait in OpenSSL or here.
+  // OpenSSL asks. A read reads first unless bytes wait in OpenSSL or here. Held records go
+  // before a read that would wait for the peer, and, best effort, when the operation fails.
   template <class Signature, class Call, class Token>
-  auto run(Call call, boost::asio::mutable_buffer into, bool reading, Token&& token) {
+  auto run(Call call, boost::asio::mutable_buffer into, Side side, Token&& token) {
     return boost::asio::async_compose<Token, Signature>(
-        [this, call, into, first = reading, own = std::unique_ptr<char[]>(),
+        [this, call, into, side, first = side == Side::read, own = std::unique_ptr<char[]>(),
          waiting = Want::nothing](auto& self, boost::system::error_code ec = {},
                                   std::size_t got = 0) mutable {
           std::size_t n = 0;
@@ -277,7 +301,19 @@ class TlsSocket {
             if (!ec) stage(into.data(), got);
           }
           waiting = Want::nothing;
-          if (!ec && want == Want::nothing) ec = attempt(call, n, want);
+          if (!ec && want == Want::nothing) {
+            channel_.hold = side == Side::handshake || side == Side::read ||
+                            (side == Side::write && hold_writes_);
+            ec = attempt(call, n, want);
+            channel_.hold = false;
+          }
+          // A handshake that waits has sent a flight the peer needs before it answers.
+          if (!ec && want == Want::read && !channel_.held.empty() &&
+              (side == Side::handshake || !peer_bytes_waiting()) &&
+              (ec = tls_detail::flush(channel_)) == boost::asio::error::would_block) {
+            ec = {};
+            want = Want::write;
+          }
           if (!ec && want == Want::read) {
             // A handshake's messages (a ClientHello is about 500 bytes), or a body's last few
             // bytes: records are read in chunks of at least this, not a few bytes at a time.
@@ -296,6 +332,7 @@ class TlsSocket {
             return;
           }
           own.reset();
+          if (ec && !channel_.held.empty() && socket_.is_open()) tls_detail::flush(channel_);
           if constexpr (std::is_same_v<Signature, void(boost::system::error_code)>) {
             self.complete(ec);
           } else {
@@ -303,6 +340,13 @@ class TlsSocket {
           }
         },
         token, socket_);
+  }
+
+  // Whether the socket has bytes to read: a read then does not wait for the peer. Asked only
+  // while records are held (a system call, cheaper than a send and its segment).
+  bool peer_bytes_waiting() {
+    boost::system::error_code ec;
+    return socket_.available(ec) != 0 && !ec;
   }
 
   // The bytes just read, for OpenSSL's next call: copied aside first, as the plaintext may
@@ -322,6 +366,7 @@ class TlsSocket {
   tls_detail::Channel channel_;
   std::unique_ptr<SSL, tls_detail::SslFree> ssl_;
   std::string unread_;  // bytes read that OpenSSL has not taken yet (rarely any)
+  bool hold_writes_ = false;
 };
 
 }  // namespace gbrt::net

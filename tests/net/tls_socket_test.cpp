@@ -3,7 +3,10 @@
 
 #include <sys/socket.h>
 
+#include <chrono>
+#include <cstdint>
 #include <string>
+#include <tuple>
 
 #include <gtest/gtest.h>
 #include <boost/asio/as_tuple.hpp>
@@ -13,9 +16,11 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
+#include "support/tcp_segments.hpp"
 #include "support/test_ca.hpp"
 
 namespace {
@@ -216,6 +221,69 @@ TEST_F(TlsSocketTest, BytesOpenSslHoldsAreReadWithoutWaitingForTheSocket) {
   EXPECT_EQ(first, "one..");
   EXPECT_EQ(second, "two..");
   EXPECT_TRUE(pending_between);
+}
+
+// Each send is a system call and a TCP segment for both ends. After a TLS 1.3 handshake the
+// session tickets wait for the first answer, and the last answer for close_notify: after
+// its handshake flight the server sends one segment (tickets, answer and close_notify).
+TEST_F(TlsSocketTest, TicketsAnswerAndCloseNotifyGoInOneSegment) {
+  std::string request(3, '\0'), answer(6, '\0');
+  std::uint32_t segments = 0;
+  error_code end_ec;
+  run(
+      [&](Server& tls) -> asio::awaitable<void> {
+        co_await tls.async_handshake(kTuple);
+        // The request is in (with the client's Finished, or after it) before the read.
+        if (!tls.has_pending()) {
+          co_await tls.next_layer().async_wait(tcp::socket::wait_read, asio::use_awaitable);
+        }
+        co_await asio::async_read(tls, asio::buffer(request), kTuple);
+        tls.hold_writes_until_shutdown();
+        error_code write_ec;
+        EXPECT_EQ(tls.write_some(asio::buffer(std::string_view("answer")), write_ec), 6u);
+        EXPECT_FALSE(write_ec) << write_ec.message();
+        auto [shutdown_ec] = co_await tls.async_shutdown(kTuple);
+        EXPECT_FALSE(shutdown_ec) << shutdown_ec.message();
+        segments = gbrt::test::data_segments_sent(tls.next_layer().native_handle());
+      },
+      [&](auto& stream, error_code ec) -> asio::awaitable<void> {
+        EXPECT_FALSE(ec) << ec.message();
+        co_await asio::async_write(stream, asio::buffer(std::string_view("GET")),
+                                   asio::use_awaitable);
+        co_await asio::async_read(stream, asio::buffer(answer), kTuple);
+        char byte;
+        std::tie(end_ec, std::ignore) =
+            co_await stream.async_read_some(asio::buffer(&byte, 1), kTuple);
+      });
+  EXPECT_EQ(request, "GET");
+  EXPECT_EQ(answer, "answer");
+  EXPECT_EQ(end_ec, asio::error::eof) << end_ec.message();  // close_notify came
+  EXPECT_EQ(segments, 2u);                                  // the handshake flight, then the rest
+}
+
+// A read that waits for the peer sends what is held first: the peer may be waiting for it.
+TEST_F(TlsSocketTest, AReadThatWaitsSendsTheHeldTicketsFirst) {
+  std::string request(3, '\0');
+  std::uint32_t before_read = 0, after_read = 0;
+  run(
+      [&](Server& tls) -> asio::awaitable<void> {
+        co_await tls.async_handshake(kTuple);
+        const int fd = tls.next_layer().native_handle();
+        before_read = gbrt::test::data_segments_sent(fd);
+        co_await asio::async_read(tls, asio::buffer(request), kTuple);
+        after_read = gbrt::test::data_segments_sent(fd);
+      },
+      [&](auto& stream, error_code) -> asio::awaitable<void> {
+        // The tickets first (OpenSSL's client reads them with the next record), then the
+        // request: the server's read waits, and must not hold them meanwhile.
+        asio::steady_timer pause(stream.get_executor(), std::chrono::milliseconds(50));
+        co_await pause.async_wait(asio::use_awaitable);
+        co_await asio::async_write(stream, asio::buffer(std::string_view("GET")),
+                                   asio::use_awaitable);
+      });
+  EXPECT_EQ(request, "GET");
+  EXPECT_EQ(before_read, 1u);  // the flight; the tickets held
+  EXPECT_EQ(after_read, 2u);   // sent before the read waited
 }
 
 }  // namespace
