@@ -272,7 +272,8 @@ template <class Stream>
 runtime::ShardAwaitable<void> shutdown_send(Stream& stream, Deadline& deadline) {
   boost::system::error_code ignored;
   if constexpr (requires { stream.async_shutdown(boost::asio::use_awaitable); }) {
-    deadline.expires_after(std::chrono::seconds(2));
+    // A held last answer keeps its write deadline; close_notify alone gets 2 s.
+    if (!stream.holds_output()) deadline.expires_after(std::chrono::seconds(2));
     co_await stream.async_shutdown(await_op<Stream>);
   }
   auto& lowest = boost::beast::get_lowest_layer(stream);

@@ -40,8 +40,8 @@ struct ShardConnections {
   std::atomic<std::size_t> busy{0};
   // Connections whose read after an answer waits for a turn of the shard (serve()). A bound:
   // with thousands of connections ready, a read that late finds the connection's state and
-  // socket gone cold, and costs more than the empty read it saves (measured: +13 % of CPU
-  // per request at 4,000 connections without it, none lost at 64 with it).
+  // socket gone cold, and costs more than the empty read it saves (json at 4,000
+  // connections: 13.99 µs of CPU per request without the bound, 12.01 with it).
   std::size_t deferred_reads = 0;
   static constexpr std::size_t kMaxDeferredReads = 64;
   bool server_stopped = false;  // the sweep ends once the list is empty too

@@ -9,6 +9,7 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <new>
 
 #include <boost/asio/ssl/error.hpp>
 
@@ -70,7 +71,7 @@ Channel& channel_of(BIO* bio) {
 }
 
 // Sends what is held, then `size` bytes of `data`, in one call: how many of `data` went, or
-// -1 and errno (EAGAIN while what is held did not all go).
+// -1 and errno (EAGAIN when what is held did not all go, or none of `data` did).
 ssize_t send_after_held(Channel& channel, const char* data, std::size_t size) {
   const std::size_t held = channel.held.size();
   if (held == 0) return ::send(channel.fd, data, size, MSG_NOSIGNAL);
@@ -100,8 +101,11 @@ int channel_write(BIO* bio, const char* data, int size) {
   Channel& channel = channel_of(bio);
   const auto length = static_cast<std::size_t>(size);
   if (channel.hold && channel.held.size() + length <= kHoldLimit) {
-    channel.held.append(data, length);
-    return size;
+    try {
+      channel.held.append(data, length);
+      return size;
+    } catch (const std::bad_alloc&) {  // not through OpenSSL's C: sent now instead
+    }
   }
   const ssize_t n = send_after_held(channel, data, length);
   if (n < 0 && for_now(errno)) BIO_set_retry_write(bio);

@@ -1,7 +1,8 @@
 // TLS by OpenSSL over the connection's socket, with no stream of Asio's in between. Asio's
 // ssl::stream moves every byte through a BIO pair and two 17 KB buffers of its own (about
 // 70 KB per connection, kept while it idles), in layers of composed operations per read
-// and write. Here OpenSSL writes to the socket itself (send, MSG_NOSIGNAL), and what it
+// and write. Here OpenSSL writes to the socket itself (send or sendmsg, MSG_NOSIGNAL; a
+// few records it may hold to go with the next, see Channel), and what it
 // reads comes from the socket's own async_read_some into the caller's buffer, handed to
 // OpenSSL through a small BIO: Asio's reactor keeps tracking readiness (no epoll_ctl per
 // read, as an async_wait would cost), and OpenSSL never meets an empty socket.
@@ -40,23 +41,25 @@ namespace tls_detail {
 // What OpenSSL's BIO reads (bytes the socket gave, not yet OpenSSL's) and where it writes.
 struct Channel {
   int fd = -1;
+  // Records held to go out in one send with the next ones (a session ticket with the first
+  // answer, the last answer with close_notify): each send is a system call and a TCP
+  // segment for both ends. Written to `held`, up to kHoldLimit bytes, while `hold`.
+  bool hold = false;
   const char* data = nullptr;  // the next unread byte
   std::size_t size = 0;        // unread bytes
-  // Records the peer is not waiting for, held to go out in one send with the next ones (a
-  // session ticket with the answer, the last answer with close_notify): each send is a
-  // system call and a TCP segment for both ends. Up to kHoldLimit bytes, while `hold`.
   std::string held;
-  bool hold = false;
 };
-inline constexpr std::size_t kHoldLimit = 16384 + 512;  // a record and its overhead
+inline constexpr std::size_t kRecord = 16384;             // TLS's largest plaintext record
+inline constexpr std::size_t kHoldLimit = kRecord + 512;  // and its overhead
 
 // Sends what `channel` holds: {} once all went, would_block while the socket takes no more
 // (what it did not take stays held), or the error.
 boost::system::error_code flush(Channel& channel);
 
 // Gives `ssl` a BIO over `channel`: reads take the channel's bytes (none: "retry"), never
-// the socket's; writes send() with MSG_NOSIGNAL (OpenSSL's own socket BIO uses write(), whose
-// SIGPIPE on a closed peer would end the process). False when OpenSSL could not allocate.
+// the socket's; writes go to `held` or out with MSG_NOSIGNAL (OpenSSL's own socket BIO uses
+// write(), whose SIGPIPE on a closed peer would end the process). False when OpenSSL could
+// not allocate.
 bool attach(SSL* ssl, Channel* channel);
 
 // What an SSL_* call that returned `result` (0 or less) failed with: asio::error::eof for the
@@ -121,11 +124,12 @@ class TlsSocket {
            (SSL_get_shutdown(ssl_.get()) & SSL_RECEIVED_SHUTDOWN) != 0;
   }
 
-  // Its last records (a TLS 1.3 session ticket) wait for the first answer's.
+  // Its last records (TLS 1.3's session tickets; TLS 1.2's ticket and Finished, which go
+  // before the first read waits) wait for the first answer's.
   template <class Token>
   auto async_handshake(Token&& token) {
     return run<void(boost::system::error_code)>(
-        [](SSL* ssl, std::size_t&) { return SSL_do_handshake(ssl); }, {}, Side::handshake,
+        [](SSL* ssl, std::size_t&) { return SSL_do_handshake(ssl); }, {}, Op::handshake,
         std::forward<Token>(token));
   }
 
@@ -145,19 +149,21 @@ class TlsSocket {
           }
           return result;
         },
-        buffer, Side::read, std::forward<Token>(token));
+        buffer, Op::read, std::forward<Token>(token));
   }
 
   template <class ConstBuffers, class Token>
   auto async_write_some(const ConstBuffers& buffers, Token&& token) {
     return run<void(boost::system::error_code, std::size_t)>(
-        [buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, {}, Side::write,
-        std::forward<Token>(token));
+        [buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, {},
+        holds(buffers) ? Op::held_write : Op::write, std::forward<Token>(token));
   }
 
-  // The writes from now on (up to a record) go out with close_notify, in one send: for the
-  // last answer on a connection that closes after it.
+  // From now on a write of at most a record (an answer's last) goes out with close_notify,
+  // in one send: for the last answer on a connection that closes after it.
   void hold_writes_until_shutdown() noexcept { hold_writes_ = true; }
+  // Whether records wait for the next send (then async_shutdown sends them).
+  bool holds_output() const noexcept { return !channel_.held.empty(); }
 
   // Sends close_notify, once; does not wait for the peer's (TLS 1.3 does not ask it to). A
   // retry after WANT_WRITE calls SSL_shutdown again, which sends the alert still pending.
@@ -169,7 +175,7 @@ class TlsSocket {
           if (sent_before) return 1;
           return SSL_shutdown(ssl) >= 0 ? 1 : -1;
         },
-        {}, Side::shutdown, std::forward<Token>(token));
+        {}, Op::shutdown, std::forward<Token>(token));
   }
 
   // What the peer did, for the departure watch while no operation of this socket runs: the
@@ -206,7 +212,7 @@ class TlsSocket {
   std::size_t write_some(const ConstBuffers& buffers, boost::system::error_code& ec) {
     std::size_t n = 0;
     Want want = Want::nothing;
-    channel_.hold = hold_writes_;
+    channel_.hold = holds(buffers);
     ec = attempt([&buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, n, want);
     channel_.hold = false;
     if (ec) return 0;
@@ -216,9 +222,16 @@ class TlsSocket {
 
  private:
   enum class Want { nothing, read, write };
-  // Which operation calls OpenSSL: a handshake's or a read's records wait for the next write
-  // (or go before the operation waits for the peer); a write's, once told, for close_notify.
-  enum class Side { handshake, read, write, shutdown };
+  // Which operation calls OpenSSL. A handshake's, a read's and a held write's records wait
+  // for the next send, or go before the operation waits for the peer.
+  enum class Op { handshake, read, write, held_write, shutdown };
+
+  // Whether a write of `buffers` is held for close_notify: a larger one would be copied
+  // into `held` a record at a time, for nothing.
+  template <class ConstBuffers>
+  bool holds(const ConstBuffers& buffers) const {
+    return hold_writes_ && boost::asio::buffer_size(buffers) <= tls_detail::kRecord;
+  }
   static constexpr std::size_t kOwnChunk = 2048;
 
   template <class ConstBuffers>
@@ -288,9 +301,9 @@ class TlsSocket {
   // OpenSSL asks. A read reads first unless bytes wait in OpenSSL or here. Held records go
   // before a read that would wait for the peer, and, best effort, when the operation fails.
   template <class Signature, class Call, class Token>
-  auto run(Call call, boost::asio::mutable_buffer into, Side side, Token&& token) {
+  auto run(Call call, boost::asio::mutable_buffer into, Op op, Token&& token) {
     return boost::asio::async_compose<Token, Signature>(
-        [this, call, into, side, first = side == Side::read, own = std::unique_ptr<char[]>(),
+        [this, call, into, op, first = op == Op::read, own = std::unique_ptr<char[]>(),
          waiting = Want::nothing](auto& self, boost::system::error_code ec = {},
                                   std::size_t got = 0) mutable {
           std::size_t n = 0;
@@ -302,14 +315,13 @@ class TlsSocket {
           }
           waiting = Want::nothing;
           if (!ec && want == Want::nothing) {
-            channel_.hold = side == Side::handshake || side == Side::read ||
-                            (side == Side::write && hold_writes_);
+            channel_.hold = op == Op::handshake || op == Op::read || op == Op::held_write;
             ec = attempt(call, n, want);
             channel_.hold = false;
           }
           // A handshake that waits has sent a flight the peer needs before it answers.
           if (!ec && want == Want::read && !channel_.held.empty() &&
-              (side == Side::handshake || !peer_bytes_waiting()) &&
+              (op == Op::handshake || !peer_bytes_waiting()) &&
               (ec = tls_detail::flush(channel_)) == boost::asio::error::would_block) {
             ec = {};
             want = Want::write;

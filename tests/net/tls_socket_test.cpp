@@ -61,6 +61,11 @@ class TlsSocketTest : public ::testing::Test {
         io_,
         [&]() -> asio::awaitable<void> {
           asio::ssl::stream<tcp::socket> stream(io_, client_context_);
+          if (client_receive_buffer_ != 0) {  // before the connection: its window follows
+            stream.next_layer().open(tcp::v4());
+            stream.next_layer().set_option(
+                asio::socket_base::receive_buffer_size(client_receive_buffer_));
+          }
           co_await stream.next_layer().async_connect(acceptor_.local_endpoint(),
                                                      asio::use_awaitable);
           auto [ec] = co_await stream.async_handshake(asio::ssl::stream_base::client, kTuple);
@@ -87,6 +92,7 @@ class TlsSocketTest : public ::testing::Test {
     return server_ec;
   }
 
+  int client_receive_buffer_ = 0;  // the system's when 0
   gbrt::test::TestCa ca_;
   asio::io_context io_;
   tcp::acceptor acceptor_{io_, tcp::v4()};
@@ -258,7 +264,52 @@ TEST_F(TlsSocketTest, TicketsAnswerAndCloseNotifyGoInOneSegment) {
   EXPECT_EQ(request, "GET");
   EXPECT_EQ(answer, "answer");
   EXPECT_EQ(end_ec, asio::error::eof) << end_ec.message();  // close_notify came
-  EXPECT_EQ(segments, 2u);                                  // the handshake flight, then the rest
+  if (segments == 0) GTEST_SKIP() << "the kernel does not count segments (TCP_INFO)";
+  EXPECT_EQ(segments, 2u);  // the handshake flight, then the rest
+}
+
+// A held answer larger than the socket then takes: what is held goes out in pieces, in
+// order, before close_notify.
+TEST_F(TlsSocketTest, AHeldAnswerTheSocketTakesInPiecesArrivesWhole) {
+  const std::string sent = pattern(64 * 1024 + 16000);
+  const std::size_t last = 16000;  // a record's worth, held
+  std::string got(sent.size(), '\0');
+  error_code end_ec;
+  client_receive_buffer_ = 4096;  // a small window: the held record cannot go at once
+  run(
+      [&](Server& tls) -> asio::awaitable<void> {
+        const int small = 4096;
+        ::setsockopt(tls.next_layer().native_handle(), SOL_SOCKET, SO_SNDBUF, &small, sizeof small);
+        co_await tls.async_handshake(kTuple);
+        auto [write_ec, written] =
+            co_await asio::async_write(tls, asio::buffer(sent.data(), sent.size() - last), kTuple);
+        EXPECT_FALSE(write_ec) << write_ec.message();
+        tls.hold_writes_until_shutdown();
+        error_code last_ec;
+        EXPECT_EQ(tls.write_some(asio::buffer(sent.data() + written, last), last_ec), last);
+        EXPECT_FALSE(last_ec) << last_ec.message();
+        EXPECT_TRUE(tls.holds_output());
+        auto [shutdown_ec] = co_await tls.async_shutdown(kTuple);
+        EXPECT_FALSE(shutdown_ec) << shutdown_ec.message();
+        EXPECT_FALSE(tls.holds_output());
+      },
+      [&](auto& stream, error_code) -> asio::awaitable<void> {
+        // Pauses while the server's sends fill the sockets: before the rest, and before the
+        // held record.
+        asio::steady_timer pause(stream.get_executor());
+        for (std::size_t from = 0, part = sent.size() - last; from < sent.size();) {
+          pause.expires_after(std::chrono::milliseconds(50));
+          co_await pause.async_wait(asio::use_awaitable);
+          co_await asio::async_read(stream, asio::buffer(got.data() + from, part), kTuple);
+          from += part;
+          part = last;
+        }
+        char byte;
+        std::tie(end_ec, std::ignore) =
+            co_await stream.async_read_some(asio::buffer(&byte, 1), kTuple);
+      });
+  EXPECT_TRUE(got == sent);
+  EXPECT_EQ(end_ec, asio::error::eof) << end_ec.message();
 }
 
 // A read that waits for the peer sends what is held first: the peer may be waiting for it.
@@ -282,6 +333,7 @@ TEST_F(TlsSocketTest, AReadThatWaitsSendsTheHeldTicketsFirst) {
                                    asio::use_awaitable);
       });
   EXPECT_EQ(request, "GET");
+  if (before_read == 0) GTEST_SKIP() << "the kernel does not count segments (TCP_INFO)";
   EXPECT_EQ(before_read, 1u);  // the flight; the tickets held
   EXPECT_EQ(after_read, 2u);   // sent before the read waited
 }
