@@ -1,11 +1,11 @@
 // TLS by OpenSSL over the connection's socket, with no stream of Asio's in between. Asio's
 // ssl::stream moves every byte through a BIO pair and two 17 KB buffers of its own (about
 // 70 KB per connection, kept while it idles), in layers of composed operations per read
-// and write. Here OpenSSL writes to the socket itself (send or sendmsg, MSG_NOSIGNAL; a
-// few records it may hold to go with the next, see Channel), and what it
-// reads comes from the socket's own async_read_some into the caller's buffer, handed to
-// OpenSSL through a small BIO: Asio's reactor keeps tracking readiness (no epoll_ctl per
-// read, as an async_wait would cost), and OpenSSL never meets an empty socket.
+// and write. Here OpenSSL writes to the socket itself (MSG_NOSIGNAL; a few records may be
+// held to go with the next ones, see Channel), and what it reads comes from the socket's
+// own async_read_some into the caller's buffer, handed to OpenSSL through a small BIO:
+// Asio's reactor keeps tracking readiness (no epoll_ctl per read, as an async_wait would
+// cost), and OpenSSL never meets an empty socket.
 #pragma once
 
 #include <openssl/ssl.h>
