@@ -325,8 +325,8 @@ TEST_F(TlsSocketTest, AReadThatWaitsSendsTheHeldTicketsFirst) {
         after_read = gbrt::test::data_segments_sent(fd);
       },
       [&](auto& stream, error_code) -> asio::awaitable<void> {
-        // The tickets first (OpenSSL's client reads them with the next record), then the
-        // request: the server's read waits, and must not hold them meanwhile.
+        // The request 50 ms after the handshake: the server's read waits for it, and sends
+        // the held tickets first.
         asio::steady_timer pause(stream.get_executor(), std::chrono::milliseconds(50));
         co_await pause.async_wait(asio::use_awaitable);
         co_await asio::async_write(stream, asio::buffer(std::string_view("GET")),
