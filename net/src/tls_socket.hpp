@@ -212,9 +212,8 @@ class TlsSocket {
   std::size_t write_some(const ConstBuffers& buffers, boost::system::error_code& ec) {
     std::size_t n = 0;
     Want want = Want::nothing;
-    channel_.hold = holds(buffers);
-    ec = attempt([&buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, n, want);
-    channel_.hold = false;
+    ec = attempt([&buffers](SSL* ssl, std::size_t& n) { return write(ssl, buffers, n); }, n, want,
+                 holds(buffers));
     if (ec) return 0;
     if (want != Want::nothing) ec = boost::asio::error::would_block;
     return want == Want::nothing ? n : 0;
@@ -249,10 +248,12 @@ class TlsSocket {
   }
 
   // One OpenSSL call over the bytes unread so far: {} and `want` nothing when done, `want`
-  // read or write when it must wait, or the error. Never touches a closed socket's
-  // descriptor, which the kernel may already have given to another connection.
+  // read or write when it must wait, or the error. What it writes is held while `hold`.
+  // Never touches a closed socket's descriptor, which the kernel may already have given to
+  // another connection.
   template <class Call>
-  boost::system::error_code attempt(const Call& call, std::size_t& n, Want& want) {
+  boost::system::error_code attempt(const Call& call, std::size_t& n, Want& want,
+                                    bool hold = false) {
     want = Want::nothing;
     if (!socket_.is_open()) {
       channel_.data = nullptr;
@@ -266,8 +267,10 @@ class TlsSocket {
     }
     tls_detail::clear_errors();
     errno = 0;  // an SSL_ERROR_SYSCALL must not report an older call's errno
+    channel_.hold = hold;
     const int result = call(ssl_.get(), n);
     const int saved_errno = errno;
+    channel_.hold = false;
     keep_unread(from_unread);
     if (result > 0) return {};
     switch (SSL_get_error(ssl_.get(), result)) {
@@ -315,9 +318,8 @@ class TlsSocket {
           }
           waiting = Want::nothing;
           if (!ec && want == Want::nothing) {
-            channel_.hold = op == Op::handshake || op == Op::read || op == Op::held_write;
-            ec = attempt(call, n, want);
-            channel_.hold = false;
+            ec = attempt(call, n, want,
+                         op == Op::handshake || op == Op::read || op == Op::held_write);
           }
           // A handshake that waits has sent a flight the peer needs before it answers.
           if (!ec && want == Want::read && !channel_.held.empty() &&
