@@ -38,12 +38,12 @@ void append_handler_field(std::string& out, std::string_view name, std::string_v
   out += "\r\n";
 }
 
-// The header of the answer to most events (Answer::ok() over HTTP/1.1), whole.
-constexpr std::string_view kOkHeader =
-    "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\n";
-constexpr std::string_view kOkHeaderClosing =
+// The answer to most events (Answer::ok() over HTTP/1.1), whole: header and body.
+constexpr std::string_view kOk =
+    "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nOK";
+constexpr std::string_view kOkClosing =
     "HTTP/1.1 200 OK\r\nServer: gbrt\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
-    "Connection: close\r\n\r\n";
+    "Connection: close\r\n\r\nOK";
 
 bool is_plain_ok(const runtime::Answer& answer) noexcept {
   return answer.status == 200 && answer.content_type == "text/plain" && answer.body == "OK" &&
@@ -55,8 +55,9 @@ bool is_plain_ok(const runtime::Answer& answer) noexcept {
 void ResponseWriter::format(runtime::Answer&& answer, unsigned version, bool keep_alive,
                             std::string_view allow, bool head) {
   if (version == 11 && !head && is_plain_ok(answer)) {
-    header_ = keep_alive ? kOkHeader : kOkHeaderClosing;
-    body_.swap(answer.body);
+    head_ = keep_alive ? kOk : kOkClosing;
+    body_.clear();
+    body_bytes_ = 2;
     return;
   }
   std::string& out = formatted_;
@@ -86,9 +87,10 @@ void ResponseWriter::format(runtime::Answer&& answer, unsigned version, bool kee
   if (!keep_alive && version != 10) out += "Connection: close\r\n";
   if (keep_alive && version == 10) out += "Connection: keep-alive\r\n";
   out += "\r\n";
-  header_ = out;
+  head_ = out;
   body_.swap(answer.body);  // both keep their memory for the next answer
   if (head) body_.clear();
+  body_bytes_ = body_.size();
 }
 
 }  // namespace gbrt::net

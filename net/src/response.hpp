@@ -1,8 +1,8 @@
 // The answer's HTTP/1.1 form: the header block formatted into a buffer the connection
-// reuses (the usual 200 OK's is a constant), and the body beside it, sent with one gather
-// write. Beast's generic serializer took ~11% of the server's CPU in a profile (its
-// buffer-sequence machinery) for a response this simple; this one allocates nothing once
-// warm.
+// reuses, and the body beside it, sent with one gather write (the usual 200 OK is one
+// constant, header and body). Beast's generic serializer took ~11% of the server's CPU in a
+// profile (its buffer-sequence machinery) for a response this simple; this one allocates
+// nothing once warm.
 #pragma once
 
 #include <array>
@@ -18,25 +18,29 @@ namespace gbrt::net {
 class ResponseWriter {
  public:
   ResponseWriter() = default;
-  ResponseWriter(const ResponseWriter&) = delete;  // header_ may point into formatted_
+  ResponseWriter(const ResponseWriter&) = delete;  // head_ may point into formatted_
   ResponseWriter& operator=(const ResponseWriter&) = delete;
 
   // `allow` is sent with a 405; `head`: the headers of a GET, no body. HTTP/1.0 clients get
   // "Connection: keep-alive" when kept, HTTP/1.1 clients "Connection: close" when not.
   void format(runtime::Answer&& answer, unsigned version, bool keep_alive, std::string_view allow,
               bool head);
+  // The header, then the body; the second is empty when the first holds the whole answer.
   std::array<boost::asio::const_buffer, 2> buffers() const noexcept {
-    return {boost::asio::buffer(header_.data(), header_.size()), boost::asio::buffer(body_)};
+    return {boost::asio::buffer(head_.data(), head_.size()), boost::asio::buffer(body_)};
   }
-  std::string_view header() const noexcept { return header_; }
+  std::string_view head() const noexcept { return head_; }
   std::string_view body() const noexcept { return body_; }
+  std::size_t body_bytes() const noexcept { return body_bytes_; }  // what is sent of the body
 
  private:
-  // The usual 200 OK's header is a constant, sent as it is: a new connection's first answer
-  // allocates no header text, and no answer copies it.
-  std::string_view header_;
-  std::string formatted_;  // any other header, formatted here (header_ then points at it)
+  // The header. The usual 200 OK's holds its body too and is a constant, sent as it is: no
+  // header text allocated or copied, and one buffer, which the kernel takes with send()
+  // rather than sendmsg()'s vector.
+  std::string_view head_;
+  std::string formatted_;  // any other header, formatted here (head_ then points at it)
   std::string body_;
+  std::size_t body_bytes_ = 0;
 };
 
 }  // namespace gbrt::net

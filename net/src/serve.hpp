@@ -237,7 +237,9 @@ std::array<boost::asio::const_buffer, 2> write_now(Stream& stream,
                                                    boost::system::error_code& ec) {
   if constexpr (requires { stream.non_blocking(); }) {
     if (!stream.non_blocking()) return buffers;
-    std::size_t sent = stream.write_some(buffers, ec);
+    // One buffer goes with send(): less work for the kernel than sendmsg()'s vector.
+    std::size_t sent =
+        buffers[1].size() == 0 ? stream.write_some(buffers[0], ec) : stream.write_some(buffers, ec);
     if (ec && (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again)) {
       ec = {};
     }
@@ -343,7 +345,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
     // now mostly finds nothing (a system call for EAGAIN, then the wait). The shard's other
     // ready work goes first, as when a write completes through the scheduler: the read then
     // finds the request, and each wait for readiness brings back more of them.
-    if (events.idle && !events.response.header().empty() &&  // answered one before
+    if (events.idle && !events.response.head().empty() &&  // answered one before
         connections.deferred_reads < ShardConnections::kMaxDeferredReads) {
       ++connections.deferred_reads;
       co_await asio::post(shard.executor(), kAwaitOp);
@@ -441,7 +443,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
     state.runtime.metrics().http_request(shard.index(), status);
     if (options.access_log) {
       detail::log_access(parser.get().method_string(), parser.get().target(), status,
-                         events.response.body().size(), std::chrono::steady_clock::now() - started,
+                         events.response.body_bytes(), std::chrono::steady_clock::now() - started,
                          events);
       events.event_id.clear();
       events.event_type.clear();

@@ -14,7 +14,7 @@ std::string formatted(Answer answer, unsigned version = 11, bool keep_alive = tr
                       bool head = false) {
   ResponseWriter writer;
   writer.format(std::move(answer), version, keep_alive, {}, head);
-  return std::string(writer.header()) + std::string(writer.body());
+  return std::string(writer.head()) + std::string(writer.body());
 }
 
 // The answer to most events has its header ready-made (kept alive or not): the same bytes as
@@ -55,6 +55,19 @@ TEST(ResponseWriter, TheUsualOkIsWhatTheGeneralPathWrites) {
             "Content-Length: 2\r\n\r\nOK");
 }
 
+// The usual answer is one buffer, which serve() sends with send() rather than sendmsg().
+TEST(ResponseWriter, TheUsualOkIsOneBuffer) {
+  ResponseWriter writer;
+  writer.format(Answer::ok(), 11, true, {}, false);
+  EXPECT_EQ(writer.buffers()[1].size(), 0u);
+  EXPECT_EQ(writer.body_bytes(), 2u);
+  writer.format(Answer::error(404, "gone"), 11, true, {}, false);
+  EXPECT_NE(writer.buffers()[1].size(), 0u);
+  EXPECT_EQ(writer.body_bytes(), writer.body().size());
+  writer.format(Answer::error(404, "gone"), 11, true, {}, true);  // HEAD: no body sent
+  EXPECT_EQ(writer.body_bytes(), 0u);
+}
+
 // One writer answers a connection's requests in turn: the ready-made header and the
 // formatted one take each other's place.
 TEST(ResponseWriter, AnswersInTurnEachGetTheirOwnHeader) {
@@ -80,7 +93,7 @@ TEST(ResponseWriter, AnswersInTurnEachGetTheirOwnHeader) {
   long_header.headers.emplace_back("X-Long", std::string(500, 'a'));
   ResponseWriter fresh;
   fresh.format(Answer(long_header), 10, true, "POST", false);
-  const std::string expected = std::string(fresh.header()) + std::string(fresh.body());
+  const std::string expected = std::string(fresh.head()) + std::string(fresh.body());
   EXPECT_NE(expected.find("\r\nAllow: POST\r\n"), std::string::npos) << expected;
   writer.format(std::move(long_header), 10, true, "POST", false);
   EXPECT_EQ(sent(), expected);
