@@ -55,17 +55,26 @@ TEST(ResponseWriter, TheUsualOkIsWhatTheGeneralPathWrites) {
             "Content-Length: 2\r\n\r\nOK");
 }
 
-// The usual answer is one buffer, which serve() sends with send() rather than sendmsg().
-TEST(ResponseWriter, TheUsualOkIsOneBuffer) {
+// Short answers are one buffer, which serve() sends with send() rather than sendmsg(); a
+// long body is a second buffer, not copied.
+TEST(ResponseWriter, ShortAnswersAreOneBuffer) {
   ResponseWriter writer;
   writer.format(Answer::ok(), 11, true, {}, false);
   EXPECT_EQ(writer.buffers()[1].size(), 0u);
   EXPECT_EQ(writer.body_bytes(), 2u);
   writer.format(Answer::error(404, "gone"), 11, true, {}, false);
-  EXPECT_NE(writer.buffers()[1].size(), 0u);
-  EXPECT_EQ(writer.body_bytes(), writer.body().size());
-  writer.format(Answer::error(404, "gone"), 11, true, {}, true);  // HEAD: no body sent
+  EXPECT_EQ(writer.buffers()[1].size(), 0u);
+  EXPECT_TRUE(writer.head().ends_with(R"({"error":"gone"})")) << writer.head();
+  EXPECT_EQ(writer.body_bytes(), std::string_view(R"({"error":"gone"})").size());
+  Answer long_body = Answer::json(200, std::string(1025, 'a'));
+  writer.format(std::move(long_body), 11, true, {}, false);
+  EXPECT_EQ(writer.buffers()[1].size(), 1025u);
+  EXPECT_EQ(writer.body(), std::string(1025, 'a'));
+  EXPECT_EQ(writer.body_bytes(), 1025u);
+  writer.format(Answer::json(200, std::string(1025, 'a')), 11, true, {}, true);  // HEAD
+  EXPECT_EQ(writer.buffers()[1].size(), 0u);
   EXPECT_EQ(writer.body_bytes(), 0u);
+  EXPECT_TRUE(writer.head().ends_with("Content-Length: 1025\r\n\r\n")) << writer.head();
 }
 
 // One writer answers a connection's requests in turn: the ready-made header and the
