@@ -60,7 +60,7 @@ void ResponseWriter::format(runtime::Answer&& answer, unsigned version, bool kee
                             std::string_view allow, bool head) {
   if (version == 11 && !head && is_plain_ok(answer)) {
     head_ = keep_alive ? kOk : kOkClosing;
-    body_.clear();
+    std::string().swap(body_);  // a connection keeps no long body's memory
     body_bytes_ = 2;
     return;
   }
@@ -94,9 +94,9 @@ void ResponseWriter::format(runtime::Answer&& answer, unsigned version, bool kee
   body_bytes_ = head ? 0 : answer.body.size();
   if (body_bytes_ <= kBodyInHead) {
     out += std::string_view(answer.body).substr(0, body_bytes_);
-    body_.clear();
+    std::string().swap(body_);
   } else {
-    body_.swap(answer.body);  // both keep their memory for the next answer
+    body_.swap(answer.body);  // the previous body goes with `answer`, freed with it
   }
   head_ = out;
 }

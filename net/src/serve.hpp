@@ -430,7 +430,10 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
     const unsigned status = answer.status;
     events.response.format(std::move(answer), version, !close, allow,
                            !read_ec && parser.get().method() == http::verb::head);
-    answer = {};  // frees the earlier body that format() swapped into it
+    // Let go of the body format() left here; assigning "OK" alone would keep a long one's
+    // buffer for as long as the connection lives.
+    answer = {};
+    answer.body.shrink_to_fit();
     events.deadline.expires_after(options.write_timeout);
     if constexpr (requires { stream.hold_writes_until_shutdown(); }) {
       if (close) stream.hold_writes_until_shutdown();  // the answer goes with close_notify

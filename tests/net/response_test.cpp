@@ -71,6 +71,12 @@ TEST(ResponseWriter, ShortAnswersAreOneBuffer) {
   EXPECT_EQ(writer.buffers()[1].size(), 1025u);
   EXPECT_EQ(writer.body(), std::string(1025, 'a'));
   EXPECT_EQ(writer.body_bytes(), 1025u);
+  // A short answer after a long one: one buffer again, and the long body is let go.
+  writer.format(Answer::json(200, std::string(1024, 'b')), 10, true, {}, false);
+  EXPECT_EQ(writer.buffers()[1].size(), 0u);
+  EXPECT_TRUE(writer.body().empty());
+  EXPECT_TRUE(writer.head().ends_with("\r\n\r\n" + std::string(1024, 'b')));
+  EXPECT_EQ(writer.body_bytes(), 1024u);
   writer.format(Answer::json(200, std::string(1025, 'a')), 11, true, {}, true);  // HEAD
   EXPECT_EQ(writer.buffers()[1].size(), 0u);
   EXPECT_EQ(writer.body_bytes(), 0u);
