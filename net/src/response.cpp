@@ -49,6 +49,11 @@ constexpr std::string_view kOkClosing =
 // sendmsg(), which costs the kernel more than the copy.
 constexpr std::size_t kBodyInHead = 1024;
 
+// Frees a string's buffer: clear() keeps it, and so does assigning a short string.
+void release(std::string& text) noexcept {
+  std::string().swap(text);
+}
+
 bool is_plain_ok(const runtime::Answer& answer) noexcept {
   return answer.status == 200 && answer.content_type == "text/plain" && answer.body == "OK" &&
          !answer.cache_max_age && !answer.retry_after && answer.headers.empty();
@@ -60,7 +65,7 @@ void ResponseWriter::format(runtime::Answer&& answer, unsigned version, bool kee
                             std::string_view allow, bool head) {
   if (version == 11 && !head && is_plain_ok(answer)) {
     head_ = keep_alive ? kOk : kOkClosing;
-    std::string().swap(body_);  // a connection keeps no long body's memory
+    release(body_);  // a connection keeps no long body's memory
     body_bytes_ = 2;
     return;
   }
@@ -91,12 +96,12 @@ void ResponseWriter::format(runtime::Answer&& answer, unsigned version, bool kee
   if (!keep_alive && version != 10) out += "Connection: close\r\n";
   if (keep_alive && version == 10) out += "Connection: keep-alive\r\n";
   out += "\r\n";
-  body_bytes_ = head ? 0 : answer.body.size();
+  release(body_);
+  body_.swap(answer.body);  // the writer's now: `answer` is left holding no memory
+  body_bytes_ = head ? 0 : body_.size();
   if (body_bytes_ <= kBodyInHead) {
-    out += std::string_view(answer.body).substr(0, body_bytes_);
-    std::string().swap(body_);
-  } else {
-    body_.swap(answer.body);  // the previous body goes with `answer`, freed with it
+    out.append(body_, 0, body_bytes_);
+    release(body_);
   }
   head_ = out;
 }

@@ -23,6 +23,7 @@ class ResponseWriter {
 
   // `allow` is sent with a 405; `head`: the headers of a GET, no body. HTTP/1.0 clients get
   // "Connection: keep-alive" when kept, HTTP/1.1 clients "Connection: close" when not.
+  // Takes the answer's body: `answer` keeps no memory of it, nor the writer of an earlier one.
   void format(runtime::Answer&& answer, unsigned version, bool keep_alive, std::string_view allow,
               bool head);
   // The header, then the body; the second is empty when the first holds the whole answer.

@@ -430,10 +430,7 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
     const unsigned status = answer.status;
     events.response.format(std::move(answer), version, !close, allow,
                            !read_ec && parser.get().method() == http::verb::head);
-    // Let go of the body format() left here; assigning "OK" alone would keep a long one's
-    // buffer for as long as the connection lives.
-    answer = {};
-    answer.body.shrink_to_fit();
+    answer = {};  // format() took its body
     events.deadline.expires_after(options.write_timeout);
     if constexpr (requires { stream.hold_writes_until_shutdown(); }) {
       if (close) stream.hold_writes_until_shutdown();  // the answer goes with close_notify
