@@ -12,12 +12,16 @@
 #include <thread>
 
 #include <gtest/gtest.h>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 
 #include <gbrt/net/signature.hpp>
 
 #include "support/fixtures.hpp"
 #include "support/http_client.hpp"
 #include "support/server_process.hpp"
+#include "support/tcp_segments.hpp"
 
 namespace {
 
@@ -300,6 +304,29 @@ TEST_F(GbrtServer, Http10ClosesUnlessAskedToKeepAlive) {
   auto second = once.raw(head + "\r\n" + body);
   EXPECT_EQ(second.status, 200u);
   EXPECT_FALSE(second.keep_alive);
+}
+
+// A connection's last answer takes its FIN along: a client of one request per connection
+// (GitBook's sender may be one) receives the SYN-ACK, the acknowledgement of its request, and
+// the answer with the FIN. A FIN of its own would be a fourth segment, for both ends' kernels.
+TEST_F(GbrtServer, TheLastAnswerCarriesTheFin) {
+  namespace asio = boost::asio;
+  const std::string body = fixture("space_view-2.json");
+  asio::io_context io;
+  asio::ip::tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+  const std::string request =
+      "POST /v1 HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+      "Connection: close\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body;
+  asio::write(socket, asio::buffer(request));
+  std::string answer;
+  boost::system::error_code ec;
+  asio::read(socket, asio::dynamic_buffer(answer), ec);
+  EXPECT_EQ(ec, asio::error::eof) << ec.message();
+  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200 OK\r\n")) << answer;
+  EXPECT_TRUE(answer.ends_with("\r\n\r\nOK")) << answer;
+  EXPECT_LE(gbrt::test::segments_received(socket.native_handle()), 3u);
 }
 
 // Signatures: a server with secrets from GBRT_SECRET (two: rotation).
