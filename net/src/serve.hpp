@@ -235,7 +235,8 @@ inline runtime::Answer read_error_answer(const boost::system::error_code& ec,
 // trip and the operation state Asio's async_write costs even when the kernel takes it all.
 // `last`: the connection's last answer, whose FIN shutdown_send() sends right after. Its bytes
 // wait for it (MSG_MORE), so that both leave in one packet: one packet less for the kernel to
-// send and the client to acknowledge, on the connection-per-request pattern.
+// send and the client to acknowledge, on the connection-per-request pattern. TLS ignores it:
+// its last answer already waits for close_notify.
 template <class Stream>
 std::array<boost::asio::const_buffer, 2> write_now(Stream& stream,
                                                    std::array<boost::asio::const_buffer, 2> buffers,
@@ -243,7 +244,7 @@ std::array<boost::asio::const_buffer, 2> write_now(Stream& stream,
   if constexpr (requires { stream.non_blocking(); }) {
     if (!stream.non_blocking()) return buffers;
     const boost::asio::socket_base::message_flags flags = last ? MSG_MORE : 0;
-    auto write = [&](const auto& what) {
+    auto send_now = [&](const auto& what) {
       if constexpr (requires { stream.send(what, flags, ec); }) {  // a TCP socket
         return stream.send(what, flags, ec);
       } else {
@@ -251,7 +252,7 @@ std::array<boost::asio::const_buffer, 2> write_now(Stream& stream,
       }
     };
     // One buffer goes with send(): less work for the kernel than sendmsg()'s vector.
-    std::size_t sent = buffers[1].size() == 0 ? write(buffers[0]) : write(buffers);
+    std::size_t sent = buffers[1].size() == 0 ? send_now(buffers[0]) : send_now(buffers);
     if (ec && (ec == boost::asio::error::would_block || ec == boost::asio::error::try_again)) {
       ec = {};
     }
@@ -448,7 +449,10 @@ runtime::ShardAwaitable<void> serve(Server::State& state, runtime::Shard& shard,
       if (close) stream.hold_writes_until_shutdown();  // the answer goes with close_notify
     }
     boost::system::error_code write_ec;
-    const auto unsent = detail::write_now(stream, events.response.buffers(), close, write_ec);
+    // The access log's line, which may wait for stderr, would come between an answer held for
+    // its FIN and the FIN: with it on, the answer goes at once.
+    const auto unsent = detail::write_now(stream, events.response.buffers(),
+                                          close && !options.access_log, write_ec);
     if (!write_ec && asio::buffer_size(unsent) != 0) {
       co_await detail::write_rest(stream, unsent, write_ec);
     }

@@ -3,8 +3,10 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -309,24 +311,31 @@ TEST_F(GbrtServer, Http10ClosesUnlessAskedToKeepAlive) {
 // A connection's last answer takes its FIN along: a client of one request per connection
 // (GitBook's sender may be one) receives the SYN-ACK, the acknowledgement of its request, and
 // the answer with the FIN. A FIN of its own would be a fourth segment, for both ends' kernels.
+// The fewest of three connections: a server held up for the kernel's 200 ms probe between the
+// answer and the FIN (a loaded machine) sends them apart once, never three times.
 TEST_F(GbrtServer, TheLastAnswerCarriesTheFin) {
   namespace asio = boost::asio;
   const std::string body = fixture("space_view-2.json");
-  asio::io_context io;
-  asio::ip::tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
   const std::string request =
       "POST /v1 HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
       "Connection: close\r\nContent-Length: " +
       std::to_string(body.size()) + "\r\n\r\n" + body;
-  asio::write(socket, asio::buffer(request));
-  std::string answer;
-  boost::system::error_code ec;
-  asio::read(socket, asio::dynamic_buffer(answer), ec);
-  EXPECT_EQ(ec, asio::error::eof) << ec.message();
-  EXPECT_TRUE(answer.starts_with("HTTP/1.1 200 OK\r\n")) << answer;
-  EXPECT_TRUE(answer.ends_with("\r\n\r\nOK")) << answer;
-  EXPECT_LE(gbrt::test::segments_received(socket.native_handle()), 3u);
+  asio::io_context io;
+  std::uint32_t fewest = UINT32_MAX;
+  for (int i = 0; i < 3; ++i) {
+    asio::ip::tcp::socket socket(io);
+    socket.connect({asio::ip::make_address("127.0.0.1"), server_->port()});
+    asio::write(socket, asio::buffer(request));
+    std::string answer;
+    boost::system::error_code ec;
+    asio::read(socket, asio::dynamic_buffer(answer), ec);
+    EXPECT_EQ(ec, asio::error::eof) << ec.message();
+    EXPECT_TRUE(answer.starts_with("HTTP/1.1 200 OK\r\n")) << answer;
+    EXPECT_TRUE(answer.ends_with("\r\n\r\nOK")) << answer;
+    fewest = std::min(fewest, gbrt::test::segments_received(socket.native_handle()));
+  }
+  if (fewest == 0) GTEST_SKIP() << "the kernel does not count the segments a socket receives";
+  EXPECT_LE(fewest, 3u);
 }
 
 // Signatures: a server with secrets from GBRT_SECRET (two: rotation).
