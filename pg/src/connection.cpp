@@ -98,6 +98,7 @@ struct Connection::State : std::enable_shared_from_this<State> {
   asio::awaitable<void> flush_out(std::uint64_t generation);
   asio::awaitable<void> cancel_running(std::shared_ptr<Pending> pending);
   void request_cancel();
+  asio::awaitable<void> deliver_cancel();
   asio::awaitable<Result<Rows>> submit(const Statement* statement, std::string_view sql,
                                        std::vector<Param> params, Deadline deadline);
   asio::awaitable<Result<std::uint64_t>> copy(std::string sql, std::string data, Deadline deadline);
@@ -317,14 +318,38 @@ void Connection::State::request_cancel() {
   }
 }
 
+// The same, resumed once the server has the request (PQcancel returned).
+asio::awaitable<void> Connection::State::deliver_cancel() {
+  PGcancel* cancel = conn != nullptr ? PQgetCancel(conn) : nullptr;
+  if (cancel == nullptr) co_return;
+  co_await asio::co_spawn(
+      blocking,
+      [cancel]() -> asio::awaitable<void> {
+        char error[256];
+        PQcancel(cancel, error, sizeof error);
+        PQfreeCancel(cancel);
+        co_return;
+      },
+      kAwait);
+}
+
+// A cancel reaches whatever the server runs when it arrives, so a repeat must not reach the
+// statement after `target`: it waits kCancelRepeat from the delivery of the one before (not
+// from its sending, which a busy blocking pool can delay), and what the server has sent
+// meanwhile is read first (an answer already in the socket ends the repeats).
 asio::awaitable<void> Connection::State::cancel_running(std::shared_ptr<Pending> target) {
   auto self = shared_from_this();
   const std::uint64_t current = generation;
+  auto runs = [&] {
+    return current == generation && !pending.empty() && pending.front() == target;
+  };
   asio::steady_timer again(executor);
-  while (current == generation && !pending.empty() && pending.front() == target) {
-    request_cancel();
+  while (runs()) {
+    co_await deliver_cancel();
+    if (!runs()) break;
     again.expires_after(kCancelRepeat);
     co_await again.async_wait(kAwait);
+    if (runs() && PQconsumeInput(conn) != 0) take_answers();  // a failure is read_answers'
   }
 }
 
