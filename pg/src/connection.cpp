@@ -36,9 +36,22 @@ using Wait = asio::posix::descriptor_base::wait_type;
 namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-// A cancel request can arrive between two statements and be ignored: sent again this often
-// while the cancelled statement is still the one running.
+// A cancel request can arrive between two statements and be ignored: sent again this long
+// after the last one was delivered, while the cancelled statement is still the one running.
 constexpr std::chrono::milliseconds kCancelRepeat{250};
+
+// What PQcancel needs to cancel what `conn` runs (null without a connection): usable from any
+// thread, independent of the connection.
+PGcancel* cancel_request(PGconn* conn) {
+  return conn != nullptr ? PQgetCancel(conn) : nullptr;
+}
+
+// Connects to the server, sends the request and frees it: blocks (the blocking pool runs it).
+void send_cancel(PGcancel* cancel) {
+  char error[256];
+  PQcancel(cancel, error, sizeof error);
+  PQfreeCancel(cancel);
+}
 
 // libpq's messages end with a line break; ours are one line.
 std::string one_line(const char* message) {
@@ -305,51 +318,49 @@ void Connection::State::finish_front() {
   }
 }
 
-// Asks the server to cancel what runs on this connection. PQcancel connects to the server
-// and waits: it runs on the blocking pool.
+// Asks the server to cancel what runs on this connection, without waiting.
 void Connection::State::request_cancel() {
-  if (conn == nullptr) return;
-  if (PGcancel* cancel = PQgetCancel(conn)) {
-    asio::post(blocking, [cancel] {
-      char error[256];
-      PQcancel(cancel, error, sizeof error);
-      PQfreeCancel(cancel);
-    });
+  if (PGcancel* cancel = cancel_request(conn)) {
+    asio::post(blocking, [cancel] { send_cancel(cancel); });
   }
 }
 
-// The same, resumed once the server has the request (PQcancel returned).
+// The same, resumed once PQcancel returned: the server has the request (or it failed).
 asio::awaitable<void> Connection::State::deliver_cancel() {
-  PGcancel* cancel = conn != nullptr ? PQgetCancel(conn) : nullptr;
+  PGcancel* cancel = cancel_request(conn);
   if (cancel == nullptr) co_return;
   co_await asio::co_spawn(
       blocking,
       [cancel]() -> asio::awaitable<void> {
-        char error[256];
-        PQcancel(cancel, error, sizeof error);
-        PQfreeCancel(cancel);
+        send_cancel(cancel);
         co_return;
       },
       kAwait);
 }
 
-// A cancel reaches whatever the server runs when it arrives, so a repeat must not reach the
-// statement after `target`: it waits kCancelRepeat from the delivery of the one before (not
-// from its sending, which a busy blocking pool can delay), and what the server has sent
-// meanwhile is read first (an answer already in the socket ends the repeats).
+// A cancel reaches whatever the server runs when it arrives, so a repeat may reach the
+// statement after `target`. To make that unlikely, it waits kCancelRepeat from the delivery
+// of the one before (not from its sending, which a busy blocking pool can delay), and what
+// the server has sent meanwhile is read first (an answer already in the socket ends it).
 asio::awaitable<void> Connection::State::cancel_running(std::shared_ptr<Pending> target) {
   auto self = shared_from_this();
   const std::uint64_t current = generation;
-  auto runs = [&] {
+  auto still_running = [&] {
     return current == generation && !pending.empty() && pending.front() == target;
   };
   asio::steady_timer again(executor);
-  while (runs()) {
+  while (still_running()) {
     co_await deliver_cancel();
-    if (!runs()) break;
+    if (!still_running()) break;
     again.expires_after(kCancelRepeat);
     co_await again.async_wait(kAwait);
-    if (runs() && PQconsumeInput(conn) != 0) take_answers();  // a failure is read_answers'
+    if (!still_running()) break;
+    // As read_answers() does: a connection that failed here may never wake it.
+    if (PQconsumeInput(conn) == 0 || PQstatus(conn) == CONNECTION_BAD) {
+      lost(one_line(PQerrorMessage(conn)));
+      co_return;
+    }
+    take_answers();
   }
 }
 
