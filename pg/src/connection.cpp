@@ -125,6 +125,7 @@ struct Connection::State : std::enable_shared_from_this<State> {
   void wake_copy();
   std::shared_ptr<Pending> push(bool internal);
   void flush();
+  bool read_input();
   void take_answers();
   void finish_front();
   void lost(const std::string& reason);
@@ -263,12 +264,19 @@ asio::awaitable<void> Connection::State::read_answers(std::uint64_t current) {
       lost(ec.message());
       co_return;
     }
-    if (PQconsumeInput(conn) == 0 || PQstatus(conn) == CONNECTION_BAD) {
-      lost(one_line(PQerrorMessage(conn)));
-      co_return;
-    }
-    take_answers();
+    if (!read_input()) co_return;
   }
+}
+
+// Reads what the server sent and takes the answers in it; false, the connection lost, when
+// the read failed.
+bool Connection::State::read_input() {
+  if (PQconsumeInput(conn) == 0 || PQstatus(conn) == CONNECTION_BAD) {
+    lost(one_line(PQerrorMessage(conn)));
+    return false;
+  }
+  take_answers();
+  return true;
 }
 
 // In pipeline mode a statement's answer is its result(s), a null, then the sync's result;
@@ -355,12 +363,8 @@ asio::awaitable<void> Connection::State::cancel_running(std::shared_ptr<Pending>
     again.expires_after(kCancelRepeat);
     co_await again.async_wait(kAwait);
     if (!still_running()) break;
-    // As read_answers() does: a connection that failed here may never wake it.
-    if (PQconsumeInput(conn) == 0 || PQstatus(conn) == CONNECTION_BAD) {
-      lost(one_line(PQerrorMessage(conn)));
-      co_return;
-    }
-    take_answers();
+    // A connection that failed here may never wake read_answers(): lost here, then.
+    if (!read_input()) co_return;
   }
 }
 
