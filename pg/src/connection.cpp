@@ -36,8 +36,9 @@ using Wait = asio::posix::descriptor_base::wait_type;
 namespace {
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
-// A cancel request can arrive between two statements and be ignored: sent again this long
-// after the last one was delivered, while the cancelled statement is still the one running.
+// A cancel request can arrive between two statements and be ignored. One sent before its
+// statement had been the one running this long may have: sent again this long after the
+// last one was delivered, while the cancelled statement is still the one running.
 constexpr std::chrono::milliseconds kCancelRepeat{250};
 
 // What PQcancel needs to cancel what `conn` runs (null without a connection): usable from any
@@ -47,10 +48,12 @@ PGcancel* cancel_request(PGconn* conn) {
 }
 
 // Connects to the server, sends the request and frees it: blocks (the blocking pool runs it).
-void send_cancel(PGcancel* cancel) {
+// False when the request could not be sent.
+bool send_cancel(PGcancel* cancel) {
   char error[256];
-  PQcancel(cancel, error, sizeof error);
+  const bool sent = PQcancel(cancel, error, sizeof error) == 1;
   PQfreeCancel(cancel);
+  return sent;
 }
 
 // libpq's messages end with a line break; ours are one line.
@@ -92,6 +95,8 @@ struct Pending {
   bool done = false;
   bool abandoned = false;      // nobody awaits the answer any more
   bool cancel_wanted = false;  // cancel it on the server once it runs
+  // Since when it is the statement the server runs (the first pending one).
+  std::chrono::steady_clock::time_point front_since;
 };
 
 struct Connection::State : std::enable_shared_from_this<State> {
@@ -111,7 +116,7 @@ struct Connection::State : std::enable_shared_from_this<State> {
   asio::awaitable<void> flush_out(std::uint64_t generation);
   asio::awaitable<void> cancel_running(std::shared_ptr<Pending> pending);
   void request_cancel();
-  asio::awaitable<void> deliver_cancel();
+  asio::awaitable<bool> deliver_cancel();
   asio::awaitable<Result<Rows>> submit(const Statement* statement, std::string_view sql,
                                        std::vector<Param> params, Deadline deadline);
   asio::awaitable<Result<std::uint64_t>> copy(std::string sql, std::string data, Deadline deadline);
@@ -321,7 +326,9 @@ void Connection::State::finish_front() {
     p->done = true;
     p->wake.cancel();
   }
-  if (!pending.empty() && pending.front()->cancel_wanted) {
+  if (pending.empty()) return;
+  pending.front()->front_since = std::chrono::steady_clock::now();
+  if (pending.front()->cancel_wanted) {
     asio::co_spawn(executor, cancel_running(pending.front()), asio::detached);
   }
 }
@@ -333,23 +340,21 @@ void Connection::State::request_cancel() {
   }
 }
 
-// The same, resumed once PQcancel returned: the server has the request (or it failed).
-asio::awaitable<void> Connection::State::deliver_cancel() {
+// The same, resumed once PQcancel returned: true when the server has the request.
+asio::awaitable<bool> Connection::State::deliver_cancel() {
   PGcancel* cancel = cancel_request(conn);
-  if (cancel == nullptr) co_return;
-  co_await asio::co_spawn(
-      blocking,
-      [cancel]() -> asio::awaitable<void> {
-        send_cancel(cancel);
-        co_return;
-      },
-      kAwait);
+  if (cancel == nullptr) co_return false;
+  auto [error, sent] = co_await asio::co_spawn(
+      blocking, [cancel]() -> asio::awaitable<bool> { co_return send_cancel(cancel); }, kAwait);
+  co_return !error && sent;
 }
 
 // A cancel reaches whatever the server runs when it arrives, so a repeat may reach the
-// statement after `target`. To make that unlikely, it waits kCancelRepeat from the delivery
-// of the one before (not from its sending, which a busy blocking pool can delay), and what
-// the server has sent meanwhile is read first (an answer already in the socket ends it).
+// statement after `target`. Only a cancel that may have come between two statements (sent
+// before `target` had run kCancelRepeat) or that failed goes again; a repeat waits
+// kCancelRepeat from the delivery of the one before (not from its sending, which a busy
+// blocking pool can delay), and what the server has sent meanwhile is read first (an answer
+// already in the socket ends it).
 asio::awaitable<void> Connection::State::cancel_running(std::shared_ptr<Pending> target) {
   auto self = shared_from_this();
   const std::uint64_t current = generation;
@@ -358,7 +363,9 @@ asio::awaitable<void> Connection::State::cancel_running(std::shared_ptr<Pending>
   };
   asio::steady_timer again(executor);
   while (still_running()) {
-    co_await deliver_cancel();
+    const bool ran_a_while =
+        std::chrono::steady_clock::now() - target->front_since >= kCancelRepeat;
+    if (co_await deliver_cancel() && ran_a_while) co_return;  // it lands on `target`
     if (!still_running()) break;
     again.expires_after(kCancelRepeat);
     co_await again.async_wait(kAwait);
@@ -400,6 +407,7 @@ asio::awaitable<void> Connection::State::flush_out(std::uint64_t current) {
 std::shared_ptr<Pending> Connection::State::push(bool internal) {
   auto p = std::make_shared<Pending>(executor);
   p->abandoned = internal;
+  if (pending.empty()) p->front_since = std::chrono::steady_clock::now();
   pending.push_back(p);
   ++in_flight;
   return p;
